@@ -1,0 +1,1 @@
+"""Start the local development stack: Azurite, the Strava emulator and devhost."""
