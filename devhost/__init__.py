@@ -1,0 +1,4 @@
+"""devhost: run a Python v2 (Durable) Functions app locally with real durable semantics.
+
+A development and test tool. Production runs on Azure Functions with the Durable extension.
+"""
