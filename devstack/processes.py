@@ -130,9 +130,8 @@ def start_azurite(port: int, workdir: Path, *, log_path: Path | None = None) -> 
             LOOPBACK,
             "--tablePort",
             str(port),
-            "--location",
-            str(workdir),
         ],
+        cwd=workdir,
         log_path=log_path,
     )
     wait_until_listening(process, f"http://{LOOPBACK}:{port}/{AZURITE_ACCOUNT}/Tables")

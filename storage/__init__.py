@@ -1,0 +1,44 @@
+"""Table Storage stores for strava-snapshot (azure-data-tables async; no Functions or Strava imports)."""
+
+from storage.diagnostics import DiagnosticsStore
+from storage.errors import (
+    ConcurrencyConflictError,
+    CorruptEntityError,
+    EntityExistsError,
+    EntityNotFoundError,
+    StorageError,
+    StorageUnavailableError,
+)
+from storage.keys import InvalidKeyError, athlete_key, check_key
+from storage.limits import StorageLimitError, check_batch, check_entity
+from storage.oauth_states import InvalidStateError, OAuthStateStore
+from storage.snapshots import SnapshotInfo, SnapshotStore, SnapshotTooLargeError, StoredSnapshot
+from storage.tables import CheckedTable, TableService
+from storage.tokens import TokenRecord, TokenStatus, TokenStore
+
+__all__ = [
+    "CheckedTable",
+    "ConcurrencyConflictError",
+    "CorruptEntityError",
+    "DiagnosticsStore",
+    "EntityExistsError",
+    "EntityNotFoundError",
+    "InvalidKeyError",
+    "InvalidStateError",
+    "OAuthStateStore",
+    "SnapshotInfo",
+    "SnapshotStore",
+    "SnapshotTooLargeError",
+    "StorageError",
+    "StorageLimitError",
+    "StorageUnavailableError",
+    "StoredSnapshot",
+    "TableService",
+    "TokenRecord",
+    "TokenStatus",
+    "TokenStore",
+    "athlete_key",
+    "check_batch",
+    "check_entity",
+    "check_key",
+]
