@@ -1,0 +1,6 @@
+"""Activities: the only durable functions that do I/O. Each reads tokens from the store by athlete id,
+does one job, and returns small JSON-safe results (never a token)."""
+
+from activities import fetch, snapshots, tokens
+
+blueprints = (tokens.bp, fetch.bp, snapshots.bp)

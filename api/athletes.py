@@ -1,0 +1,86 @@
+"""Keyed per-athlete endpoints: start a snapshot, read it privately, and the status diagnosis."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from api import urls
+from api.diagnosis import Observations, diagnose
+from api.responses import error_response, json_response
+from api.snapshots import bad_athlete_id, parse_athlete_id, serve_snapshot
+from api.starters import start_snapshot
+from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
+from services import services
+from storage import TokenStatus
+
+bp = df.Blueprint()
+
+
+@bp.route(route="athletes/{athleteId}/snapshot", methods=["GET", "POST"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """POST: start a snapshot (202 + status URLs; the running one if any). GET: the stored snapshot."""
+    athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
+    if athlete_id is None:
+        return bad_athlete_id()
+    svc = services()
+    record = await svc.tokens.get(athlete_id)
+    if record is None:
+        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.")
+    if req.method == "GET":
+        return await serve_snapshot(req, svc, athlete_id, "private, no-cache", {})
+    if record.status is not TokenStatus.ACTIVE:
+        return error_response(
+            409, "not_active", f"The athlete's token is {record.status.value}; authorize again first."
+        )
+    instance_id, _ = await start_snapshot(client, athlete_id)
+    response: func.HttpResponse = client.create_check_status_response(req, instance_id)
+    return response
+
+
+@bp.route(route="athletes/{athleteId}/status", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@bp.durable_client_input(client_name="client")
+async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """A diagnosis: lifecycle, token expiry, last outcomes, snapshot age, rate limit, and fixes."""
+    athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
+    if athlete_id is None:
+        return bad_athlete_id()
+    svc = services()
+    record = await svc.tokens.get(athlete_id)
+    if record is None:
+        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.")
+    lifecycle = await client.get_status(lifecycle_instance_id(athlete_id))
+    run = await client.get_status(snapshot_instance_id(athlete_id))
+    snapshot = await svc.snapshots.head(athlete_id)
+    observations = Observations(
+        athlete_id=athlete_id,
+        token_status=record.status.value,
+        scopes=record.scopes,
+        expires_at=record.expires_at,
+        publish_consent=record.publish_consent,
+        lifecycle_runtime_status=_runtime_status(lifecycle),
+        lifecycle_status=_custom_status(lifecycle),
+        snapshot_run_status=_runtime_status(run),
+        snapshot_generated_at=snapshot.generated_at if snapshot else None,
+        snapshot_generation=snapshot.generation if snapshot else None,
+        facts=await svc.diagnostics.read(athlete_id),
+        authorize_url=urls.authorize_url(req.url),
+    )
+    return json_response(
+        diagnose(observations, datetime.now(timezone.utc)), headers={"Cache-Control": "no-store"}
+    )
+
+
+def _runtime_status(status: df.DurableOrchestrationStatus | None) -> str | None:
+    if not status or status.runtime_status is None:
+        return None
+    return str(status.runtime_status.value)
+
+
+def _custom_status(status: df.DurableOrchestrationStatus | None) -> dict[str, Any]:
+    custom = status.custom_status if status else None
+    return custom if isinstance(custom, dict) else {}

@@ -1,0 +1,56 @@
+"""HTTP responses of the app: JSON for APIs, small HTML pages for the browser-facing OAuth flow."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import azure.functions as func
+
+JSON = "application/json"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def json_response(
+    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": f"{JSON}; charset=utf-8", **(headers or {})},
+    )
+
+
+def error_response(
+    status: int, error: str, message: str, headers: Mapping[str, str] | None = None
+) -> func.HttpResponse:
+    """A 4xx JSON error: ``{"error": "<code>", "message": "<what to do>"}``."""
+    return json_response({"error": error, "message": message}, status, {**NO_STORE, **(headers or {})})
+
+
+def html_page(
+    status: int, title: str, paragraphs: list[str], links: list[tuple[str, str]] | None = None
+) -> func.HttpResponse:
+    """A minimal page for people in a browser; every text and link is escaped."""
+    body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
+    body += "".join(
+        f'<p><a href="{html.escape(href, quote=True)}">{html.escape(label)}</a></p>'
+        for href, label in links or []
+    )
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;"
+        "line-height:1.5}a{color:#fc4c02}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+    return func.HttpResponse(
+        page, status_code=status, headers={"Content-Type": "text/html; charset=utf-8", **NO_STORE}
+    )
+
+
+def redirect(location: str) -> func.HttpResponse:
+    return func.HttpResponse(status_code=302, headers={"Location": location, **NO_STORE})

@@ -1,0 +1,47 @@
+"""Serving a stored snapshot with ETag / 304 (shared by the public and the keyed endpoints)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import azure.functions as func
+
+from api.caching import etag_matches, http_date
+from api.responses import JSON, error_response
+from services import Services
+from storage import InvalidKeyError, athlete_key
+
+
+def parse_athlete_id(raw: str | None) -> int | None:
+    """The athlete id of a route, or ``None`` when it is not a positive 64-bit integer."""
+    try:
+        return int(athlete_key(raw or ""))
+    except InvalidKeyError:
+        return None
+
+
+def bad_athlete_id() -> func.HttpResponse:
+    return error_response(400, "invalid_athlete_id", "The athlete id must be a positive integer.")
+
+
+async def serve_snapshot(
+    req: func.HttpRequest, svc: Services, athlete_id: int, cache_control: str, extra: Mapping[str, str]
+) -> func.HttpResponse:
+    """200 with the stored JSON, 304 when ``If-None-Match`` matches, 404 before the first snapshot."""
+    snapshot = await svc.snapshots.load(athlete_id)
+    if snapshot is None:
+        return error_response(
+            404, "no_snapshot_yet", "No snapshot has been built for this athlete yet; try again soon.", extra
+        )
+    headers = {
+        "ETag": snapshot.etag,
+        "Last-Modified": http_date(snapshot.generated_at),
+        "Cache-Control": cache_control,
+        **extra,
+    }
+    if etag_matches(req.headers.get("If-None-Match"), snapshot.etag):
+        return func.HttpResponse(status_code=304, headers=headers)
+    body = b"" if req.method == "HEAD" else snapshot.body
+    return func.HttpResponse(
+        body, status_code=200, headers={"Content-Type": f"{JSON}; charset=utf-8", **headers}
+    )

@@ -1,0 +1,33 @@
+"""The scheduled job (``SNAPSHOT_SCHEDULE``): a fresh snapshot for each active athlete, and a watchdog
+that restarts a token lifecycle that stopped (eternal orchestrations are known to stop silently)."""
+
+from __future__ import annotations
+
+import logging
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from api.starters import ensure_lifecycle, start_snapshot
+from services import services
+from storage import TokenStatus
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+
+@bp.timer_trigger(schedule="%SNAPSHOT_SCHEDULE%", arg_name="timer", run_on_startup=False)
+@bp.durable_client_input(client_name="client")
+async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
+    for record in await services().tokens.list_athletes():
+        if record.status is not TokenStatus.ACTIVE:
+            continue
+        try:
+            if await ensure_lifecycle(client, record.athlete_id) == "started":
+                log.warning(
+                    "watchdog: token lifecycle of athlete %s was not running; restarted", record.athlete_id
+                )
+            instance_id, started = await start_snapshot(client, record.athlete_id)
+            log.info("scheduled snapshot %s: %s", instance_id, "started" if started else "already running")
+        except Exception as error:  # one athlete's trouble must not stop the others
+            log.error("scheduled run for athlete %s failed: %s", record.athlete_id, type(error).__name__)

@@ -1,0 +1,64 @@
+"""Process-wide clients for the functions: the stores and the Strava client, created once per event loop.
+
+The Functions worker runs async functions on one long-lived event loop, so one aiohttp session and one
+Table Storage client serve every invocation of the process (and a new loop, as in tests, gets new ones).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import aiohttp
+
+from settings import Settings, load_settings
+from storage import DiagnosticsStore, OAuthStateStore, SnapshotStore, TableService, TokenStore
+from strava.client import StravaClient
+
+
+@dataclass
+class Services:
+    """What a function needs to do its job; build with :func:`services`."""
+
+    settings: Settings
+    tables: TableService
+    tokens: TokenStore
+    snapshots: SnapshotStore
+    states: OAuthStateStore
+    diagnostics: DiagnosticsStore
+    http: aiohttp.ClientSession
+    strava: StravaClient
+
+    @classmethod
+    def create(cls, settings: Settings) -> Services:
+        tables = TableService.from_connection_string(settings.storage_connection)
+        http = aiohttp.ClientSession()
+        names = settings.tables
+        return cls(
+            settings=settings,
+            tables=tables,
+            tokens=TokenStore(tables, names.tokens),
+            snapshots=SnapshotStore(tables, names.snapshots),
+            states=OAuthStateStore(tables, names.states),
+            diagnostics=DiagnosticsStore(tables, names.diagnostics),
+            http=http,
+            strava=StravaClient(settings.strava, http),
+        )
+
+    async def close(self) -> None:
+        await self.http.close()
+        await self.tables.close()
+
+
+_by_loop: dict[asyncio.AbstractEventLoop, Services] = {}
+
+
+def services() -> Services:
+    """The services of the running event loop, created on first use."""
+    loop = asyncio.get_running_loop()
+    found = _by_loop.get(loop)
+    if found is None:
+        for stale in [other for other in _by_loop if other.is_closed()]:
+            del _by_loop[stale]
+        found = _by_loop[loop] = Services.create(load_settings())
+    return found

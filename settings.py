@@ -1,0 +1,142 @@
+"""App settings: one typed object, read from the environment (Functions app settings) and validated once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+
+from strava.client import StravaConfig
+
+STRAVA_API_BASE = "https://www.strava.com/api/v3"
+STRAVA_OAUTH_BASE = "https://www.strava.com/oauth"
+REQUIRED_SCOPES = ("read", "activity:read_all")
+VISIBILITIES = ("everyone", "followers_only", "only_me")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the setting, never its value."""
+
+
+@dataclass(frozen=True)
+class TableNames:
+    tokens: str
+    snapshots: str
+    states: str
+    diagnostics: str
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> TableNames:
+        return cls(f"{prefix}Tokens", f"{prefix}Snapshots", f"{prefix}States", f"{prefix}Diagnostics")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment. See the README's settings table."""
+
+    storage_connection: str = field(repr=False)
+    strava: StravaConfig
+    tables: TableNames
+    redirect_uri: str | None
+    refresh_margin: timedelta
+    snapshot_activity_count: int
+    allowed_athletes: frozenset[int]  # empty: the first athlete to connect owns the app
+    default_athlete_id: int | None
+    published_visibilities: frozenset[str]
+    include_locations: bool
+    cors_origins: tuple[str, ...]
+    cache_max_age: int
+    state_ttl: timedelta
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        reader = _Reader(os.environ if env is None else env)
+        settings = cls(
+            storage_connection=reader.required("AzureWebJobsStorage"),
+            strava=StravaConfig(
+                client_id=reader.text("STRAVA_CLIENT_ID", ""),
+                client_secret=reader.text("STRAVA_CLIENT_SECRET", ""),
+                api_base=reader.text("STRAVA_API_BASE_URL", STRAVA_API_BASE).rstrip("/"),
+                oauth_base=reader.text("STRAVA_OAUTH_BASE_URL", STRAVA_OAUTH_BASE).rstrip("/"),
+                timeout_s=reader.integer("STRAVA_TIMEOUT_SECONDS", 15, low=1, high=120),
+            ),
+            tables=TableNames.with_prefix(reader.text("TABLE_PREFIX", "strava")),
+            redirect_uri=reader.text("STRAVA_REDIRECT_URI", "") or None,
+            refresh_margin=timedelta(
+                seconds=reader.integer("TOKEN_REFRESH_MARGIN_SECONDS", 1200, low=1, high=3599)
+            ),
+            snapshot_activity_count=reader.integer("SNAPSHOT_ACTIVITY_COUNT", 30, low=1, high=200),
+            allowed_athletes=frozenset(reader.integers("ALLOWED_ATHLETE_IDS")),
+            default_athlete_id=next(iter(reader.integers("DEFAULT_ATHLETE_ID")), None),
+            published_visibilities=frozenset(reader.words("SNAPSHOT_VISIBILITY", "everyone", VISIBILITIES)),
+            include_locations=reader.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False),
+            cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
+            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
+            state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
+        )
+        if not settings.tables.tokens[0].isalpha() or not settings.tables.tokens.isalnum():
+            raise SettingsError("TABLE_PREFIX must start with a letter and hold only letters and digits")
+        return settings
+
+    @property
+    def strava_configured(self) -> bool:
+        return bool(self.strava.client_id and self.strava.client_secret)
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return Settings.from_env()
+
+
+@dataclass(frozen=True)
+class _Reader:
+    env: Mapping[str, str]
+
+    def text(self, name: str, default: str) -> str:
+        return self.env.get(name, default).strip()
+
+    def required(self, name: str) -> str:
+        value = self.text(name, "")
+        if not value:
+            raise SettingsError(f"{name} is not set")
+        return value
+
+    def integer(self, name: str, default: int, *, low: int, high: int) -> int:
+        raw = self.text(name, "")
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} must be between {low} and {high}")
+        return value
+
+    def integers(self, name: str) -> list[int]:
+        try:
+            values = [int(part) for part in self.words(name, "", None)]
+        except ValueError:
+            raise SettingsError(f"{name} must be a comma-separated list of athlete ids") from None
+        if any(value <= 0 for value in values):
+            raise SettingsError(f"{name} must hold positive athlete ids")
+        return values
+
+    def words(self, name: str, default: str, allowed: tuple[str, ...] | None) -> list[str]:
+        words = [part.strip() for part in self.text(name, default).split(",") if part.strip()]
+        if allowed is not None and not set(words) <= set(allowed):
+            raise SettingsError(f"{name} may only hold {', '.join(allowed)}")
+        return words
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self.text(name, "").lower()
+        if not raw:
+            return default
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false")

@@ -1,0 +1,107 @@
+"""What of an athlete's Strava data may appear in the public snapshot.
+
+The token carries ``activity:read_all``, so Strava hands the owner private activities, exact start
+points and map polylines. The public snapshot keeps only activities whose visibility is published
+(``everyone`` by default) and drops coordinates and polylines unless the owner opts in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity
+
+SPORT_GROUPS = ("ride", "run", "swim")
+PERIODS = ("recent", "ytd", "all")
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    """Which visibilities are published, and whether locations (latlng, polylines) are."""
+
+    published_visibilities: frozenset[str] = frozenset({"everyone"})
+    include_locations: bool = False
+
+    def publishes(self, activity: SummaryActivity) -> bool:
+        return activity.visibility in self.published_visibilities and not (
+            activity.private and "only_me" not in self.published_visibilities
+        )
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-11-24T21:00:00Z`` — the one timestamp format of the snapshot."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def public_athlete(athlete: Athlete) -> dict[str, Any]:
+    """The athlete's public profile: names, place, avatar; nothing else."""
+    return {
+        "id": athlete.id,
+        "username": athlete.username,
+        "firstname": athlete.firstname,
+        "lastname": athlete.lastname,
+        "city": athlete.city,
+        "state": athlete.state,
+        "country": athlete.country,
+        "profile_url": athlete.profile_url,
+        "profile_medium_url": athlete.profile_medium_url,
+        "measurement_preference": athlete.measurement_preference,
+    }
+
+
+def public_activity(activity: SummaryActivity, policy: PrivacyPolicy) -> dict[str, Any] | None:
+    """The published form of one activity, or ``None`` if the policy keeps it private."""
+    if not policy.publishes(activity):
+        return None
+    item: dict[str, Any] = {
+        "id": activity.id,
+        "name": activity.name,
+        "sport_type": activity.sport_type,
+        "start_date": iso_utc(activity.start_date),
+        "start_date_local": activity.start_date_local.replace(microsecond=0).isoformat(),
+        "timezone": activity.timezone,
+        "distance_m": activity.distance,
+        "moving_time_s": activity.moving_time,
+        "elapsed_time_s": activity.elapsed_time,
+        "elevation_gain_m": activity.total_elevation_gain,
+        "average_speed_mps": activity.average_speed,
+        "max_speed_mps": activity.max_speed,
+        "average_heartrate_bpm": activity.average_heartrate,
+        "average_watts": activity.average_watts,
+        "kudos_count": activity.kudos_count,
+        "achievement_count": activity.achievement_count,
+        "trainer": activity.trainer,
+        "commute": activity.commute,
+        "visibility": activity.visibility,
+        "url": f"https://www.strava.com/activities/{activity.id}",
+    }
+    if policy.include_locations:
+        item["start_latlng"] = list(activity.start_latlng) if activity.start_latlng else None
+        item["end_latlng"] = list(activity.end_latlng) if activity.end_latlng else None
+        item["summary_polyline"] = activity.summary_polyline
+    return item
+
+
+def public_totals(totals: ActivityTotals) -> dict[str, Any]:
+    return {
+        "count": totals.count,
+        "distance_m": totals.distance,
+        "moving_time_s": totals.moving_time,
+        "elapsed_time_s": totals.elapsed_time,
+        "elevation_gain_m": totals.elevation_gain,
+    }
+
+
+def public_stats(stats: AthleteStats) -> dict[str, Any]:
+    """Totals by period and sport, as Strava computes them (only Everyone-visible activities count)."""
+    totals = {
+        period: {sport: public_totals(getattr(stats, f"{period}_{sport}_totals")) for sport in SPORT_GROUPS}
+        for period in PERIODS
+    }
+    return {
+        "totals": totals,
+        "biggest_ride_distance_m": stats.biggest_ride_distance,
+        "biggest_climb_elevation_gain_m": stats.biggest_climb_elevation_gain,
+    }

@@ -1,0 +1,103 @@
+"""The fan-out snapshot, replayed through the SDK with host-shaped histories."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from orchestrations.contract import (
+    FETCH_ACTIVITIES,
+    FETCH_ATHLETE,
+    FETCH_STATS,
+    RECORD_DIAGNOSTICS,
+    REQUEST_TOKEN_REFRESH,
+    SAVE_SNAPSHOT,
+)
+from orchestrations.stats_snapshot import stats_snapshot
+from tests.orchestrations.harness import Harness
+
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+ATHLETE = {"id": 42, "firstname": "Ada"}
+STATS = {"totals": {}}
+ACTIVITIES = [
+    {"id": 1, "start_date": "2026-11-01T07:00:00Z", "name": "older"},
+    {"id": 2, "start_date": "2026-11-20T07:00:00Z", "name": "newer"},
+]
+
+
+def fanned_out():
+    harness = Harness(stats_snapshot, {"athlete_id": 42}, T0)
+    step = harness.run()
+    return harness, step
+
+
+def test_three_fetches_in_one_fan_out_then_one_save():
+    harness, step = fanned_out()
+    assert [a["functionName"] for a in step.new] == [FETCH_ATHLETE, FETCH_STATS, FETCH_ACTIVITIES]
+    assert all(a["actionType"] == 1 for a in step.new)  # each with retry
+    ids = {a["functionName"]: a["id"] for a in step.new}
+
+    # completions arrive in any order; nothing more is scheduled until all three are in
+    step = harness.at(T0 + timedelta(seconds=1)).complete(ids[FETCH_STATS], {"data": STATS}).run()
+    assert step.new == []
+    harness.at(T0 + timedelta(seconds=2))
+    harness.complete(ids[FETCH_ACTIVITIES], {"data": ACTIVITIES}).complete(
+        ids[FETCH_ATHLETE], {"data": ATHLETE}
+    )
+    step = harness.run()
+    [save] = step.new
+    assert save["functionName"] == SAVE_SNAPSHOT
+    assert '"generated_at": "2026-11-24T12:00:02Z"' in save["input"]
+    assert save["input"].index('"newer"') < save["input"].index('"older"')  # newest first
+
+    step = harness.complete(save["id"], {"generation": 3, "etag": '"sha256-x"', "size": 100}).run()
+    assert step.done and step.new == []
+    assert step.state["output"] == {
+        "athlete_id": 42,
+        "outcome": "saved",
+        "generated_at": "2026-11-24T12:00:02Z",
+        "generation": 3,
+        "etag": '"sha256-x"',
+        "activity_count": 2,
+    }
+
+
+def test_rate_limited_fetch_waits_for_the_window_then_fetches_only_that_part():
+    harness, step = fanned_out()
+    ids = {a["functionName"]: a["id"] for a in step.new}
+    limited = {"failure": {"kind": "rate_limited", "message": "429", "retry_at": "2026-11-24T12:15:00Z"}}
+    harness.at(T0 + timedelta(seconds=1))
+    harness.complete(ids[FETCH_ATHLETE], {"data": ATHLETE}).complete(ids[FETCH_STATS], {"data": STATS})
+    step = harness.complete(ids[FETCH_ACTIVITIES], limited).run()
+    [timer] = step.new
+    assert timer["actionType"] == 5 and timer["fireAt"] == "2026-11-24T12:15:01.000000Z"
+    step = harness.at(T0 + timedelta(minutes=15, seconds=1)).fire(timer["id"], timer["fireAt"]).run()
+    assert [a["functionName"] for a in step.new] == [FETCH_ACTIVITIES]
+
+
+def test_unauthorized_asks_the_lifecycle_to_refresh_then_retries():
+    harness, step = fanned_out()
+    ids = {a["functionName"]: a["id"] for a in step.new}
+    unauthorized = {"failure": {"kind": "unauthorized", "message": "401"}}
+    harness.at(T0 + timedelta(seconds=1))
+    for name in (FETCH_ATHLETE, FETCH_STATS, FETCH_ACTIVITIES):
+        harness.complete(ids[name], unauthorized)
+    step = harness.run()
+    [ask] = step.new
+    assert ask["functionName"] == REQUEST_TOKEN_REFRESH and ask["actionType"] == 0
+    step = harness.complete(ask["id"], {"delivered": True}).run()
+    [timer] = step.new
+    assert timer["actionType"] == 5
+
+
+def test_inactive_application_gives_up_records_why_and_fails_without_saving():
+    harness, step = fanned_out()
+    ids = {a["functionName"]: a["id"] for a in step.new}
+    inactive = {"failure": {"kind": "application_inactive", "message": "403 Application.Status Inactive"}}
+    harness.at(T0 + timedelta(seconds=1))
+    harness.complete(ids[FETCH_ATHLETE], inactive).complete(ids[FETCH_STATS], inactive)
+    step = harness.complete(ids[FETCH_ACTIVITIES], inactive).run()
+    [record] = step.new
+    assert record["functionName"] == RECORD_DIAGNOSTICS
+    assert '"last_snapshot_error": "application_inactive"' in record["input"]
+    with pytest.raises(Exception, match="previous snapshot is still served"):  # the SDK raises on failure
+        harness.complete(record["id"], None).run()
