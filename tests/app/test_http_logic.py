@@ -1,0 +1,113 @@
+"""Pure HTTP logic: conditional requests, CORS, the status diagnosis, settings."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from api.caching import cors_headers, etag_matches
+from api.diagnosis import Observations, diagnose
+from orchestrations.timing import backoff, rate_limit_wait, refresh_due_at
+from settings import Settings, SettingsError
+
+ETAG = '"sha256-abc"'
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        (None, False),
+        ("", False),
+        (ETAG, True),
+        (f'"other", {ETAG}', True),
+        (f"W/{ETAG}", True),
+        ("*", True),
+        ('"sha256-abd"', False),
+    ],
+)
+def test_if_none_match(header, matches):
+    assert etag_matches(header, ETAG) is matches
+
+
+def test_cors_echoes_only_configured_origins():
+    allowed = ("https://me.example",)
+    assert cors_headers("https://me.example", allowed)["Access-Control-Allow-Origin"] == "https://me.example"
+    assert "Access-Control-Allow-Origin" not in cors_headers("https://evil.example", allowed)
+    assert cors_headers("https://any.example", ("*",))["Access-Control-Allow-Origin"] == "*"
+    assert cors_headers(None, ())["Vary"] == "Origin"
+
+
+def observations(**changes):
+    fields = {
+        "athlete_id": 42,
+        "token_status": "active",
+        "scopes": frozenset({"read", "activity:read_all"}),
+        "expires_at": int((NOW + timedelta(hours=5)).timestamp()),
+        "publish_consent": True,
+        "lifecycle_runtime_status": "Running",
+        "lifecycle_status": {"phase": "sleeping", "next_refresh_at": "2026-11-24T16:40:00Z"},
+        "snapshot_run_status": "Completed",
+        "snapshot_generated_at": NOW - timedelta(minutes=10),
+        "snapshot_generation": 3,
+        "facts": {"last_snapshot_outcome": "saved"},
+        "authorize_url": "https://app.example/api/strava/authorize",
+    }
+    return Observations(**{**fields, **changes})
+
+
+def test_healthy_diagnosis():
+    status = diagnose(observations(), NOW)
+    assert status["healthy"] is True
+    assert status["token"]["expires_in_s"] == 5 * 3600
+    assert status["snapshot"]["age_s"] == 600
+    assert status["lifecycle"]["next_refresh_at"] == "2026-11-24T16:40:00Z"
+
+
+@pytest.mark.parametrize(
+    ("changes", "kind", "fix_mentions"),
+    [
+        ({"token_status": "reauthorization_required"}, "reauthorization_required", "/api/strava/authorize"),
+        ({"lifecycle_runtime_status": "Failed"}, "lifecycle_stopped", "watchdog"),
+        ({"facts": {"last_snapshot_error": "application_inactive"}}, "application_inactive", "subscription"),
+        ({"facts": {"last_snapshot_error": "missing_scope"}}, "missing_scope", "activity:read_all"),
+        (
+            {"facts": {"last_snapshot_error": "rate_limited", "rate_limited_until": "2026-11-24T12:15:00Z"}},
+            "rate_limited",
+            "2026-11-24T12:15:00Z",
+        ),
+    ],
+)
+def test_each_problem_comes_with_its_fix(changes, kind, fix_mentions):
+    status = diagnose(observations(**changes), NOW)
+    assert status["healthy"] is False
+    [found] = [p for p in status["problems"] if p["problem"] == kind]
+    assert fix_mentions in found["fix"]
+
+
+def test_refresh_timing():
+    expires = NOW + timedelta(hours=6)
+    assert refresh_due_at(expires, timedelta(minutes=20), NOW, None) == expires - timedelta(minutes=20)
+    floor = NOW + timedelta(hours=7)
+    assert refresh_due_at(expires, timedelta(minutes=20), NOW, floor) == floor
+    assert backoff(1, None, NOW) == NOW + timedelta(seconds=30)
+    assert backoff(50, None, NOW) == NOW + timedelta(minutes=30)
+    assert backoff(5, NOW + timedelta(seconds=60), NOW) == NOW + timedelta(seconds=30)  # half the time left
+    assert rate_limit_wait("2026-11-24T12:15:00Z", NOW) == datetime(
+        2026, 11, 24, 12, 15, 1, tzinfo=timezone.utc
+    )
+    assert rate_limit_wait("2026-11-24T11:00:00Z", NOW) == NOW + timedelta(seconds=1)
+
+
+def test_settings_defaults_and_validation():
+    settings = Settings.from_env({"AzureWebJobsStorage": "UseDevelopmentStorage=true"})
+    assert settings.refresh_margin == timedelta(minutes=20)
+    assert settings.published_visibilities == frozenset({"everyone"})
+    assert not settings.strava_configured
+    with pytest.raises(SettingsError, match="AzureWebJobsStorage"):
+        Settings.from_env({})
+    with pytest.raises(SettingsError, match="TOKEN_REFRESH_MARGIN_SECONDS"):
+        Settings.from_env({"AzureWebJobsStorage": "x", "TOKEN_REFRESH_MARGIN_SECONDS": "7200"})
+    with pytest.raises(SettingsError, match="SNAPSHOT_VISIBILITY"):
+        Settings.from_env({"AzureWebJobsStorage": "x", "SNAPSHOT_VISIBILITY": "public"})
+    secret = Settings.from_env({"AzureWebJobsStorage": "x", "STRAVA_CLIENT_SECRET": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(secret)

@@ -1,0 +1,79 @@
+"""The public snapshot: privacy filter and assembly (pure)."""
+
+from datetime import datetime, timezone
+
+from snapshot import PrivacyPolicy, assemble_snapshot, public_activity, public_athlete
+from strava.models import Athlete, SummaryActivity
+
+
+def activity(visibility="everyone", private=False, **changes):
+    fields = {
+        "id": 16181809559,
+        "name": "Morning run",
+        "sport_type": "Run",
+        "start_date": datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc),
+        "start_date_local": datetime(2026, 11, 20, 8, 0),
+        "distance": 10012.5,
+        "moving_time": 3000,
+        "elapsed_time": 3100,
+        "visibility": visibility,
+        "private": private,
+        "start_latlng": (47.37, 8.54),
+        "end_latlng": (47.38, 8.55),
+        "summary_polyline": "a~l~Fjk~uOwHJy@P",
+    }
+    return SummaryActivity(**{**fields, **changes})
+
+
+def test_default_policy_publishes_only_everyone_visibility():
+    policy = PrivacyPolicy()
+    assert public_activity(activity("everyone"), policy) is not None
+    assert public_activity(activity("followers_only"), policy) is None
+    assert public_activity(activity("only_me", private=True), policy) is None
+
+
+def test_private_flag_wins_over_a_published_visibility_unless_only_me_is_published():
+    odd = activity("everyone", private=True)
+    assert public_activity(odd, PrivacyPolicy(frozenset({"everyone"}))) is None
+    assert public_activity(odd, PrivacyPolicy(frozenset({"everyone", "only_me"}))) is not None
+
+
+def test_locations_and_polylines_are_dropped_unless_opted_in():
+    hidden = public_activity(activity(), PrivacyPolicy())
+    assert hidden is not None
+    assert {"start_latlng", "end_latlng", "summary_polyline"}.isdisjoint(hidden)
+    assert "47.37" not in str(hidden)
+    shown = public_activity(activity(), PrivacyPolicy(include_locations=True))
+    assert shown is not None
+    assert shown["start_latlng"] == [47.37, 8.54]
+    assert shown["summary_polyline"] == "a~l~Fjk~uOwHJy@P"
+
+
+def test_activity_fields_carry_units_and_utc_times():
+    item = public_activity(activity(), PrivacyPolicy())
+    assert item is not None
+    assert item["start_date"] == "2026-11-20T07:00:00Z"
+    assert item["start_date_local"] == "2026-11-20T08:00:00"
+    assert item["distance_m"] == 10012.5
+    assert item["moving_time_s"] == 3000
+    assert item["url"] == "https://www.strava.com/activities/16181809559"
+
+
+def test_athlete_profile_has_no_private_fields():
+    athlete = Athlete(id=1, firstname="Ada", sex="F", follower_count=3)
+    profile = public_athlete(athlete)
+    assert profile["firstname"] == "Ada"
+    assert "sex" not in profile
+    assert "follower_count" not in profile
+
+
+def test_assembly_orders_newest_first_and_carries_schema_and_attribution():
+    older = {"id": 1, "start_date": "2026-01-01T00:00:00Z"}
+    newer = {"id": 2, "start_date": "2026-02-01T00:00:00Z"}
+    document = assemble_snapshot(
+        {"id": 9}, {"totals": {}}, [older, newer], datetime(2026, 3, 1, tzinfo=timezone.utc)
+    )
+    assert document["schema_version"] == 1
+    assert document["generated_at"] == "2026-03-01T00:00:00Z"
+    assert [a["id"] for a in document["recent_activities"]] == [2, 1]
+    assert document["attribution"]["text"] == "Powered by Strava"
