@@ -1,0 +1,153 @@
+"""``StravaClient``: the typed facade over the transport (one method per Strava call used)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from strava.errors import BadResponseError
+from strava.models import Athlete, AthleteStats, SummaryActivity, TokenGrant, TokenSet
+from strava.oauth import build_authorize_url, code_exchange_form, refresh_form
+from strava.ratelimits import RateLimitUsage
+from strava.transport import Clock, Params, StravaTransport, utc_now
+
+DEFAULT_SCOPES = ("read", "activity:read_all")
+MAX_PER_PAGE = 200
+LARGEST_EPOCH_SECONDS = 10**11  # larger values are milliseconds, which Strava rejects
+
+
+@dataclass(frozen=True)
+class StravaConfig:
+    """Application credentials and endpoints; API and OAuth bases are separate (the API host moves)."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    api_base: str = "https://www.strava.com/api/v3"
+    oauth_base: str = "https://www.strava.com/oauth"
+    timeout_s: float = 15.0
+
+
+class StravaClient:
+    """Async Strava client; the aiohttp session is owned by the caller and reused."""
+
+    def __init__(
+        self, config: StravaConfig, session: aiohttp.ClientSession, *, clock: Clock = utc_now
+    ) -> None:
+        self._config = config
+        self._api = config.api_base.rstrip("/")
+        self._oauth = config.oauth_base.rstrip("/")
+        self._transport = StravaTransport(session, config.timeout_s, clock)
+
+    @property
+    def last_rate_limit(self) -> RateLimitUsage | None:
+        """Usage from the latest response that carried rate-limit headers."""
+        return self._transport.last_rate_limit
+
+    def authorize_url(
+        self,
+        redirect_uri: str,
+        state: str,
+        scopes: Sequence[str] = DEFAULT_SCOPES,
+        approval_prompt: str = "auto",
+    ) -> str:
+        """Where to send the athlete's browser to grant access."""
+        return build_authorize_url(
+            self._oauth, self._config.client_id, redirect_uri, state, scopes, approval_prompt
+        )
+
+    async def exchange_code(self, code: str) -> TokenGrant:
+        """Trade an authorization code for tokens (scopes stay empty: read them from the redirect)."""
+        form = code_exchange_form(self._config.client_id, self._config.client_secret, code)
+        payload = await self._token_call(form, secrets=(code,))
+        return TokenGrant.from_json(payload)
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        """A fresh (or the still-valid) token pair; always persist the returned refresh token."""
+        form = refresh_form(self._config.client_id, self._config.client_secret, refresh_token)
+        payload = await self._token_call(form, secrets=(refresh_token,))
+        return TokenSet.from_json(payload)
+
+    async def deauthorize(self, access_token: str) -> None:
+        """Revoke all of this app's tokens for the athlete."""
+        await self._transport.request("POST", f"{self._oauth}/deauthorize", bearer=access_token)
+
+    async def get_athlete(self, access_token: str) -> Athlete:
+        """The authenticated athlete."""
+        payload = await self._transport.request("GET", f"{self._api}/athlete", bearer=access_token)
+        return Athlete.from_json(payload)
+
+    async def list_activities(
+        self,
+        access_token: str,
+        *,
+        page: int = 1,
+        per_page: int = 30,
+        after: int | None = None,
+        before: int | None = None,
+    ) -> list[SummaryActivity]:
+        """One page of the athlete's activities (a short page is not necessarily the last)."""
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"page must be >= 1 and per_page within 1..{MAX_PER_PAGE}")
+        params: dict[str, str | int] = {"page": page, "per_page": per_page}
+        params.update(_epoch_params(after=after, before=before))
+        payload = await self._transport.request(
+            "GET", f"{self._api}/athlete/activities", bearer=access_token, params=params
+        )
+        if not isinstance(payload, list):
+            raise BadResponseError("GET /athlete/activities: expected an array")
+        return [SummaryActivity.from_json(item) for item in payload]
+
+    async def iter_activities(
+        self,
+        access_token: str,
+        *,
+        per_page: int = 100,
+        after: int | None = None,
+        before: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[SummaryActivity]:
+        """Every activity, page by page; stops only at an empty page (or after ``limit`` items)."""
+        yielded = 0
+        page = 1
+        while limit is None or yielded < limit:
+            batch = await self.list_activities(
+                access_token, page=page, per_page=per_page, after=after, before=before
+            )
+            if not batch:
+                return
+            for activity in batch:
+                if limit is not None and yielded >= limit:
+                    return
+                yield activity
+                yielded += 1
+            page += 1
+
+    async def get_stats(self, access_token: str, athlete_id: int) -> AthleteStats:
+        """Totals of the authenticated athlete (``athlete_id`` must be theirs)."""
+        url = f"{self._api}/athletes/{int(athlete_id)}/stats"
+        payload = await self._transport.request("GET", url, bearer=access_token)
+        return AthleteStats.from_json(payload)
+
+    async def _token_call(self, form: Params, secrets: Sequence[str]) -> object:
+        return await self._transport.request(
+            "POST",
+            f"{self._oauth}/token",
+            form=form,
+            secrets=(self._config.client_secret, *secrets),
+        )
+
+
+def _epoch_params(**bounds: int | None) -> Params:
+    """``after``/``before`` as integer epoch seconds (milliseconds are refused by Strava)."""
+    params: dict[str, str | int] = {}
+    for name, value in bounds.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int of epoch seconds")
+        if value >= LARGEST_EPOCH_SECONDS:
+            raise ValueError(f"{name} looks like milliseconds; Strava wants epoch seconds")
+        params[name] = value
+    return params

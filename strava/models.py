@@ -1,0 +1,218 @@
+"""Frozen models of the Strava responses the app keeps: tokens, athlete, stats.
+
+``from_json`` accepts Strava's wire shape and the shape ``to_dict`` produces (attribute names,
+JSON-safe), so stored dicts round-trip. Token values stay out of ``repr`` and error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from strava.activity import SummaryActivity
+from strava.errors import BadResponseError
+from strava.json_fields import JsonObject, format_utc
+
+__all__ = [
+    "ActivityTotals",
+    "Athlete",
+    "AthleteStats",
+    "SummaryActivity",
+    "TokenGrant",
+    "TokenSet",
+]
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """An access/refresh token pair; ``expires_at`` is epoch seconds."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: int
+    expires_in: int | None = None
+    token_type: str = "Bearer"  # noqa: S105 (a scheme name, not a secret)
+
+    @classmethod
+    def from_json(cls, data: object) -> TokenSet:
+        obj = JsonObject(data, "TokenSet")
+        token_type = obj.opt_text("token_type")
+        return cls(
+            access_token=obj.secret("access_token"),
+            refresh_token=obj.secret("refresh_token"),
+            expires_at=obj.whole("expires_at"),
+            expires_in=obj.opt_whole("expires_in"),
+            token_type=token_type or "Bearer",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+            "expires_in": self.expires_in,
+            "token_type": self.token_type,
+        }
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """The authenticated athlete (summary or detailed view)."""
+
+    id: int
+    username: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    sex: str | None = None
+    profile_url: str | None = None
+    profile_medium_url: str | None = None
+    created_at: datetime | None = None
+    measurement_preference: str | None = None
+    follower_count: int | None = None
+    friend_count: int | None = None
+
+    @classmethod
+    def from_json(cls, data: object) -> Athlete:
+        obj = JsonObject(data, "Athlete")
+        return cls(
+            id=obj.identifier("id"),
+            username=obj.opt_text("username"),
+            firstname=obj.opt_text("firstname"),
+            lastname=obj.opt_text("lastname"),
+            city=obj.opt_text("city"),
+            state=obj.opt_text("state"),
+            country=obj.opt_text("country"),
+            sex=obj.opt_text("sex"),
+            profile_url=obj.url("profile_url" if obj.has("profile_url") else "profile"),
+            profile_medium_url=obj.url(
+                "profile_medium_url" if obj.has("profile_medium_url") else "profile_medium"
+            ),
+            created_at=obj.opt_utc_time("created_at"),
+            measurement_preference=obj.opt_text("measurement_preference"),
+            follower_count=obj.opt_whole("follower_count"),
+            friend_count=obj.opt_whole("friend_count"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "firstname": self.firstname,
+            "lastname": self.lastname,
+            "city": self.city,
+            "state": self.state,
+            "country": self.country,
+            "sex": self.sex,
+            "profile_url": self.profile_url,
+            "profile_medium_url": self.profile_medium_url,
+            "created_at": format_utc(self.created_at) if self.created_at else None,
+            "measurement_preference": self.measurement_preference,
+            "follower_count": self.follower_count,
+            "friend_count": self.friend_count,
+        }
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """The result of a code exchange. ``scopes`` is empty unless the caller fills it from the redirect."""
+
+    tokens: TokenSet
+    athlete: Athlete | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_json(cls, data: object) -> TokenGrant:
+        obj = JsonObject(data, "TokenGrant")
+        tokens = TokenSet.from_json(obj.get("tokens") if obj.has("tokens") else data)
+        athlete = obj.get("athlete")
+        scopes = obj.get("scopes") or []
+        if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+            raise BadResponseError("TokenGrant.scopes: expected an array of strings")
+        return cls(
+            tokens=tokens,
+            athlete=Athlete.from_json(athlete) if athlete is not None else None,
+            scopes=frozenset(scopes),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tokens": self.tokens.to_dict(),
+            "athlete": self.athlete.to_dict() if self.athlete else None,
+            "scopes": sorted(self.scopes),
+        }
+
+
+@dataclass(frozen=True)
+class ActivityTotals:
+    """Totals of one sport over one period (meters, seconds)."""
+
+    count: int
+    distance: float
+    moving_time: int
+    elapsed_time: int
+    elevation_gain: float
+    achievement_count: int | None = None
+
+    @classmethod
+    def from_json(cls, data: object, path: str = "ActivityTotals") -> ActivityTotals:
+        obj = JsonObject(data, path)
+        return cls(
+            count=obj.whole("count"),
+            distance=obj.number("distance"),
+            moving_time=obj.whole("moving_time"),
+            elapsed_time=obj.whole("elapsed_time"),
+            elevation_gain=obj.number("elevation_gain"),
+            achievement_count=obj.opt_whole("achievement_count"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "distance": self.distance,
+            "moving_time": self.moving_time,
+            "elapsed_time": self.elapsed_time,
+            "elevation_gain": self.elevation_gain,
+            "achievement_count": self.achievement_count,
+        }
+
+
+_TOTALS = tuple(
+    f"{period}_{sport}_totals" for period in ("recent", "ytd", "all") for sport in ("ride", "run", "swim")
+)
+
+
+@dataclass(frozen=True)
+class AthleteStats:
+    """``GET /athletes/{id}/stats`` (Everyone-visibility activities only)."""
+
+    recent_ride_totals: ActivityTotals
+    recent_run_totals: ActivityTotals
+    recent_swim_totals: ActivityTotals
+    ytd_ride_totals: ActivityTotals
+    ytd_run_totals: ActivityTotals
+    ytd_swim_totals: ActivityTotals
+    all_ride_totals: ActivityTotals
+    all_run_totals: ActivityTotals
+    all_swim_totals: ActivityTotals
+    biggest_ride_distance: float | None = None
+    biggest_climb_elevation_gain: float | None = None
+
+    @classmethod
+    def from_json(cls, data: object) -> AthleteStats:
+        obj = JsonObject(data, "AthleteStats")
+        totals = {name: ActivityTotals.from_json(obj.get(name), f"AthleteStats.{name}") for name in _TOTALS}
+        return cls(
+            **totals,
+            biggest_ride_distance=obj.opt_number("biggest_ride_distance"),
+            biggest_climb_elevation_gain=obj.opt_number("biggest_climb_elevation_gain"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: getattr(self, name).to_dict() for name in _TOTALS}
+        data["biggest_ride_distance"] = self.biggest_ride_distance
+        data["biggest_climb_elevation_gain"] = self.biggest_climb_elevation_gain
+        return data

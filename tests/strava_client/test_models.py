@@ -1,0 +1,204 @@
+"""Model parsing: lenient where Strava is loose, strict for ids, times and tokens."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from strava.errors import BadResponseError
+from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity, TokenGrant, TokenSet
+from tests.strava_client.samples import activity_json, athlete_json, stats_json, token_json, totals_json
+
+
+def through_json(value: dict[str, Any]) -> Any:
+    return json.loads(json.dumps(value))
+
+
+class TestSummaryActivity:
+    def test_parses_a_recorded_shape(self) -> None:
+        activity = SummaryActivity.from_json(activity_json())
+        assert activity.id == 16181809559
+        assert activity.sport_type == "MountainBikeRide"
+        assert activity.start_date == datetime(2025, 10, 18, 12, 49, 52, tzinfo=timezone.utc)
+        assert activity.start_date_local == datetime(2025, 10, 18, 8, 49, 52)
+        assert activity.start_date_local.tzinfo is None
+        assert activity.elapsed_time == 4710
+        assert isinstance(activity.elapsed_time, int)
+        assert activity.utc_offset == -14400.0
+        assert activity.max_heartrate == 178.0
+        assert activity.start_latlng == (40.71, -74.0)
+        assert activity.summary_polyline == "ki{eFvqfiVqAWQIGEEKAYJgBVqDJ{BHa@"
+
+    def test_round_trips_through_to_dict(self) -> None:
+        activity = SummaryActivity.from_json(activity_json())
+        assert SummaryActivity.from_json(through_json(activity.to_dict())) == activity
+
+    def test_sport_type_falls_back_to_type(self) -> None:
+        data = activity_json(type="Run")
+        del data["sport_type"]
+        assert SummaryActivity.from_json(data).sport_type == "Run"
+
+    def test_visibility_is_derived_from_private_when_absent(self) -> None:
+        private = activity_json(private=True)
+        del private["visibility"]
+        public = activity_json()
+        del public["visibility"]
+        assert SummaryActivity.from_json(private).visibility == "only_me"
+        assert SummaryActivity.from_json(public).visibility == "everyone"
+
+    def test_empty_latlng_and_missing_optionals(self) -> None:
+        data = activity_json(start_latlng=[], end_latlng=None, map={"id": "a1", "summary_polyline": None})
+        for key in (
+            "average_heartrate",
+            "max_heartrate",
+            "pr_count",
+            "gear_id",
+            "device_name",
+            "kudos_count",
+        ):
+            del data[key]
+        activity = SummaryActivity.from_json(data)
+        assert activity.start_latlng is None
+        assert activity.end_latlng is None
+        assert activity.summary_polyline is None
+        assert activity.max_heartrate is None
+        assert activity.pr_count is None
+        assert activity.kudos_count == 0
+
+    @pytest.mark.parametrize(
+        ("field", "value", "expected"),
+        [
+            (
+                "moving_time",
+                12.5,
+                "SummaryActivity.moving_time: expected a whole number, got fractional number",
+            ),
+            ("id", 16181809559.0, "SummaryActivity.id: expected an integer"),
+            ("id", "16181809559", "SummaryActivity.id: expected an integer, got string"),
+            ("start_date", "2025-10-18T12:49:52", "SummaryActivity.start_date: expected an ISO-8601"),
+            ("start_date", "last tuesday", "SummaryActivity.start_date"),
+            ("start_date_local", None, "SummaryActivity.start_date_local"),
+            ("max_heartrate", 171.5, "SummaryActivity.max_heartrate: expected a whole number"),
+            ("kudos_count", True, "SummaryActivity.kudos_count"),
+            ("start_latlng", [1.0], "SummaryActivity.start_latlng"),
+            ("start_latlng", ["a", 2.0], "SummaryActivity.start_latlng.lat"),
+            ("distance", "far", "SummaryActivity.distance: expected a number, got string"),
+        ],
+    )
+    def test_rejects_malformed_fields_naming_them(self, field: str, value: object, expected: str) -> None:
+        with pytest.raises(BadResponseError, match=expected.replace(".", r"\.")):
+            SummaryActivity.from_json(activity_json(**{field: value}))
+
+    def test_missing_required_field(self) -> None:
+        data = activity_json()
+        del data["moving_time"]
+        with pytest.raises(BadResponseError, match="moving_time: expected a whole number, got nothing"):
+            SummaryActivity.from_json(data)
+
+    def test_not_an_object(self) -> None:
+        with pytest.raises(BadResponseError, match="SummaryActivity: expected an object, got array"):
+            SummaryActivity.from_json([1, 2])
+
+
+class TestAthlete:
+    def test_parses_and_ignores_unknown_fields(self) -> None:
+        athlete = Athlete.from_json(athlete_json())
+        assert athlete.id == 134815
+        assert athlete.friend_count == 5
+        assert athlete.profile_url is not None
+        assert athlete.profile_url.endswith("large.jpg")
+        assert athlete.created_at == datetime(2017, 11, 14, 2, 30, 5, tzinfo=timezone.utc)
+
+    def test_relative_avatar_paths_become_none(self) -> None:
+        athlete = Athlete.from_json(
+            athlete_json(profile="avatar/athlete/large.png", profile_medium="avatar/athlete/medium.png")
+        )
+        assert athlete.profile_url is None
+        assert athlete.profile_medium_url is None
+
+    def test_summary_athlete_with_few_fields(self) -> None:
+        athlete = Athlete.from_json({"id": 7, "resource_state": 2, "sex": None})
+        assert athlete == Athlete(id=7)
+
+    def test_round_trips(self) -> None:
+        athlete = Athlete.from_json(athlete_json())
+        assert Athlete.from_json(through_json(athlete.to_dict())) == athlete
+
+    def test_rejects_fractional_counts(self) -> None:
+        with pytest.raises(BadResponseError, match=r"Athlete\.follower_count"):
+            Athlete.from_json(athlete_json(follower_count=2.5))
+
+
+class TestStats:
+    def test_parses_float_seconds_and_optional_achievements(self) -> None:
+        stats = AthleteStats.from_json(stats_json())
+        assert stats.all_run_totals.moving_time == 474287
+        assert stats.recent_ride_totals.achievement_count == 2
+        assert stats.ytd_swim_totals.achievement_count is None
+
+    def test_biggest_fields_may_be_null_or_absent(self) -> None:
+        data = stats_json(biggest_ride_distance=None)
+        del data["biggest_climb_elevation_gain"]
+        stats = AthleteStats.from_json(data)
+        assert stats.biggest_ride_distance is None
+        assert stats.biggest_climb_elevation_gain is None
+
+    def test_round_trips(self) -> None:
+        stats = AthleteStats.from_json(stats_json())
+        assert AthleteStats.from_json(through_json(stats.to_dict())) == stats
+
+    def test_fractional_count_names_the_nested_field(self) -> None:
+        with pytest.raises(BadResponseError, match=r"AthleteStats\.ytd_run_totals\.count"):
+            AthleteStats.from_json(stats_json(ytd_run_totals=totals_json(count=2.5)))
+
+    def test_missing_totals_object(self) -> None:
+        data = stats_json()
+        del data["all_swim_totals"]
+        with pytest.raises(BadResponseError, match=r"AthleteStats\.all_swim_totals: expected an object"):
+            AthleteStats.from_json(data)
+
+    def test_totals_default_achievements(self) -> None:
+        assert ActivityTotals.from_json(totals_json()).achievement_count is None
+
+
+class TestTokens:
+    def test_token_set_keeps_tokens_out_of_repr(self) -> None:
+        tokens = TokenSet.from_json(token_json())
+        assert tokens.access_token == "access-SAMPLE-xyz"
+        assert "SAMPLE" not in repr(tokens)
+        assert TokenSet.from_json(through_json(tokens.to_dict())) == tokens
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("access_token", ""), ("refresh_token", None), ("expires_at", "soon"), ("expires_at", 1.5)],
+    )
+    def test_token_set_is_strict(self, field: str, value: object) -> None:
+        with pytest.raises(BadResponseError, match=f"TokenSet.{field}") as caught:
+            TokenSet.from_json(token_json(**{field: value}))
+        assert "SAMPLE" not in str(caught.value)
+
+    def test_wrong_type_token_is_not_echoed(self) -> None:
+        with pytest.raises(BadResponseError) as caught:
+            TokenSet.from_json(token_json(access_token=["access-SAMPLE-xyz"]))
+        assert "SAMPLE" not in str(caught.value)
+
+    def test_exchange_response_becomes_a_grant(self) -> None:
+        grant = TokenGrant.from_json(token_json(athlete=athlete_json(), expires_in=14282))
+        assert grant.athlete is not None
+        assert grant.athlete.id == 134815
+        assert grant.tokens.expires_in == 14282
+        assert grant.scopes == frozenset()
+        assert "SAMPLE" not in repr(grant)
+
+    def test_grant_round_trips_with_scopes(self) -> None:
+        grant = TokenGrant.from_json(token_json(athlete=athlete_json()))
+        filled = TokenGrant(
+            tokens=grant.tokens, athlete=grant.athlete, scopes=frozenset({"read", "activity:read"})
+        )
+        assert TokenGrant.from_json(through_json(filled.to_dict())) == filled
+
+    def test_grant_without_athlete(self) -> None:
+        assert TokenGrant.from_json(token_json()).athlete is None
