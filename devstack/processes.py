@@ -102,7 +102,9 @@ def wait_until_listening(process: ManagedProcess, url: str, timeout: float = 30.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not process.alive():
-            raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.log_text()}")
+            raise RuntimeError(
+                f"{process.name} exited with {process.popen.returncode}:\n{process.log_text()}"
+            )
         try:
             urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback URL built here
             return
@@ -114,16 +116,36 @@ def wait_until_listening(process: ManagedProcess, url: str, timeout: float = 30.
     raise TimeoutError(f"{process.name} did not answer at {url} within {timeout:.0f}s:\n{process.log_text()}")
 
 
-def start_azurite(port: int, workdir: Path, *, log_path: Path | None = None) -> ManagedProcess:
-    """Start Azurite's table service, in memory, on ``port`` and wait until it answers."""
+def wait_for_line(process: ManagedProcess, text: str, timeout: float = 60.0, *, after: int = 0) -> None:
+    """Wait until ``text`` occurs in the process log more than ``after`` times; fail early if it dies."""
+    deadline = time.monotonic() + timeout
+    while process.log_text().count(text) <= after:
+        if not process.alive():
+            raise RuntimeError(
+                f"{process.name} exited with {process.popen.returncode}:\n{process.log_text()}"
+            )
+        if time.monotonic() > deadline:
+            process.stop()
+            raise TimeoutError(f"{process.name} was not ready within {timeout:.0f}s:\n{process.log_text()}")
+        time.sleep(0.05)
+
+
+def start_azurite(
+    port: int, workdir: Path, *, log_path: Path | None = None, persist: bool = False
+) -> ManagedProcess:
+    """Start Azurite's table service on ``port`` and wait until it answers.
+
+    In memory by default (tests); with ``persist`` its data lives in ``workdir`` across restarts.
+    """
     binary = PROJECT_ROOT / "node_modules" / ".bin" / "azurite-table"
     if not binary.exists():
         raise FileNotFoundError("Azurite is not installed: run `npm ci` (make install does it)")
+    storage = ["--location", str(workdir)] if persist else ["--inMemoryPersistence"]
     process = start_process(
         "azurite",
         [
             str(binary),
-            "--inMemoryPersistence",
+            *storage,
             "--disableTelemetry",
             "--skipApiVersionCheck",
             "--tableHost",
