@@ -1,0 +1,118 @@
+"""The real app under devhost, with Azurite and the Strava emulator, driven over loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import aiohttp
+import pytest
+from multidict import CIMultiDict
+
+from storage import TableService, TokenRecord, TokenStore
+from tests.fixtures.devhost import RunningDevhost
+from tests.fixtures.strava_emulator import RunningEmulator
+
+APP_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class AppUnderTest:
+    """devhost running function_app.py against an emulator; every response body is kept for leak checks."""
+
+    host: RunningDevhost
+    emulator: RunningEmulator
+    http: aiohttp.ClientSession
+    connection_string: str
+    table_prefix: str
+    bodies: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.host.url
+
+    async def request(
+        self, method: str, path_or_url: str, **kwargs: Any
+    ) -> tuple[int, CIMultiDict[str], str]:
+        url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
+        async with self.http.request(method, url, allow_redirects=False, **kwargs) as response:
+            body = await response.text()
+            self.bodies.append(body)
+            return response.status, CIMultiDict(response.headers), body
+
+    async def connect(self, publish: str = "yes", athlete_id: int | None = None) -> tuple[int, str, str]:
+        """Authorize as a browser would; returns the callback's status and page, and the callback URL."""
+        status, headers, _ = await self.request("GET", f"/api/strava/authorize?publish={publish}")
+        assert status == 302, status
+        to_strava = headers["Location"]
+        if athlete_id is not None:
+            to_strava += "&" + urlencode({"athlete_id": athlete_id})
+        status, headers, _ = await self.request("GET", to_strava)
+        assert status == 302, status
+        callback = headers["Location"]
+        status, _, page = await self.request("GET", callback)
+        return status, page, callback
+
+    def athlete_ids(self) -> list[int]:
+        return [athlete["id"] for athlete in self.emulator.athletes()]
+
+    async def wait_for(
+        self, path: str, status: int = 200, timeout: float = 30
+    ) -> tuple[CIMultiDict[str], str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            got, headers, body = await self.request("GET", path)
+            if got == status:
+                return headers, body
+            assert time.monotonic() < deadline, f"{path} still {got}: {body[:300]}"
+            await asyncio.sleep(0.2)
+
+    async def stored_tokens(self) -> list[TokenRecord]:
+        async with TableService.from_connection_string(self.connection_string) as tables:
+            return await TokenStore(tables, f"{self.table_prefix}Tokens").list_athletes()
+
+    async def assert_no_secret_leaked(self) -> None:
+        """No access token, refresh token or client secret in any response body or devhost log line."""
+        secrets = [self.emulator.client_secret]
+        for record in await self.stored_tokens():
+            secrets += [record.access_token, record.refresh_token]
+        texts = [*self.bodies, self.host.log_text()]
+        for secret in secrets:
+            assert all(secret not in text for text in texts), "a secret leaked into a response or log"
+
+
+@pytest.fixture
+async def launch_app(
+    start_devhost: Callable[..., RunningDevhost],
+    start_strava_emulator: Callable[..., RunningEmulator],
+    azurite: str,
+    table_prefix: str,
+) -> AsyncIterator[Callable[..., AppUnderTest]]:
+    """``launch_app(*emulator_flags, **settings)``: an emulator, then devhost with the app wired to it."""
+    async with aiohttp.ClientSession() as http:
+
+        def launch(*emulator_flags: str, **settings: str) -> AppUnderTest:
+            emulator = start_strava_emulator(*emulator_flags)
+            env = {
+                "STRAVA_CLIENT_ID": emulator.client_id,
+                "STRAVA_CLIENT_SECRET": emulator.client_secret,
+                "STRAVA_API_BASE_URL": emulator.api_base,
+                "STRAVA_OAUTH_BASE_URL": emulator.oauth_base,
+                "TABLE_PREFIX": table_prefix,
+                "SNAPSHOT_SCHEDULE": "0 0 0 1 1 *",  # effectively never during a test
+                "CORS_ALLOWED_ORIGINS": "https://site.example",
+                **settings,
+            }
+            host = start_devhost(APP_DIR, env=env)
+            return AppUnderTest(host, emulator, http, azurite, table_prefix)
+
+        yield launch
+
+
+def query_of(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
