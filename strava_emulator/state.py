@@ -1,0 +1,72 @@
+"""Everything one running emulator holds: settings, data, tokens, counters and the clock."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from strava_emulator.config import EmulatorConfig
+from strava_emulator.data import generate_athletes
+from strava_emulator.faults import FaultDice
+from strava_emulator.model import Athlete
+from strava_emulator.ratelimit import RateLimiter
+from strava_emulator.tokens import Rejection, TokenBook
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class Counters:
+    """What ``GET /_emulator/stats`` reports."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    rejected_tokens: Counter[str] = field(default_factory=Counter)
+    refreshes: Counter[str] = field(default_factory=Counter)
+    exchanges: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "requests": dict(self.requests),
+            "rejected_tokens": {reason.value: self.rejected_tokens[reason.value] for reason in Rejection},
+            "refreshes": {
+                key: self.refreshes[key] for key in ("new_access_token", "same_access_token", "rejected")
+            },
+            "exchanges": {key: self.exchanges[key] for key in ("ok", "rejected", "athlete_cap")},
+            "faults": {key: self.faults[key] for key in ("error", "hang", "malformed", "rate_limited")},
+        }
+
+
+@dataclass
+class EmulatorState:
+    config: EmulatorConfig
+    athletes: dict[int, Athlete]  # in generation order; the first approves by default
+    wall_clock: Clock = time.time
+    tokens: TokenBook = field(default_factory=TokenBook)
+    limiter: RateLimiter = field(default_factory=RateLimiter.fresh)
+    counters: Counters = field(default_factory=Counters)
+    dice: FaultDice = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dice = FaultDice(self.config.seed)
+
+    @classmethod
+    def create(cls, config: EmulatorConfig, wall_clock: Clock = time.time) -> EmulatorState:
+        athletes = generate_athletes(config.seed, config.athletes, config.activities, wall_clock())
+        return cls(config, {athlete.id: athlete for athlete in athletes}, wall_clock)
+
+    def now(self) -> float:
+        """Wall clock plus the configurable ``clock_offset`` (lets tests jump ahead)."""
+        return self.wall_clock() + self.config.clock_offset
+
+    def reset_counters(self) -> None:
+        self.counters = Counters()
+        self.limiter = RateLimiter.fresh()
+
+
+STATE = web.AppKey("strava_emulator_state", EmulatorState)
