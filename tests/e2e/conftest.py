@@ -94,7 +94,7 @@ async def launch_app(
     table_prefix: str,
 ) -> AsyncIterator[Callable[..., AppUnderTest]]:
     """``launch_app(*emulator_flags, **settings)``: an emulator, then devhost with the app wired to it."""
-    async with aiohttp.ClientSession() as http:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
 
         def launch(*emulator_flags: str, **settings: str) -> AppUnderTest:
             emulator = start_strava_emulator(*emulator_flags)

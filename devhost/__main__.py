@@ -1,0 +1,74 @@
+"""``python -m devhost``: run a Python v2-model (Durable) Functions app locally."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from devhost.banner import banner
+from devhost.host import DEFAULT_TASK_HUB, DevHost, HostOptions, StartupError
+
+DESCRIPTION = """\
+Run a Python v2-model Azure Functions app (HTTP, timer and Durable Functions) locally.
+Values from APP_DIR/local.settings.json are applied to the environment, but never override
+variables that are already set. AzureWebJobsStorage is required ("UseDevelopmentStorage=true"
+means Azurite on 127.0.0.1:10002). With --require-keys, keys come from DEVHOST_MASTER_KEY and
+DEVHOST_FUNCTION_KEY, or are generated and printed once at start."""
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> HostOptions:
+    parser = argparse.ArgumentParser(prog="python -m devhost", description=DESCRIPTION)
+    parser.add_argument(
+        "--app-dir", type=Path, default=Path.cwd(), help="folder with function_app.py (default: .)"
+    )
+    parser.add_argument("--port", type=int, default=7071, help="HTTP port (default: 7071)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--require-keys", action="store_true", help="enforce function/master keys (Core Tools does not)"
+    )
+    parser.add_argument(
+        "--task-hub", default=DEFAULT_TASK_HUB, help=f"durable task hub name (default: {DEFAULT_TASK_HUB})"
+    )
+    args = parser.parse_args(argv)
+    return HostOptions(args.app_dir, args.host, args.port, args.require_keys, args.task_hub)
+
+
+async def serve(options: HostOptions) -> None:
+    """Start the host, announce it, and run until SIGINT or SIGTERM."""
+    host = DevHost(options)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await host.start()
+        print(banner(host.index, host.schedules, options.base_url, host.prefix, host.keys, options.task_hub))
+        print(f"devhost ready on {options.base_url}", flush=True)
+        await stopping.wait()
+        logging.getLogger("devhost").info("stopping")
+    finally:
+        await host.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_arguments(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    logging.getLogger("azure").setLevel(logging.WARNING)
+    try:
+        asyncio.run(serve(options))
+    except StartupError as error:
+        print(f"devhost: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # e.g. the port is taken
+        print(f"devhost: error: {type(error).__name__}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Compose devhost: settings, the app's function index, the durable runtime, HTTP server and timers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from azure.functions.timer import TimerRequest
+
+from devhost.durable import DurableRuntime
+from devhost.execlog import log_execution
+from devhost.functions import FunctionIndex, TimerFunction, index_functions, load_app
+from devhost.http_triggers import HttpTriggers, InvalidRoute
+from devhost.invoke import call_function, describe_failure
+from devhost.keys import HostKeys, load_keys
+from devhost.local_settings import (
+    SettingsError,
+    apply_local_settings,
+    route_prefix,
+    storage_connection_string,
+)
+from devhost.server import build_web_app
+from devhost.timers import ScheduleError, TimerRunner, TimerSchedule, parse_timer_schedules
+
+logger = logging.getLogger("devhost")
+
+DEFAULT_TASK_HUB = "TestHubName"
+
+
+class StartupError(Exception):
+    """The app or its settings cannot be served; the message says why."""
+
+
+@dataclass(frozen=True)
+class HostOptions:
+    """What the command line chooses."""
+
+    app_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 7071
+    require_keys: bool = False
+    task_hub: str = DEFAULT_TASK_HUB
+
+    @property
+    def base_url(self) -> str:
+        """The URL callers use; a wildcard bind address is reached through loopback."""
+        shown = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host  # noqa: S104 - display only
+        return f"http://{shown}:{self.port}"
+
+
+class DevHost:
+    """One running app. :meth:`start` fails before serving anything if the app or settings are invalid."""
+
+    def __init__(self, options: HostOptions, environ: MutableMapping[str, str] = os.environ) -> None:
+        self.options = options
+        self.environ = environ
+        self.app_dir = options.app_dir.resolve()
+        self.applied_settings: list[str] = []
+        self.connection_string = ""
+        self.index = FunctionIndex()
+        self.schedules: list[tuple[TimerFunction, TimerSchedule]] = []
+        self.prefix = "api"
+        self.keys: HostKeys | None = None
+        self.runtime: DurableRuntime | None = None
+        self.runner: web.AppRunner | None = None
+        self.timers: TimerRunner | None = None
+
+    def prepare(self) -> HttpTriggers:
+        """Load settings and the app, validate routes and schedules; raises StartupError on bad config."""
+        try:
+            self.applied_settings = apply_local_settings(self.app_dir, self.environ)
+            self.prefix = route_prefix(self.app_dir)
+            self.connection_string = storage_connection_string(self.environ)
+            if not (self.app_dir / "function_app.py").is_file():
+                raise StartupError(f"no function_app.py in {self.app_dir}")
+            self.index = index_functions(load_app(self.app_dir))
+            self.schedules = parse_timer_schedules(self.index.timers, self.environ)
+            self.keys = load_keys(self.environ) if self.options.require_keys else None
+            return HttpTriggers(
+                self.index.http,
+                route_prefix=self.prefix,
+                keys=self.keys,
+                client_binding=self.client_binding,
+                app_dir=self.app_dir,
+            )
+        except (SettingsError, ScheduleError, InvalidRoute) as error:
+            raise StartupError(str(error)) from None
+
+    async def start(self) -> None:
+        triggers = self.prepare()
+        self.runtime = DurableRuntime(self.index, self.connection_string, task_hub=self.options.task_hub)
+        await self.runtime.start()
+        app = build_web_app(triggers, self.keys, self.runtime)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, self.options.host, self.options.port).start()
+        self.timers = TimerRunner(self.schedules, self.fire_timer)
+        self.timers.start()
+
+    async def stop(self) -> None:
+        if self.timers is not None:
+            await self.timers.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.runtime is not None:
+            await self.runtime.stop()
+
+    def client_binding(self) -> str:
+        """The durable client JSON; check-status URLs carry the master key when keys are enforced."""
+        if self.runtime is None:
+            raise RuntimeError("the durable runtime is not started")
+        required = f"code={self.keys.master}" if self.keys is not None else ""
+        return self.runtime.client_binding(self.options.base_url, required_query=required)
+
+    async def fire_timer(self, timer: TimerFunction, request: TimerRequest) -> None:
+        arguments: dict[str, Any] = {timer.timer_param: request}
+        if timer.client_param:
+            arguments[timer.client_param] = self.client_binding()
+        started = time.monotonic()
+        try:
+            await call_function(timer.func, arguments, function_name=timer.name, app_dir=self.app_dir)
+            outcome = "Succeeded"
+        except Exception as error:  # user code may raise anything; log only its type
+            outcome = f"Failed: {type(error).__name__}"
+            logger.error("timer %s raised %s", timer.name, describe_failure(error))
+        log_execution("timer", timer.name, time.monotonic() - started, outcome)

@@ -1,0 +1,72 @@
+"""The eternal token lifecycle on a 20-second token, through a kill -9 of the host."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TOKEN_TTL_S = 20
+MARGIN_S = 3  # below TTL/6, the emulator's scaled "one hour", so each refresh issues a new token
+
+
+async def test_refreshes_before_every_expiry_and_survives_kill_9(launch_app):
+    app = launch_app("--token-ttl", str(TOKEN_TTL_S), TOKEN_REFRESH_MARGIN_SECONDS=str(MARGIN_S))
+    status, _, _ = await app.connect()
+    assert status == 200
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for("/api/stats")
+
+    seen_tokens: set[str] = set()
+    killed = False
+    deadline = time.monotonic() + 90
+    while app.emulator.stats()["refreshes"]["new_access_token"] < 3:
+        assert time.monotonic() < deadline, app.emulator.stats()
+        [record] = await app.stored_tokens()
+        assert record.expires_at > time.time(), "the stored access token expired before it was refreshed"
+        seen_tokens.add(record.access_token)
+        if not killed and time.time() > record.expires_at - TOKEN_TTL_S + 5:
+            app.host.kill()  # while the lifecycle sleeps on its durable timer
+            app.host.restart()
+            killed = True
+        # keep the API busy with whatever token is current, so an expired one would be caught
+        await app.request("POST", f"/api/athletes/{athlete_id}/snapshot")
+        await asyncio.sleep(1)
+
+    counters = app.emulator.stats()
+    assert killed
+    assert set(counters["rejected_tokens"].values()) == {0}, counters["rejected_tokens"]
+    assert counters["refreshes"]["rejected"] == 0  # a stale refresh token was never used
+    assert counters["refreshes"]["same_access_token"] == 0  # never refreshed twice for one expiry
+    assert len(seen_tokens) >= 3
+
+    _, _, body = await app.request("GET", f"/api/athletes/{athlete_id}/status")
+    assert '"runtime_status":"Running"' in body
+    assert '"last_outcome":"refreshed"' in body
+    await app.assert_no_secret_leaked()
+
+
+async def test_revoked_access_ends_the_lifecycle_and_the_status_says_how_to_fix_it(launch_app):
+    app = launch_app("--token-ttl", "12", TOKEN_REFRESH_MARGIN_SECONDS="1")
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for("/api/stats")
+    [record] = await app.stored_tokens()
+    async with app.http.post(
+        f"{app.emulator.oauth_base}/deauthorize", headers={"Authorization": f"Bearer {record.access_token}"}
+    ) as response:
+        assert response.status == 200
+
+    deadline = time.monotonic() + 40
+    while True:
+        _, _, body = await app.request("GET", f"/api/athletes/{athlete_id}/status")
+        if '"reauthorization_required"' in body:
+            break
+        assert time.monotonic() < deadline, body
+        await asyncio.sleep(0.5)
+    assert "/api/strava/authorize" in body
+    assert '"runtime_status":"Completed"' in body
+    await app.assert_no_secret_leaked()
