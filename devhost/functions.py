@@ -51,13 +51,15 @@ class DurableFunction:
 
     ``name`` is the durable name callers use (the trigger's ``orchestration`` /
     ``activity`` / ``entityName`` setting, else the function name).
-    The function is called as ``func(**{binding_name: payload})``.
+    The function is called as ``func(**{binding_name: payload})``, plus
+    ``client_param=<client binding JSON>`` when it has a durable client binding.
     """
 
     name: str
     kind: DurableKind
     binding_name: str
     func: Callable[..., Any]
+    client_param: str | None = None  # keyword for a durable client binding (activities may have one)
 
 
 @dataclass
@@ -99,13 +101,15 @@ def index_functions(app: func.FunctionRegister) -> FunctionIndex:
         trigger = next(b for b in bindings if b["type"].lower().endswith("trigger"))
         client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
         name = function.get_function_name()
+        if name is None:
+            raise ValueError("every function needs a name")
         user_function = function.get_user_function()
         kind = trigger["type"]
         if kind == "httpTrigger":
             index.http.append(
                 HttpFunction(
                     name=name,
-                    route=trigger.get("route") or name,
+                    route=str(trigger.get("route") or name),
                     methods=tuple(m.upper() for m in trigger.get("methods") or ()),
                     auth_level=str(trigger.get("authLevel", "FUNCTION")).upper(),
                     request_param=trigger["name"],
@@ -126,9 +130,13 @@ def index_functions(app: func.FunctionRegister) -> FunctionIndex:
             )
         elif kind in _DURABLE_KINDS:
             durable_kind, setting = _DURABLE_KINDS[kind]
-            durable_name = trigger.get(setting) or name
+            durable_name = str(trigger.get(setting) or name)
             index.durable[durable_name.lower()] = DurableFunction(
-                name=durable_name, kind=durable_kind, binding_name=trigger["name"], func=user_function
+                name=durable_name,
+                kind=durable_kind,
+                binding_name=trigger["name"],
+                func=user_function,
+                client_param=client,
             )
         else:
             raise ValueError(f"function {name!r}: trigger type {kind!r} is not supported by devhost")
