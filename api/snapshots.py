@@ -9,7 +9,7 @@ import azure.functions as func
 from api.caching import etag_matches, http_date
 from api.responses import JSON, error_response
 from services import Services
-from storage import InvalidKeyError, athlete_key
+from storage import InvalidKeyError, SnapshotInfo, athlete_key
 
 
 def parse_athlete_id(raw: str | None) -> int | None:
@@ -27,21 +27,30 @@ def bad_athlete_id() -> func.HttpResponse:
 async def serve_snapshot(
     req: func.HttpRequest, svc: Services, athlete_id: int, cache_control: str, extra: Mapping[str, str]
 ) -> func.HttpResponse:
-    """200 with the stored JSON, 304 when ``If-None-Match`` matches, 404 before the first snapshot."""
+    """200 with the stored JSON, 304 when ``If-None-Match`` matches, 404 before the first snapshot.
+
+    A conditional request reads only the snapshot's metadata, not its body.
+    """
+    if_none_match = req.headers.get("If-None-Match")
+    info = await svc.snapshots.head(athlete_id) if if_none_match else None
+    if info is not None and etag_matches(if_none_match, info.etag):
+        return func.HttpResponse(status_code=304, headers=_cache_headers(info, cache_control, extra))
     snapshot = await svc.snapshots.load(athlete_id)
     if snapshot is None:
         return error_response(
             404, "no_snapshot_yet", "No snapshot has been built for this athlete yet; try again soon.", extra
         )
-    headers = {
-        "ETag": snapshot.etag,
-        "Last-Modified": http_date(snapshot.generated_at),
-        "Cache-Control": cache_control,
-        **extra,
-    }
-    if etag_matches(req.headers.get("If-None-Match"), snapshot.etag):
-        return func.HttpResponse(status_code=304, headers=headers)
+    headers = _cache_headers(snapshot, cache_control, extra)
     body = b"" if req.method == "HEAD" else snapshot.body
     return func.HttpResponse(
         body, status_code=200, headers={"Content-Type": f"{JSON}; charset=utf-8", **headers}
     )
+
+
+def _cache_headers(info: SnapshotInfo, cache_control: str, extra: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "ETag": info.etag,
+        "Last-Modified": http_date(info.generated_at),
+        "Cache-Control": cache_control,
+        **extra,
+    }

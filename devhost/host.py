@@ -94,7 +94,12 @@ class DevHost:
 
     async def start(self) -> None:
         triggers = self.prepare()
-        self.runtime = DurableRuntime(self.index, self.connection_string, task_hub=self.options.task_hub)
+        self.runtime = DurableRuntime(
+            self.index,
+            self.connection_string,
+            task_hub=self.options.task_hub,
+            activity_client_binding=self.client_binding,
+        )
         await self.runtime.start()
         app = build_web_app(triggers, self.keys, self.runtime)
         self.runner = web.AppRunner(app, access_log=None)

@@ -40,6 +40,7 @@ class StackOptions:
     azurite_port: int = 10002
     emulator_port: int = 8765
     demo_token_ttl: int = 300
+    emulator_flags: tuple[str, ...] = ()  # extra flags, e.g. ("--latency-ms", "100") for benchmarks
 
 
 def app_settings(app_dir: Path, env: Mapping[str, str]) -> dict[str, str]:
@@ -62,6 +63,7 @@ class Stack:
     processes: list[ManagedProcess] = field(default_factory=list)
     url: str = ""
     emulator_url: str = ""
+    app_env: dict[str, str] = field(default_factory=dict)  # the settings devhost was started with
 
     def start(self) -> None:
         opts = self.options
@@ -78,6 +80,7 @@ class Stack:
         if self.demo:
             env |= self._start_emulator()
         env.setdefault("SNAPSHOT_SCHEDULE", os.environ.get("SNAPSHOT_SCHEDULE", "0 */30 * * * *"))
+        self.app_env = env
         port = opts.port or free_port()
         log_path = opts.run_dir / "devhost.log"
         log_path.write_text("")
@@ -106,6 +109,7 @@ class Stack:
                 DEMO_CLIENT_SECRET,
                 "--token-ttl",
                 str(opts.demo_token_ttl),
+                *opts.emulator_flags,
             ),
             log_path=opts.run_dir / "strava-emulator.log",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -69,4 +70,27 @@ async def test_revoked_access_ends_the_lifecycle_and_the_status_says_how_to_fix_
         await asyncio.sleep(0.5)
     assert "/api/strava/authorize" in body
     assert '"runtime_status":"Completed"' in body
+    await app.assert_no_secret_leaked()
+
+
+async def test_a_fetch_meeting_a_rejected_token_wakes_the_lifecycle_and_the_snapshot_recovers(launch_app):
+    app = launch_app()
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for("/api/stats")
+    [before] = await app.stored_tokens()
+
+    # Strava's clock moves past expiry while the lifecycle still sleeps towards its timer
+    app.emulator.configure(clock_offset=6 * 3600 + 60)
+    _, _, body = await app.request("POST", f"/api/athletes/{athlete_id}/snapshot")
+    _, status_body = await app.wait_for(json.loads(body)["statusQueryGetUri"], 200, timeout=40)
+    run = json.loads(status_body)
+    assert run["runtimeStatus"] == "Completed", run
+    counters = app.emulator.stats()
+    assert counters["rejected_tokens"]["expired"] >= 1  # the fetches met the 401 ...
+    assert counters["refreshes"]["new_access_token"] == 1  # ... and exactly one refresh answered it
+    [after] = await app.stored_tokens()
+    assert after.access_token != before.access_token
+    _, _, body = await app.request("GET", f"/api/athletes/{athlete_id}/status")
+    assert json.loads(body)["lifecycle"]["runtime_status"] == "Running"
     await app.assert_no_secret_leaked()

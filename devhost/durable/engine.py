@@ -1,0 +1,279 @@
+"""The orchestration engine: one runner per instance executes episodes and commits them.
+
+Everything runs on one asyncio loop. An episode appends ``OrchestratorStarted``, the inbound
+events and the events for newly scheduled work, commits them atomically with the instance row,
+and only then dispatches the work (activities, timers, sub-orchestrations: see ``work.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from devhost.durable.book import ExecutionBook, UnsupportedAction
+from devhost.durable.events import Event, EventType, OrchestrationStatus, new_event
+from devhost.durable.instance import Control, ControlKind, Inbound, LiveInstance
+from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
+from devhost.durable.replay import ReplayResult, build_context, failed_result, run_orchestrator
+from devhost.durable.store import InstanceStore
+from devhost.execlog import log_execution
+from devhost.functions import FunctionIndex
+
+logger = logging.getLogger("devhost.durable")
+
+_RETRY_AFTER_STORAGE_ERROR_S = 1.0
+
+
+class InstanceExists(Exception):
+    """``start_new`` on an id that is Pending, Running or Suspended."""
+
+
+class EpisodeRunner(ABC):
+    """Per-instance runners and episodes; subclasses dispatch the work episodes schedule."""
+
+    def __init__(self, index: FunctionIndex, store: InstanceStore, clock: Callable[[], datetime]) -> None:
+        self.index = index
+        self.store = store
+        self.clock = clock
+        self.live: dict[str, LiveInstance] = {}
+        self.stopping = False
+        self.episodes = 0
+        self.replay_seconds = 0.0
+        self.orchestrator_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="orchestrator")
+
+    # -- queueing ---------------------------------------------------------------------------
+
+    def deliver(self, instance_id: str, inbound: Inbound) -> None:
+        """Queue an inbound event; dropped if the instance is no longer live."""
+        instance = self.live.get(instance_id)
+        if instance is None or self.stopping:
+            return
+        instance.pending.append(inbound)
+        self.kick(instance)
+
+    async def control(self, instance: LiveInstance, kind: ControlKind, reason: str) -> None:
+        """Apply terminate/suspend/resume between episodes; returns once committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        instance.controls.append(Control(kind, reason, done))
+        self.kick(instance)
+        await done
+
+    def kick(self, instance: LiveInstance) -> None:
+        if self.stopping:
+            return
+        if instance.runner is None or instance.runner.done():
+            instance.runner = asyncio.create_task(self._drive(instance))
+
+    async def _drive(self, instance: LiveInstance) -> None:
+        while not self.stopping:
+            if instance.controls:
+                await self._apply_control(instance, instance.controls.popleft())
+                continue
+            status = instance.record.status
+            if status not in (RuntimeStatus.PENDING, RuntimeStatus.RUNNING):
+                return
+            batch = instance.take_batch()
+            if not batch and not instance.needs_start:
+                return
+            try:
+                await self._episode(instance, batch)
+            except Exception:
+                logger.exception("episode of %s failed; retrying", instance.record.instance_id)
+                instance.put_back(batch)
+                await asyncio.sleep(_RETRY_AFTER_STORAGE_ERROR_S)
+
+    # -- episodes ---------------------------------------------------------------------------
+
+    async def _episode(self, instance: LiveInstance, batch: list[Inbound]) -> None:
+        """Run the orchestrator once; the instance's record is replaced only after the commit."""
+        record = dataclasses.replace(instance.record)
+        now = self.clock()
+        started = time.monotonic()
+        new: list[Event] = [new_event(EventType.ORCHESTRATOR_STARTED, now)]
+        if instance.needs_start:
+            new.append(_execution_started(record, now))
+        new.extend(item.event for item in batch)
+        result = await self._replay(instance, new)
+        self.episodes += 1
+        self.replay_seconds += time.monotonic() - started
+        generated, result = _plan(instance, batch, result, now)
+        new.extend(generated)
+        consumed = [item.inbox_key for item in batch if item.inbox_key is not None]
+        outcome = _conclude(record, result, now)
+        if outcome == RuntimeStatus.CONTINUED_AS_NEW:
+            await self._continue_as_new(instance, record, result, consumed)
+        else:
+            finished = outcome != RuntimeStatus.RUNNING
+            if finished:
+                new.append(_execution_completed(record, now))
+                consumed += instance.inbox_keys()
+            new.append(new_event(EventType.ORCHESTRATOR_COMPLETED, now, Leaves=instance.book.leaves))
+            await self.store.commit(record, new, consumed)
+            for event in new:
+                event["IsPlayed"] = True
+            instance.history.extend(new)
+            instance.record = record
+            if finished:
+                await self.finish(instance)
+            else:
+                self.dispatch(instance, generated)
+        elapsed = time.monotonic() - started
+        log_execution("orchestrator", record.name, elapsed, outcome.value, record.instance_id)
+
+    async def _replay(self, instance: LiveInstance, new: list[Event]) -> ReplayResult:
+        record = instance.record
+        function = self.index.find_durable(record.name, "orchestrator")
+        if function is None:
+            return ReplayResult(done=True, error=f"The orchestrator function '{record.name}' doesn't exist.")
+        parent = record.parent.instance_id if record.parent else None
+        context = build_context(record.instance_id, parent, record.input, [*instance.history, *new])
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.orchestrator_pool, run_orchestrator, function.func, function.binding_name, context
+        )
+
+    async def _continue_as_new(
+        self, instance: LiveInstance, record: InstanceRecord, result: ReplayResult, consumed: list[str]
+    ) -> None:
+        """New execution id, history reset; the next episode starts it with the new input."""
+        old_book = instance.book
+        record.execution_id = uuid.uuid4().hex
+        record.input = result.continue_input
+        record.episodes = 0
+        record.status = RuntimeStatus.RUNNING
+        await self.store.commit(record, [], consumed)
+        instance.record = record
+        instance.history = []
+        instance.book = ExecutionBook(record.execution_id)
+        self.drop_work(record.instance_id, old_book)
+        self.background(self.store.delete_old_executions(record))
+
+    # -- controls ---------------------------------------------------------------------------
+
+    async def _apply_control(self, instance: LiveInstance, control: Control) -> None:
+        try:
+            await self._commit_control(instance, control)
+        except Exception as exc:
+            if not control.done.done():
+                control.done.set_exception(exc)
+            return
+        if not control.done.done():
+            control.done.set_result(None)
+
+    async def _commit_control(self, instance: LiveInstance, control: Control) -> None:
+        record = dataclasses.replace(instance.record)
+        now = self.clock()
+        record.updated = now
+        if control.kind == "terminate":
+            record.status = RuntimeStatus.TERMINATED
+            record.output = json.dumps(control.reason)
+            events = [
+                new_event(EventType.ORCHESTRATOR_STARTED, now),
+                new_event(EventType.EXECUTION_TERMINATED, now, Input=control.reason),
+                _execution_completed(record, now),
+                new_event(EventType.ORCHESTRATOR_COMPLETED, now),
+            ]
+            await self.store.commit(record, events, instance.inbox_keys())
+            instance.history.extend(events)
+            instance.record = record
+            await self.finish(instance)
+            return
+        if control.kind == "suspend" and record.status != RuntimeStatus.SUSPENDED:
+            record.status = RuntimeStatus.SUSPENDED
+        elif control.kind == "resume" and record.status == RuntimeStatus.SUSPENDED:
+            record.status = RuntimeStatus.PENDING if instance.needs_start else RuntimeStatus.RUNNING
+        else:
+            return
+        await self.store.commit(record, [])
+        instance.record = record
+
+    # -- hooks for work dispatch (see work.py) ----------------------------------------------
+
+    @abstractmethod
+    def dispatch(self, instance: LiveInstance, events: list[Event]) -> None:
+        """Start the work that committed scheduling ``events`` describe."""
+
+    @abstractmethod
+    def drop_work(self, instance_id: str, book: ExecutionBook) -> None:
+        """Forget the timers of an execution that ended."""
+
+    @abstractmethod
+    async def finish(self, instance: LiveInstance) -> None:
+        """An instance reached a final status: unload it and tell its parent."""
+
+    @abstractmethod
+    def background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` without awaiting it (kept referenced, errors logged)."""
+
+
+def _execution_started(record: InstanceRecord, now: datetime) -> Event:
+    parent: ParentLink | None = record.parent
+    return new_event(
+        EventType.EXECUTION_STARTED,
+        now,
+        Name=record.name,
+        Version="",
+        Input=record.input,
+        OrchestrationInstance={"InstanceId": record.instance_id, "ExecutionId": record.execution_id},
+        ParentInstance=None
+        if parent is None
+        else {"OrchestrationInstance": {"InstanceId": parent.instance_id}},
+    )
+
+
+def _execution_completed(record: InstanceRecord, now: datetime) -> Event:
+    status = {
+        RuntimeStatus.COMPLETED: OrchestrationStatus.COMPLETED,
+        RuntimeStatus.FAILED: OrchestrationStatus.FAILED,
+        RuntimeStatus.TERMINATED: OrchestrationStatus.TERMINATED,
+    }[record.status]
+    return new_event(
+        EventType.EXECUTION_COMPLETED, now, OrchestrationStatus=int(status), Result=record.output
+    )
+
+
+def _plan(
+    instance: LiveInstance, batch: list[Inbound], result: ReplayResult, now: datetime
+) -> tuple[list[Event], ReplayResult]:
+    """Scheduling events for new leaves, then for a trailing retry-related event (doc 2.5).
+
+    An action the host cannot run turns the result into a failure.
+    """
+    if result.error is not None:
+        return [], result
+    try:
+        generated = instance.book.schedule_leaves(result.leaves, now)
+    except UnsupportedAction as exc:
+        return [], failed_result(str(exc))
+    if batch and not result.done:
+        retry = instance.book.schedule_retry(batch[-1].event, now)
+        if retry is not None:
+            generated.append(retry)
+    return generated, result
+
+
+def _conclude(record: InstanceRecord, result: ReplayResult, now: datetime) -> RuntimeStatus:
+    """Set status, output and custom status of ``record`` from the orchestrator's answer."""
+    record.updated = now
+    record.custom_status = result.custom_status
+    if result.error is not None:
+        record.status = RuntimeStatus.FAILED
+        record.output = json.dumps(f"Orchestrator function '{record.name}' failed: {result.error}")
+        return RuntimeStatus.FAILED
+    if result.continued:
+        return RuntimeStatus.CONTINUED_AS_NEW
+    if result.done:
+        record.status = RuntimeStatus.COMPLETED
+        record.output = result.output
+        return RuntimeStatus.COMPLETED
+    record.status = RuntimeStatus.RUNNING
+    return RuntimeStatus.RUNNING

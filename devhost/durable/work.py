@@ -1,0 +1,246 @@
+"""Work an episode schedules: activities, durable timers and sub-orchestrations; plus recovery.
+
+Work is dispatched only after the episode that scheduled it is committed, and re-dispatched
+from the committed history after a restart, so activities run at least once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+
+from devhost.durable.activities import ActivityOutcome, run_activity, run_http
+from devhost.durable.book import HTTP_ACTIVITY, ExecutionBook
+from devhost.durable.engine import EpisodeRunner, InstanceExists
+from devhost.durable.events import Event, EventType, new_event, parse_time
+from devhost.durable.instance import Inbound, LiveInstance
+from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
+from devhost.durable.store import InstanceStore
+from devhost.durable.timers import TimerSchedule
+from devhost.functions import FunctionIndex
+
+logger = logging.getLogger("devhost.durable")
+
+TimerKey = tuple[str, str, int]  # instance id, execution id, timer id
+MAX_CONCURRENT_ACTIVITIES = 100
+
+
+class DurableEngine(EpisodeRunner):
+    """Episodes plus the work they schedule."""
+
+    def __init__(self, index: FunctionIndex, store: InstanceStore, clock: Callable[[], datetime]) -> None:
+        super().__init__(index, store, clock)
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT_ACTIVITIES)
+        self._activity_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="activity")
+        self._timers: TimerSchedule[TimerKey] = TimerSchedule(self._fire_timer, clock)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._creating: set[str] = set()
+        self._http: aiohttp.ClientSession | None = None
+        self.client_binding: Callable[[], str] | None = None  # for activities with a durable client
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def recover(self) -> None:
+        """Load every live instance, then resume its outstanding work and queued events."""
+        records = await self.store.list_records(
+            [
+                RuntimeStatus.PENDING,
+                RuntimeStatus.RUNNING,
+                RuntimeStatus.SUSPENDED,
+                RuntimeStatus.CONTINUED_AS_NEW,
+            ]
+        )
+        for record in records:
+            loaded = await self.store.load(record)
+            instance = LiveInstance.from_history(record, loaded.history)
+            for key, event in loaded.inbox:
+                instance.pending.append(Inbound(event, None, key))
+            self.live[record.instance_id] = instance
+        for instance in list(self.live.values()):
+            pending = [*instance.book.tasks.values(), *instance.book.timers.values()]
+            self.dispatch(instance, sorted(pending, key=lambda e: int(e["EventId"])))
+            self.kick(instance)
+
+    async def stop(self) -> None:
+        """Abandon all in-flight work (nothing is written: a restart resumes from storage)."""
+        self.stopping = True
+        self._timers.cancel_all()
+        runners = [i.runner for i in self.live.values() if i.runner is not None]
+        for task in [*runners, *self._tasks]:
+            task.cancel()
+        await asyncio.gather(*runners, *self._tasks, return_exceptions=True)
+        self._activity_pool.shutdown(wait=False, cancel_futures=True)
+        self.orchestrator_pool.shutdown(wait=False, cancel_futures=True)
+        if self._http is not None:
+            await self._http.close()
+
+    def background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(_logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- starting instances -------------------------------------------------------------------
+
+    async def create(
+        self, name: str, instance_id: str, input_text: str | None, parent: ParentLink | None = None
+    ) -> InstanceRecord:
+        """Start an instance; a finished one with the same id is replaced, a live one refused."""
+        if instance_id in self.live or instance_id in self._creating:
+            raise InstanceExists(f"An instance with ID '{instance_id}' already exists.")
+        self._creating.add(instance_id)
+        try:
+            existing = await self.store.get(instance_id)
+            if existing is not None and existing.status.live:
+                raise InstanceExists(f"An instance with ID '{instance_id}' already exists.")
+            if existing is not None:  # replaced: drop the old history and any stray inbox rows
+                await self.store.purge(instance_id)
+            now = self.clock()
+            record = InstanceRecord(
+                instance_id, name, uuid.uuid4().hex, now, now, input=input_text, parent=parent
+            )
+            await self.store.commit(record, [])
+        finally:
+            self._creating.discard(instance_id)
+        instance = LiveInstance.from_history(record, [])
+        self.live[instance_id] = instance
+        self.kick(instance)
+        return record
+
+    # -- dispatch -------------------------------------------------------------------------------
+
+    def dispatch(self, instance: LiveInstance, events: list[Event]) -> None:
+        record = instance.record
+        book = instance.book
+        self._timers.cancel_where(lambda key: key[0] == record.instance_id and key[2] not in book.timers)
+        for event in events:
+            kind = event["EventType"]
+            if kind == EventType.TASK_SCHEDULED:
+                self.background(self._run_task(record.instance_id, record.execution_id, event))
+            elif kind == EventType.TIMER_CREATED:
+                key = (record.instance_id, record.execution_id, int(event["EventId"]))
+                self._timers.arm(key, parse_time(str(event["FireAt"])))
+            elif kind == EventType.SUB_ORCHESTRATION_CREATED:
+                self.background(self._start_child(record.instance_id, record.execution_id, event))
+
+    def drop_work(self, instance_id: str, book: ExecutionBook) -> None:
+        self._timers.cancel_where(lambda key: key[0] == instance_id and key[1] == book.execution_id)
+
+    def _is_current(self, instance_id: str, execution_id: str) -> bool:
+        instance = self.live.get(instance_id)
+        return instance is not None and instance.record.execution_id == execution_id
+
+    async def _run_task(self, instance_id: str, execution_id: str, scheduled: Event) -> None:
+        async with self._slots:
+            if not self._is_current(instance_id, execution_id):
+                return
+            outcome = await self._call(instance_id, str(scheduled["Name"]), scheduled.get("Input"))
+        now = self.clock()
+        task_id = int(scheduled["EventId"])
+        if outcome.failed:
+            event = new_event(
+                EventType.TASK_FAILED,
+                now,
+                TaskScheduledId=task_id,
+                Reason=outcome.reason,
+                Details=outcome.details,
+            )
+        else:
+            event = new_event(EventType.TASK_COMPLETED, now, TaskScheduledId=task_id, Result=outcome.result)
+        self.deliver(instance_id, Inbound(event, execution_id))
+
+    async def _call(self, instance_id: str, name: str, input_text: str | None) -> ActivityOutcome:
+        if name == HTTP_ACTIVITY:
+            if self._http is None:
+                self._http = aiohttp.ClientSession()
+            return await run_http(self._http, input_text)
+        function = self.index.find_durable(name, "activity")
+        if function is None:
+            reason = f"The function '{name}' doesn't exist, is disabled, or is not an activity function."
+            return ActivityOutcome(reason=reason, details="")
+        binding = self.client_binding() if function.client_param and self.client_binding else None
+        return await run_activity(function, input_text, self._activity_pool, instance_id, binding)
+
+    def _fire_timer(self, key: TimerKey) -> None:
+        instance_id, execution_id, timer_id = key
+        instance = self.live.get(instance_id)
+        created = instance.book.timers.get(timer_id) if instance else None
+        if created is None:
+            return
+        event = new_event(EventType.TIMER_FIRED, self.clock(), TimerId=timer_id, FireAt=created["FireAt"])
+        self.deliver(instance_id, Inbound(event, execution_id))
+
+    # -- sub-orchestrations -------------------------------------------------------------------
+
+    async def _start_child(self, parent_id: str, execution_id: str, created: Event) -> None:
+        child_id = str(created["InstanceId"])
+        link = ParentLink(parent_id, execution_id, int(created["EventId"]))
+        live = self.live.get(child_id)
+        if live is not None and live.record.parent == link:
+            return  # already running for this very task (after a restart)
+        stored = None if live else await self.store.get(child_id)
+        if stored is not None and stored.parent == link and not stored.status.live:
+            self._notify_parent(stored)
+            return
+        name = str(created["Name"])
+        function = self.index.find_durable(name, "orchestrator")
+        try:
+            if function is None:
+                raise LookupError(f"The orchestrator function '{name}' doesn't exist.")
+            await self.create(function.name, child_id, created.get("Input"), link)
+        except (InstanceExists, LookupError) as exc:
+            failed = new_event(
+                EventType.SUB_ORCHESTRATION_FAILED,
+                self.clock(),
+                TaskScheduledId=link.task_id,
+                Reason=str(exc),
+                Details="",
+            )
+            self.deliver(parent_id, Inbound(failed, execution_id))
+
+    def _notify_parent(self, record: InstanceRecord) -> None:
+        link = record.parent
+        if link is None:
+            return
+        now = self.clock()
+        if record.status == RuntimeStatus.COMPLETED:
+            event = new_event(
+                EventType.SUB_ORCHESTRATION_COMPLETED, now, TaskScheduledId=link.task_id, Result=record.output
+            )
+        else:
+            reason = json.loads(record.output) if record.output else f"{record.status.value}"
+            if record.status == RuntimeStatus.TERMINATED:
+                reason = f"Sub-orchestration '{record.instance_id}' was terminated: {reason}"
+            event = new_event(
+                EventType.SUB_ORCHESTRATION_FAILED,
+                now,
+                TaskScheduledId=link.task_id,
+                Reason=str(reason),
+                Details="",
+            )
+        self.deliver(link.instance_id, Inbound(event, link.execution_id))
+
+    async def finish(self, instance: LiveInstance) -> None:
+        record = instance.record
+        self.live.pop(record.instance_id, None)
+        self.drop_work(record.instance_id, instance.book)
+        for control in instance.controls:
+            if not control.done.done():
+                control.done.set_result(None)
+        self._notify_parent(record)
+
+
+async def _logged(work: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("durable background work failed")
