@@ -17,7 +17,7 @@ from tests.orchestrations.harness import Harness
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 ATHLETE = {"id": 42, "firstname": "Ada"}
-STATS = {"totals": {}}
+STATS: dict[str, object] = {"totals": {}}
 ACTIVITIES = [
     {"id": 1, "start_date": "2026-11-01T07:00:00Z", "name": "older"},
     {"id": 2, "start_date": "2026-11-20T07:00:00Z", "name": "newer"},
