@@ -43,6 +43,7 @@ def test_demo_stack_serves_a_snapshot_then_stops_everything(tmp_path):
     assert "Completed" in log
     assert "demo-secret" not in result.stdout + log
     for name in ("devhost", "emulator"):
-        url = re.search(rf"{name} +(http://\S+)", result.stdout).group(1)
+        found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", result.stdout)
+        assert found, result.stdout
         with pytest.raises(urllib.error.URLError):  # stopped with the stack
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(found.group(1), timeout=2)  # noqa: S310 - loopback URL
