@@ -11,7 +11,7 @@ import azure.functions as func
 from api import urls
 from api.diagnosis import Observations, diagnose
 from api.responses import error_response, json_response
-from api.snapshots import bad_athlete_id, parse_athlete_id, serve_snapshot
+from api.snapshots import route_athlete, serve_snapshot
 from api.starters import start_snapshot
 from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
 from services import services
@@ -24,13 +24,11 @@ bp = df.Blueprint()
 @bp.durable_client_input(client_name="client")
 async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """POST: start a snapshot (202 + status URLs; the running one if any). GET: the stored snapshot."""
-    athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
-    if athlete_id is None:
-        return bad_athlete_id()
     svc = services()
-    record = await svc.tokens.get(athlete_id)
-    if record is None:
-        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.")
+    record = await route_athlete(req, svc)
+    if isinstance(record, func.HttpResponse):
+        return record
+    athlete_id = record.athlete_id
     if req.method == "GET":
         return await serve_snapshot(req, svc, athlete_id, "private, no-cache", {})
     if record.status is not TokenStatus.ACTIVE:
@@ -46,13 +44,11 @@ async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestratio
 @bp.durable_client_input(client_name="client")
 async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """A diagnosis: lifecycle, token expiry, last outcomes, snapshot age, rate limit, and fixes."""
-    athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
-    if athlete_id is None:
-        return bad_athlete_id()
     svc = services()
-    record = await svc.tokens.get(athlete_id)
-    if record is None:
-        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.")
+    record = await route_athlete(req, svc)
+    if isinstance(record, func.HttpResponse):
+        return record
+    athlete_id = record.athlete_id
     lifecycle = await client.get_status(lifecycle_instance_id(athlete_id))
     run = await client.get_status(snapshot_instance_id(athlete_id))
     snapshot = await svc.snapshots.head(athlete_id)

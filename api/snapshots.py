@@ -1,4 +1,4 @@
-"""Serving a stored snapshot with ETag / 304 (shared by the public and the keyed endpoints)."""
+"""Route parameters, and serving a stored snapshot with ETag / 304 (public and keyed endpoints)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import azure.functions as func
 from api.caching import etag_matches, http_date
 from api.responses import JSON, error_response
 from services import Services
-from storage import InvalidKeyError, SnapshotInfo, athlete_key
+from storage import InvalidKeyError, SnapshotInfo, TokenRecord, athlete_key
 
 
 def parse_athlete_id(raw: str | None) -> int | None:
@@ -22,6 +22,17 @@ def parse_athlete_id(raw: str | None) -> int | None:
 
 def bad_athlete_id() -> func.HttpResponse:
     return error_response(400, "invalid_athlete_id", "The athlete id must be a positive integer.")
+
+
+async def route_athlete(req: func.HttpRequest, svc: Services) -> TokenRecord | func.HttpResponse:
+    """The token record of the route's ``{athleteId}``, or the 400 / 404 answer to send instead."""
+    athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
+    if athlete_id is None:
+        return bad_athlete_id()
+    record = await svc.tokens.get(athlete_id)
+    if record is None:
+        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.")
+    return record
 
 
 async def serve_snapshot(

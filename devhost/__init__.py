@@ -2,3 +2,5 @@
 
 A development and test tool. Production runs on Azure Functions with the Durable extension.
 """
+
+READY_LINE = "devhost ready on "  # printed, followed by the base URL, once devhost serves requests

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from devhost import READY_LINE
 from devhost.banner import banner
 from devhost.host import DEFAULT_TASK_HUB, DevHost, HostOptions, StartupError
 
@@ -48,7 +49,7 @@ async def serve(options: HostOptions) -> None:
     try:
         await host.start()
         print(banner(host.index, host.schedules, options.base_url, host.prefix, host.keys, options.task_hub))
-        print(f"devhost ready on {options.base_url}", flush=True)
+        print(f"{READY_LINE}{options.base_url}", flush=True)
         await stopping.wait()
         logging.getLogger("devhost").info("stopping")
     finally:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devhost import READY_LINE
 from devstack.processes import (
     LOOPBACK,
     PROJECT_ROOT,
@@ -27,7 +28,6 @@ from devstack.processes import (
 
 DEMO_CLIENT_ID = "12345"
 DEMO_CLIENT_SECRET = "demo-secret"  # noqa: S105 - the emulator's documented public demo value
-DEVHOST_READY = "devhost ready on "
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Stack:
             log_path=log_path,
         )
         self.processes.append(devhost)
-        wait_for_line(devhost, DEVHOST_READY, timeout=90)
+        wait_for_line(devhost, READY_LINE, timeout=90)
         self.url = f"http://{LOOPBACK}:{port}"
 
     def _start_emulator(self) -> dict[str, str]:
