@@ -94,3 +94,23 @@ async def test_a_fetch_meeting_a_rejected_token_wakes_the_lifecycle_and_the_snap
     _, _, body = await app.request("GET", f"/api/athletes/{athlete_id}/status")
     assert json.loads(body)["lifecycle"]["runtime_status"] == "Running"
     await app.assert_no_secret_leaked()
+
+
+async def test_watchdog_restarts_a_stopped_lifecycle_and_takes_scheduled_snapshots(launch_app):
+    app = launch_app(SNAPSHOT_SCHEDULE="*/2 * * * * *")
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for("/api/stats")
+    instance = f"/runtime/webhooks/durabletask/instances/token-lifecycle-{athlete_id}"
+    status, _, _ = await app.request("POST", f"{instance}/terminate?reason=test")
+    assert status == 202
+
+    deadline = time.monotonic() + 20
+    while "was not running; restarted" not in app.host.log_text():
+        assert time.monotonic() < deadline, app.host.log_text()[-2000:]
+        await asyncio.sleep(0.25)
+    _, body = await app.wait_for(instance, 202)  # 202 while running
+    assert json.loads(body)["runtimeStatus"] == "Running"
+    _, body = await app.wait_for(f"/api/athletes/{athlete_id}/status")
+    assert json.loads(body)["snapshot"]["generation"] >= 1
+    assert "scheduled snapshot" in app.host.log_text()
