@@ -16,23 +16,47 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
 async def save_snapshot(request: dict[str, Any]) -> dict[str, Any]:
-    """Store the document as the athlete's latest snapshot (saving the same document twice is harmless)."""
+    """Store the document as the athlete's latest snapshot, unless only its ``generated_at`` differs
+    from the stored one: then the stored snapshot (and its ETag, so sites keep getting 304s) stays.
+    Idempotent: running it twice stores once."""
     athlete_id = int(request["athlete_id"])
-    document = request["snapshot"]
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-    generated_at = datetime.fromisoformat(document["generated_at"].replace("Z", "+00:00"))
+    document: dict[str, Any] = request["snapshot"]
     svc = services()
-    saved = await svc.snapshots.save(athlete_id, body, generated_at)
+    current = await svc.snapshots.load(athlete_id)
+    stored = json.loads(current.body) if current else None
+    unchanged = stored is not None and _content(stored) == _content(document)
+    if current is not None and stored is not None and unchanged:
+        saved, generated_at = current, stored["generated_at"]
+    else:
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+        generated_at = document["generated_at"]
+        saved = await svc.snapshots.save(athlete_id, body, _parse_utc(generated_at))
     await svc.diagnostics.record(
         athlete_id,
         {
-            "last_snapshot_outcome": "saved",
-            "last_snapshot_at": document["generated_at"],
+            "last_snapshot_outcome": "unchanged" if unchanged else "saved",
+            "last_snapshot_at": generated_at,
+            "last_snapshot_attempt_at": document["generated_at"],
             "last_snapshot_error": None,
             "last_snapshot_message": None,
+            "rate_limited_until": None,
         },
     )
-    return {"generation": saved.generation, "etag": saved.etag, "size": saved.size}
+    return {
+        "saved": not unchanged,
+        "generated_at": generated_at,
+        "generation": saved.generation,
+        "etag": saved.etag,
+        "size": saved.size,
+    }
+
+
+def _content(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "generated_at"}
+
+
+def _parse_utc(moment: str) -> datetime:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 @bp.activity_trigger(input_name="request", activity=RECORD_DIAGNOSTICS)

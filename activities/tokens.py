@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -13,19 +14,21 @@ import azure.durable_functions as df
 from activities.failures import failure_from_error
 from orchestrations.contract import (
     READ_TOKEN_STATE,
-    REFRESH_NOW_EVENT,
     REFRESH_TOKEN,
     REQUEST_TOKEN_REFRESH,
     Failure,
     failed,
-    lifecycle_instance_id,
 )
+from orchestrations.starters import ensure_lifecycle
 from services import services
-from storage import ConcurrencyConflictError, TokenRecord, TokenStatus
+from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
 from strava.errors import ReauthorizationRequiredError, StravaError
+from strava.models import TokenSet
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
+
+WRITE_ATTEMPTS = 5
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=READ_TOKEN_STATE)
@@ -63,25 +66,45 @@ async def refresh_token(request: dict[str, Any]) -> dict[str, Any]:
         return await _failed_refresh(athlete_id, failure_from_error(error))
     outcome = "unchanged" if tokens.access_token == record.access_token else "refreshed"
     now = datetime.now(timezone.utc)
-    updated = dataclasses.replace(
-        record,
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        expires_at=tokens.expires_at,
-        updated_at=now,
-    )
-    try:
-        await svc.tokens.update(updated)
-    except ConcurrencyConflictError:
-        # Someone replaced the entity meanwhile (a new authorization): theirs is newer; keep it.
-        latest = await svc.tokens.get(athlete_id)
-        return {"outcome": "still_fresh", "expires_at": latest.expires_at if latest else tokens.expires_at}
+    stored = await _store_refreshed(record, tokens, now)
+    if stored.refresh_token != tokens.refresh_token:
+        # a new authorization replaced the pair meanwhile; it is newer than ours, so it stays
+        return {"outcome": "still_fresh", "expires_at": stored.expires_at}
     await svc.diagnostics.record(
         athlete_id,
         {"last_refresh_at": now.isoformat(), "last_refresh_outcome": outcome, "last_refresh_error": None},
     )
     log.info("athlete %s: token %s, expires at %s", athlete_id, outcome, tokens.expires_at)
     return {"outcome": outcome, "expires_at": tokens.expires_at}
+
+
+async def _store_refreshed(record: TokenRecord, tokens: TokenSet, now: datetime) -> TokenRecord:
+    """Write the pair Strava just issued. After a rotation it is the only valid one, so a conflict or a
+    storage hiccup must not lose it: re-read and retry, unless another writer stored a different
+    refresh token (a new authorization), which wins."""
+    svc = services()
+    current = record
+    for attempt in range(WRITE_ATTEMPTS):
+        updated = dataclasses.replace(
+            current,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_at=tokens.expires_at,
+            updated_at=now,
+        )
+        try:
+            return await svc.tokens.update(updated)
+        except ConcurrencyConflictError:
+            pass
+        except StorageError:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+        latest = await svc.tokens.get(record.athlete_id)
+        if latest is None or latest.refresh_token not in (record.refresh_token, tokens.refresh_token):
+            return latest or record
+        current = latest
+    raise ConcurrencyConflictError("token kept changing while storing a refreshed pair")
 
 
 async def _failed_refresh(athlete_id: int, failure: Failure) -> dict[str, Any]:
@@ -113,11 +136,9 @@ async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) 
 @bp.activity_trigger(input_name="athlete_id", activity=REQUEST_TOKEN_REFRESH)
 @bp.durable_client_input(client_name="client")
 async def request_token_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
-    """Ask the athlete's lifecycle to refresh now (a fetch met a rejected access token)."""
-    instance_id = lifecycle_instance_id(int(athlete_id))
-    try:
-        await client.raise_event(instance_id, REFRESH_NOW_EVENT, {"reason": "unauthorized"})
-    except Exception as error:  # not running: the watchdog restarts it; nothing else to do here
-        log.warning("could not wake %s (%s)", instance_id, type(error).__name__)
-        return {"delivered": False}
-    return {"delivered": True}
+    """Ask the athlete's lifecycle to refresh now (a fetch met a rejected access token); a lifecycle
+    that stopped is started again, with a forced refresh."""
+    outcome = await ensure_lifecycle(client, int(athlete_id), wake_reason="unauthorized")
+    if outcome == "started":
+        log.warning("token lifecycle of athlete %s was not running; restarted", athlete_id)
+    return {"lifecycle": outcome}

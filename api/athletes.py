@@ -12,8 +12,8 @@ from api import urls
 from api.diagnosis import Observations, diagnose
 from api.responses import error_response, json_response
 from api.snapshots import route_athlete, serve_snapshot
-from api.starters import start_snapshot
 from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
+from orchestrations.starters import start_snapshot
 from services import services
 from storage import TokenStatus
 

@@ -43,6 +43,8 @@ FIXES: dict[str, str] = {
     "client_credentials": "Strava rejected STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET; fix the app settings.",
     "rate_limited": "Strava's rate limit was reached; work resumes by itself after {until}.",
     "unavailable": "Strava was unavailable; the app retries by itself with backoff.",
+    "unauthorized": "Strava rejected the access token; the token lifecycle was asked to refresh it. If "
+    "this persists, authorize again: {authorize_url}",
     "bad_response": "Strava sent an unexpected answer; the app retries by itself.",
     "not_connected": "The athlete is not connected. Authorize: {authorize_url}",
     "lifecycle_stopped": "The token lifecycle is not running; the scheduled watchdog restarts it, or "

@@ -10,7 +10,7 @@ import azure.functions as func
 
 from api import urls
 from api.responses import html_page, redirect
-from api.starters import ensure_lifecycle, start_snapshot
+from orchestrations.starters import ensure_lifecycle, start_snapshot
 from services import Services, services
 from settings import REQUIRED_SCOPES
 from storage import InvalidStateError, TokenRecord, TokenStatus
@@ -116,7 +116,15 @@ async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestration
             updated_at=_now(),
         )
     )
-    lifecycle = await ensure_lifecycle(client, athlete.id, wake=True)
+    await svc.diagnostics.record(
+        athlete.id,
+        {
+            "last_refresh_outcome": "authorized",
+            "last_refresh_at": _now().isoformat(),
+            "last_refresh_error": None,
+        },
+    )
+    lifecycle = await ensure_lifecycle(client, athlete.id, wake_reason="reauthorized")
     await start_snapshot(client, athlete.id)
     log.info("athlete %s connected; token lifecycle %s", athlete.id, lifecycle)
     where = urls.stats_url if consent.get("publish") else urls.snapshot_url

@@ -47,9 +47,8 @@ def html_page(
         "line-height:1.5}a{color:#fc4c02}</style></head>"
         f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
     )
-    return func.HttpResponse(
-        page, status_code=status, headers={"Content-Type": "text/html; charset=utf-8", **NO_STORE}
-    )
+    headers = {"Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer", **NO_STORE}
+    return func.HttpResponse(page, status_code=status, headers=headers)
 
 
 def redirect(location: str) -> func.HttpResponse:

@@ -20,8 +20,8 @@ def parse_athlete_id(raw: str | None) -> int | None:
         return None
 
 
-def bad_athlete_id() -> func.HttpResponse:
-    return error_response(400, "invalid_athlete_id", "The athlete id must be a positive integer.")
+def bad_athlete_id(headers: Mapping[str, str] | None = None) -> func.HttpResponse:
+    return error_response(400, "invalid_athlete_id", "The athlete id must be a positive integer.", headers)
 
 
 async def route_athlete(req: func.HttpRequest, svc: Services) -> TokenRecord | func.HttpResponse:

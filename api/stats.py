@@ -20,33 +20,34 @@ METHODS = ["GET", "HEAD", "OPTIONS"]
 
 @bp.route(route="athletes/{athleteId}/stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
+    svc = services()
+    if req.method == "OPTIONS":
+        return _preflight(req, svc)
     athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
     if athlete_id is None:
-        return bad_athlete_id()
-    return await serve_public(req, services(), athlete_id)
+        return bad_athlete_id(_cors(req, svc))
+    return await serve_public(req, svc, athlete_id)
 
 
 @bp.route(route="stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def default_stats(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete: DEFAULT_ATHLETE_ID, else the only connected one."""
     svc = services()
+    if req.method == "OPTIONS":
+        return _preflight(req, svc)
     athlete_id = svc.settings.default_athlete_id
     if athlete_id is None:
         connected = [r.athlete_id for r in await svc.tokens.list_athletes() if r.status is TokenStatus.ACTIVE]
         if len(connected) != 1:
-            cors = cors_headers(req.headers.get("Origin"), svc.settings.cors_origins)
             reason = "No athlete is connected yet." if not connected else "Set DEFAULT_ATHLETE_ID."
-            return error_response(404, "no_default_athlete", reason, cors)
+            return error_response(404, "no_default_athlete", reason, _cors(req, svc))
         athlete_id = connected[0]
     return await serve_public(req, svc, athlete_id)
 
 
 async def serve_public(req: func.HttpRequest, svc: Services, athlete_id: int) -> func.HttpResponse:
-    settings = svc.settings
-    origin = req.headers.get("Origin")
-    if req.method == "OPTIONS":
-        return func.HttpResponse(status_code=204, headers=preflight_headers(origin, settings.cors_origins))
-    cors = cors_headers(origin, settings.cors_origins)
+    """The snapshot of a connected athlete who chose to publish; nothing once access has lapsed."""
+    cors = _cors(req, svc)
     record = await svc.tokens.get(athlete_id)
     if record is None:
         return error_response(404, "unknown_athlete", "No such athlete is connected to this app.", cors)
@@ -58,5 +59,19 @@ async def serve_public(req: func.HttpRequest, svc: Services, athlete_id: int) ->
             "at /api/athletes/{id}/snapshot.",
             cors,
         )
-    cache = f"public, max-age={settings.cache_max_age}"
+    if record.status is not TokenStatus.ACTIVE:
+        return error_response(
+            410, "not_connected", "This athlete's Strava connection has lapsed; nothing is published.", cors
+        )
+    cache = f"public, max-age={svc.settings.cache_max_age}"
     return await serve_snapshot(req, svc, athlete_id, cache, cors)
+
+
+def _cors(req: func.HttpRequest, svc: Services) -> dict[str, str]:
+    return cors_headers(req.headers.get("Origin"), svc.settings.cors_origins)
+
+
+def _preflight(req: func.HttpRequest, svc: Services) -> func.HttpResponse:
+    return func.HttpResponse(
+        status_code=204, headers=preflight_headers(req.headers.get("Origin"), svc.settings.cors_origins)
+    )

@@ -1,14 +1,16 @@
 """The scheduled job (``SNAPSHOT_SCHEDULE``): a fresh snapshot for each active athlete, and a watchdog
-that restarts a token lifecycle that stopped (eternal orchestrations are known to stop silently)."""
+that restarts a token lifecycle that stopped (eternal orchestrations are known to stop silently).
+It also purges expired OAuth states."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.starters import ensure_lifecycle, start_snapshot
+from orchestrations.starters import ensure_lifecycle, start_snapshot
 from services import services
 from storage import TokenStatus
 
@@ -19,7 +21,11 @@ log = logging.getLogger(__name__)
 @bp.timer_trigger(schedule="%SNAPSHOT_SCHEDULE%", arg_name="timer", run_on_startup=False)
 @bp.durable_client_input(client_name="client")
 async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
-    for record in await services().tokens.list_athletes():
+    svc = services()
+    purged = await svc.states.purge_expired(datetime.now(timezone.utc))
+    if purged:
+        log.info("purged %s expired or used OAuth states", purged)
+    for record in await svc.tokens.list_athletes():
         if record.status is not TokenStatus.ACTIVE:
             continue
         try:

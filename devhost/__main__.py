@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 from devhost import READY_LINE
 from devhost.banner import banner
 from devhost.host import DEFAULT_TASK_HUB, DevHost, HostOptions, StartupError
@@ -56,10 +58,27 @@ async def serve(options: HostOptions) -> None:
         await host.stop()
 
 
+class MalformedRequestFilter(logging.Filter):
+    """aiohttp logs a rejected request with a traceback that quotes the request line, which may carry
+    an OAuth ``code`` or ``state``; keep one line that names the error type only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "rejected a malformed request (%s)",
+                (type(error).__name__,),
+                None,
+                None,
+            )
+        return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     logging.getLogger("azure").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.server").addFilter(MalformedRequestFilter())
     try:
         asyncio.run(serve(options))
     except StartupError as error:

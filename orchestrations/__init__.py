@@ -1,4 +1,5 @@
-"""Orchestrations: deterministic, no I/O. Time comes from ``context.current_utc_datetime``."""
+"""Orchestrations (deterministic, no I/O; time from ``context.current_utc_datetime``) and the
+client-side starters that start and wake them."""
 
 from orchestrations import stats_snapshot, token_lifecycle
 

@@ -30,30 +30,37 @@ bp = df.Blueprint()
 
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 FETCHES = {"athlete": FETCH_ATHLETE, "stats": FETCH_STATS, "activities": FETCH_ACTIVITIES}
-MAX_ROUNDS = 3
+MAX_ROUNDS = 3  # fetch rounds that may fail for reasons other than a rate limit
+MAX_RATE_LIMIT_WAITS = 4  # rate-limit windows waited for, at most (keeps history bounded)
 REFRESH_GRACE = timedelta(seconds=10)
+ACTIVITY_CRASHED = Failure("unavailable", "a fetch activity failed after its retries")
 
 
 class SnapshotFailedError(Exception):
     """The snapshot could not be built; the previous one stays in place."""
 
 
-def plan_retry(failures: Mapping[str, Failure], round_number: int, now: datetime) -> datetime | None:
-    """When to fetch the failed parts again, or ``None`` to give up.
+def plan_retry(
+    failures: Mapping[str, Failure], failed_rounds: int, rate_limit_waits: int, now: datetime
+) -> datetime | None:
+    """When to fetch the failed parts again, or ``None`` to give up (the counts include this round).
 
-    Rate limits wait for the reported window reset (they do not use up rounds' backoff); a rejected
-    access token waits for the lifecycle's refresh; transient faults back off; anything else (missing
-    scope, inactive application, revoked access) needs a person and is not retried.
+    A round failed only by rate limits waits for the reported window reset and does not count as a
+    failed round; a rejected access token waits for the lifecycle's refresh; transient faults back
+    off; anything else (missing scope, inactive application, revoked access) needs a person.
     """
-    if round_number >= MAX_ROUNDS:
-        return None
     kinds = {failure.kind for failure in failures.values()}
     if not kinds <= TRANSIENT_FAILURES | {"rate_limited", "unauthorized"}:
+        return None
+    if kinds == {"rate_limited"}:
+        if rate_limit_waits > MAX_RATE_LIMIT_WAITS:
+            return None
+    elif failed_rounds >= MAX_ROUNDS:
         return None
     waits = [now + REFRESH_GRACE] if "unauthorized" in kinds else []
     waits += [rate_limit_wait(f.retry_at, now) for f in failures.values() if f.kind == "rate_limited"]
     if kinds & TRANSIENT_FAILURES:
-        waits.append(backoff(round_number, None, now))
+        waits.append(backoff(failed_rounds, None, now))
     return max(waits)
 
 
@@ -62,28 +69,17 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
     athlete_id = int(context.get_input()["athlete_id"])
     data: dict[str, Any] = {}
     pending = list(FETCHES)
-    for round_number in range(1, MAX_ROUNDS + 1):
-        context.set_custom_status({"phase": "fetching", "round": round_number, "parts": pending})
-        tasks = [
-            context.call_activity_with_retry(FETCHES[part], ACTIVITY_RETRY, athlete_id) for part in pending
-        ]
-        results = yield context.task_all(tasks)
-        failures = {
-            part: f
-            for part, result in zip(pending, results, strict=True)
-            if (f := failure_of(result)) is not None
-        }
-        data.update(
-            {
-                part: result["data"]
-                for part, result in zip(pending, results, strict=True)
-                if part not in failures
-            }
-        )
+    failed_rounds = rate_limit_waits = 0
+    while pending:
+        context.set_custom_status({"phase": "fetching", "parts": pending})
+        failures = yield from _fetch(context, athlete_id, pending, data)
         if not failures:
             break
         now = normalized(context.current_utc_datetime)
-        retry_at = plan_retry(failures, round_number, now)
+        rate_limited_only = {f.kind for f in failures.values()} == {"rate_limited"}
+        rate_limit_waits += rate_limited_only
+        failed_rounds += not rate_limited_only
+        retry_at = plan_retry(failures, failed_rounds, rate_limit_waits, now)
         if retry_at is None:
             yield from _give_up(context, athlete_id, failures, now)
             return None  # not reached: giving up raises
@@ -94,21 +90,43 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
         pending = list(failures)
 
     context.set_custom_status({"phase": "saving"})
-    document = assemble_snapshot(
-        data["athlete"], data["stats"], data["activities"], normalized(context.current_utc_datetime)
-    )
-    saved = yield context.call_activity_with_retry(
-        SAVE_SNAPSHOT, ACTIVITY_RETRY, {"athlete_id": athlete_id, "snapshot": document}
-    )
+    now = normalized(context.current_utc_datetime)
+    document = assemble_snapshot(data["athlete"], data["stats"], data["activities"], now)
+    try:
+        saved = yield context.call_activity_with_retry(
+            SAVE_SNAPSHOT, ACTIVITY_RETRY, {"athlete_id": athlete_id, "snapshot": document}
+        )
+    except Exception:
+        yield from _give_up(context, athlete_id, {"save": Failure("unavailable", "saving failed")}, now)
+        return None  # not reached: giving up raises
     context.set_custom_status({"phase": "saved"})
     return {
         "athlete_id": athlete_id,
-        "outcome": "saved",
-        "generated_at": document["generated_at"],
+        "outcome": "saved" if saved["saved"] else "unchanged",
+        "generated_at": saved["generated_at"],
         "generation": saved["generation"],
         "etag": saved["etag"],
         "activity_count": len(document["recent_activities"]),
     }
+
+
+def _fetch(
+    context: df.DurableOrchestrationContext, athlete_id: int, parts: list[str], data: dict[str, Any]
+) -> Generator[Any, Any, dict[str, Failure]]:
+    """One fan-out round over ``parts``: fills ``data`` and returns the failures by part."""
+    tasks = [context.call_activity_with_retry(FETCHES[part], ACTIVITY_RETRY, athlete_id) for part in parts]
+    try:
+        results = yield context.task_all(tasks)
+    except Exception:  # an activity crashed after its retries (e.g. storage): a transient round
+        return {part: ACTIVITY_CRASHED for part in parts if part not in data}
+    failures: dict[str, Failure] = {}
+    for part, result in zip(parts, results, strict=True):
+        failure = failure_of(result)
+        if failure is None:
+            data[part] = result["data"]
+        else:
+            failures[part] = failure
+    return failures
 
 
 def _give_up(

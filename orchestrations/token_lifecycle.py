@@ -9,6 +9,7 @@ token ends it; transient failures never do: they back off and try again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Generator
 from dataclasses import asdict, dataclass
@@ -23,6 +24,7 @@ from orchestrations.contract import (
     REFRESH_TOKEN,
     TOKEN_LIFECYCLE,
     TRANSIENT_FAILURES,
+    Failure,
     failure_of,
 )
 from orchestrations.timing import backoff, from_epoch, iso, normalized, rate_limit_wait, refresh_due_at
@@ -42,6 +44,7 @@ class LifecycleInput:
     last_outcome: str | None = None
     last_refresh_at: str | None = None
     earliest_refresh_at: str | None = None  # set when Strava gave back the same token
+    force_pending: bool = False  # a fetch met a rejected token while this lifecycle was busy
 
     @classmethod
     def parse(cls, raw: Any) -> LifecycleInput:
@@ -67,7 +70,11 @@ def status(state: LifecycleInput, phase: str, **extra: Any) -> dict[str, Any]:
 @bp.orchestration_trigger(context_name="context", orchestration=TOKEN_LIFECYCLE)
 def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     state = LifecycleInput.parse(context.get_input())
-    token = yield context.call_activity_with_retry(READ_TOKEN_STATE, ACTIVITY_RETRY, state.athlete_id)
+    try:
+        token = yield context.call_activity_with_retry(READ_TOKEN_STATE, ACTIVITY_RETRY, state.athlete_id)
+    except Exception:  # storage unreachable after retries: transient, never the end
+        yield from _back_off(context, state, "storage: token state could not be read", None)
+        return None
     if token["status"] != "active":
         context.set_custom_status(status(state, "ended", reason=token["status"]))
         return {"athlete_id": state.athlete_id, "ended": token["status"]}
@@ -75,20 +82,14 @@ def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, A
     now = normalized(context.current_utc_datetime)
     expires_at = from_epoch(token["expires_at"])
     margin = timedelta(seconds=token["refresh_margin_s"])
-    earliest = _parse(state.earliest_refresh_at)
-    due = refresh_due_at(expires_at, margin, now, earliest)
-    forced = False
-    if due > now:
+    due = refresh_due_at(expires_at, margin, now, _parse(state.earliest_refresh_at))
+    forced = state.force_pending
+    if due > now and not forced:
         context.set_custom_status(
             status(state, "sleeping", expires_at=iso(expires_at), next_refresh_at=iso(due))
         )
-        timer = context.create_timer(due)
-        wake = context.wait_for_external_event(REFRESH_NOW_EVENT)
-        winner = yield context.task_any([timer, wake])
-        if winner == wake:
-            forced = wake_reason(wake.result) == "unauthorized"
-            if not timer.is_completed:
-                timer.cancel()
+        reason = yield from _wait(context, due)
+        forced = reason == "unauthorized"
 
     context.set_custom_status(status(state, "refreshing", expires_at=iso(expires_at)))
     try:
@@ -110,34 +111,63 @@ def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, A
         )
         context.continue_as_new(next_state.to_dict())
         return None
-
-    failed_state = LifecycleInput(
-        athlete_id=state.athlete_id,
-        consecutive_failures=state.consecutive_failures + (failure.kind != "rate_limited"),
-        last_outcome=f"failed: {failure.kind}",
-        last_refresh_at=state.last_refresh_at,
-    )
     if failure.kind in ENDING_FAILURES:
-        context.set_custom_status(status(failed_state, "ended", reason=failure.kind, message=failure.message))
+        ended = LifecycleInput(state.athlete_id, state.consecutive_failures + 1, f"failed: {failure.kind}")
+        context.set_custom_status(status(ended, "ended", reason=failure.kind, message=failure.message))
         return {"athlete_id": state.athlete_id, "ended": failure.kind}
+    yield from _back_off(context, state, failure.message, expires_at, failure)
+    return None
 
-    if failure.kind == "rate_limited":
+
+def _wait(context: df.DurableOrchestrationContext, until: datetime) -> Generator[Any, Any, str | None]:
+    """Sleep on a durable timer until ``until``, or until a ``refresh_now`` event; returns its reason."""
+    timer = context.create_timer(until)
+    wake = context.wait_for_external_event(REFRESH_NOW_EVENT)
+    winner = yield context.task_any([timer, wake])
+    if winner != wake:
+        return None
+    if not timer.is_completed:
+        timer.cancel()
+    return wake_reason(wake.result)
+
+
+def _back_off(
+    context: df.DurableOrchestrationContext,
+    state: LifecycleInput,
+    message: str,
+    expires_at: datetime | None,
+    failure: Failure | None = None,
+) -> Generator[Any, Any, None]:
+    """Wait before the next attempt (a rate limit until its window resets; anything else with growing
+    backoff), still waking for ``refresh_now``, then continue as new."""
+    now = normalized(context.current_utc_datetime)
+    kind = failure.kind if failure else "unavailable"
+    failures = state.consecutive_failures + (kind != "rate_limited")
+    if failure is not None and kind == "rate_limited":
         retry_at = rate_limit_wait(failure.retry_at, now)
     else:
-        retry_at = backoff(failed_state.consecutive_failures, expires_at, now)
+        retry_at = backoff(failures, expires_at, now)
+    next_state = LifecycleInput(
+        athlete_id=state.athlete_id,
+        consecutive_failures=failures,
+        last_outcome=f"failed: {kind}",
+        last_refresh_at=state.last_refresh_at,
+        force_pending=state.force_pending,
+    )
     context.set_custom_status(
         status(
-            failed_state,
+            next_state,
             "backing_off",
-            expires_at=iso(expires_at),
+            expires_at=iso(expires_at) if expires_at else None,
             next_refresh_at=iso(retry_at),
-            message=failure.message,
-            transient=failure.kind in TRANSIENT_FAILURES,
+            message=message,
+            transient=kind in TRANSIENT_FAILURES,
         )
     )
-    yield context.create_timer(retry_at)
-    context.continue_as_new(failed_state.to_dict())
-    return None
+    reason = yield from _wait(context, retry_at)
+    if reason == "unauthorized":
+        next_state = dataclasses.replace(next_state, force_pending=True)
+    context.continue_as_new(next_state.to_dict())
 
 
 def wake_reason(payload: Any) -> str:

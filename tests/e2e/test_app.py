@@ -97,8 +97,9 @@ async def test_snapshot_starter_status_urls_and_keyed_read_for_an_unpublished_at
     _, status_body = await app.wait_for(urls["statusQueryGetUri"], 200)
     run = json.loads(status_body)
     assert run["runtimeStatus"] == "Completed"
-    assert run["output"]["outcome"] == "saved"
-    assert run["output"]["generation"] >= 1
+    # nothing changed at Strava: the stored snapshot and its ETag stay, so sites keep their 304s
+    assert run["output"]["outcome"] == "unchanged"
+    assert run["output"]["generation"] == 1
 
     status, _, body = await app.request("GET", f"/api/athletes/{athlete_id}/status")
     diagnosis = json.loads(body)
@@ -188,3 +189,12 @@ async def test_bad_callbacks_get_clear_pages(launch_app):
     status, _, page = await app.request("GET", f"/api/strava/callback?state={state}")
     assert status == 400
     assert "no authorization code" in page
+
+
+async def test_an_over_long_callback_url_is_refused_without_logging_it(launch_app):
+    app = launch_app()
+    secret_looking = "c0de" * 2500
+    status, _, _ = await app.request("GET", f"/api/strava/callback?state=s&code={secret_looking}")
+    assert status == 400
+    assert secret_looking[:40] not in app.host.log_text()
+    assert "rejected a malformed request (LineTooLong)" in app.host.log_text()

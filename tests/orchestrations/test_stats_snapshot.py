@@ -49,7 +49,14 @@ def test_three_fetches_in_one_fan_out_then_one_save():
     assert '"generated_at": "2026-11-24T12:00:02Z"' in save["input"]
     assert save["input"].index('"newer"') < save["input"].index('"older"')  # newest first
 
-    step = harness.complete(save["id"], {"generation": 3, "etag": '"sha256-x"', "size": 100}).run()
+    saved = {
+        "saved": True,
+        "generated_at": "2026-11-24T12:00:02Z",
+        "generation": 3,
+        "etag": '"sha256-x"',
+        "size": 9,
+    }
+    step = harness.complete(save["id"], saved).run()
     assert step.done and step.new == []
     assert step.state["output"] == {
         "athlete_id": 42,
@@ -101,3 +108,17 @@ def test_inactive_application_gives_up_records_why_and_fails_without_saving():
     assert '"last_snapshot_error": "application_inactive"' in record["input"]
     with pytest.raises(Exception, match="previous snapshot is still served"):  # the SDK raises on failure
         harness.complete(record["id"], None).run()
+
+
+def test_plan_retry_rate_limits_do_not_burn_rounds_but_are_bounded():
+    from orchestrations.contract import Failure
+    from orchestrations.stats_snapshot import MAX_RATE_LIMIT_WAITS, MAX_ROUNDS, plan_retry
+
+    limited = {"activities": Failure("rate_limited", "429", "2026-11-24T12:15:00Z")}
+    assert plan_retry(limited, 0, MAX_RATE_LIMIT_WAITS, T0) is not None
+    assert plan_retry(limited, 0, MAX_RATE_LIMIT_WAITS + 1, T0) is None
+    flaky = {"stats": Failure("unavailable", "503")}
+    assert plan_retry(flaky, MAX_ROUNDS - 1, 0, T0) == T0 + timedelta(seconds=60)
+    assert plan_retry(flaky, MAX_ROUNDS, 0, T0) is None
+    assert plan_retry({"athlete": Failure("missing_scope", "401")}, 1, 0, T0) is None
+    assert plan_retry({"athlete": Failure("unauthorized", "401")}, 1, 0, T0) == T0 + timedelta(seconds=10)

@@ -1,5 +1,6 @@
 """The token lifecycle, replayed through the SDK with host-shaped histories."""
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from orchestrations.contract import READ_TOKEN_STATE, REFRESH_NOW_EVENT, REFRESH_TOKEN
@@ -92,8 +93,9 @@ def test_transient_failure_backs_off_on_a_durable_timer_and_never_ends():
     step = harness.at(EXPIRES - timedelta(seconds=MARGIN_S)).fire(timer["id"], timer["fireAt"]).run()
     [refresh] = step.new
     step = harness.complete(refresh["id"], {"failure": {"kind": "unavailable", "message": "503"}}).run()
-    [backoff_timer] = step.new
+    backoff_timer, wake = step.new
     assert backoff_timer["actionType"] == 5
+    assert wake["externalEventName"] == REFRESH_NOW_EVENT  # still wakes for a rejected token
     assert backoff_timer["fireAt"] == fire_at(harness.now + timedelta(minutes=2))  # 30 s * 2**(3-1)
     assert step.custom_status["phase"] == "backing_off"
     assert step.custom_status["consecutive_failures"] == 3
@@ -113,7 +115,7 @@ def test_rate_limit_waits_for_the_window_reset_without_counting_a_failure():
     [refresh] = step.new
     failure = {"kind": "rate_limited", "message": "429", "retry_at": "2026-11-24T17:45:00Z"}
     step = harness.complete(refresh["id"], {"failure": failure}).run()
-    [wait] = step.new
+    wait, _ = step.new
     assert wait["fireAt"] == "2026-11-24T17:45:01.000000Z"
     assert step.custom_status["consecutive_failures"] == 0
 
@@ -138,3 +140,27 @@ def test_same_token_returned_sets_a_floor_so_it_cannot_spin():
     ).run()
     [continued] = step.new
     assert '"earliest_refresh_at": "2026-11-24T17:45:00Z"' in continued["input"]  # due + margin / 4
+
+
+def test_a_rejected_token_reported_during_backoff_forces_the_next_refresh():
+    harness, step = sleeping_lifecycle()
+    timer, _ = step.new
+    step = harness.at(EXPIRES - timedelta(seconds=MARGIN_S)).fire(timer["id"], timer["fireAt"]).run()
+    [refresh] = step.new
+    step = harness.complete(refresh["id"], {"failure": {"kind": "unavailable", "message": "503"}}).run()
+    step = (
+        harness.at(harness.now + timedelta(seconds=5))
+        .raise_event(REFRESH_NOW_EVENT, {"reason": "unauthorized"})
+        .run()
+    )
+    [continued] = step.new
+    assert continued["actionType"] == 4
+    assert '"force_pending": true' in continued["input"]
+
+    # the next execution refreshes at once, forced, without sleeping
+    harness, step = Harness(token_lifecycle, json.loads(continued["input"]), T0), None
+    [read] = harness.run().new
+    state = {"status": "active", "expires_at": int(EXPIRES.timestamp()), "refresh_margin_s": MARGIN_S}
+    [refresh] = harness.complete(read["id"], state).run().new
+    assert refresh["functionName"] == REFRESH_TOKEN
+    assert '"force": true' in refresh["input"]

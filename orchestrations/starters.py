@@ -1,4 +1,8 @@
-"""Start the per-athlete singleton orchestrations through the durable client."""
+"""Start and wake the per-athlete singleton orchestrations through the durable client.
+
+Used by the HTTP and timer triggers and by the activity that asks for a token refresh; races between
+them (a lifecycle ending while it is woken, two starters at once) settle on the instance that runs.
+"""
 
 from __future__ import annotations
 
@@ -32,19 +36,29 @@ async def is_active(client: df.DurableOrchestrationClient, instance_id: str) -> 
 
 
 async def ensure_lifecycle(
-    client: df.DurableOrchestrationClient, athlete_id: int, *, wake: bool = False
+    client: df.DurableOrchestrationClient, athlete_id: int, *, wake_reason: str | None = None
 ) -> str:
-    """Start the athlete's token lifecycle unless it runs; ``wake`` makes a running one re-read the token.
+    """Make sure the athlete's token lifecycle runs; with ``wake_reason``, a running one is woken
+    (``unauthorized`` forces a refresh; anything else re-reads the stored token).
 
     Returns ``started``, ``running`` or ``woken``.
     """
     instance_id = lifecycle_instance_id(athlete_id)
     if await is_active(client, instance_id):
-        if not wake:
+        if wake_reason is None:
             return "running"
-        await client.raise_event(instance_id, REFRESH_NOW_EVENT, {"reason": "reauthorized"})
-        return "woken"
-    await client.start_new(TOKEN_LIFECYCLE, instance_id, {"athlete_id": athlete_id})
+        try:
+            await client.raise_event(instance_id, REFRESH_NOW_EVENT, {"reason": wake_reason})
+            return "woken"
+        except Exception as error:  # it ended in between: start a new one below
+            log.info("could not wake %s (%s); starting it", instance_id, type(error).__name__)
+    lifecycle_input = {"athlete_id": athlete_id, "force_pending": wake_reason == "unauthorized"}
+    try:
+        await client.start_new(TOKEN_LIFECYCLE, instance_id, lifecycle_input)
+    except Exception:  # another starter won the race: that one is the lifecycle
+        if await is_active(client, instance_id):
+            return "running"
+        raise
     return "started"
 
 
