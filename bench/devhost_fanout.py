@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import azure.durable_functions as df
-from aiohttp import web
 from azure.durable_functions import DurableOrchestrationClient
 
 from devhost.durable import DurableRuntime
@@ -80,12 +79,8 @@ async def measure(
 async def bench(small: int, large: int, connection_string: str) -> None:
     runtime = DurableRuntime(index_functions(app), connection_string, "bench")
     await runtime.start()
-    web_app = web.Application()
-    runtime.add_routes(web_app)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
     port = free_port()
-    await web.TCPSite(runner, LOOPBACK, port).start()
+    runner = await runtime.serve(LOOPBACK, port)
     client = DurableOrchestrationClient(runtime.client_binding(f"http://{LOOPBACK}:{port}"))
     try:
         await measure(runtime, client, "noop", 10)  # warm-up: imports, table creation, SDK session

@@ -53,6 +53,15 @@ class DurableRuntime:
         """JSON text for a ``durableClient`` binding (doc 4.1); RPC and webhooks on the same origin."""
         return client_binding(external_base_url, self.task_hub, required_query)
 
+    async def serve(self, host: str, port: int) -> web.AppRunner:
+        """Serve only the durable routes on ``host:port`` (benchmarks and tests); clean up the runner."""
+        app = web.Application()
+        self.add_routes(app)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        return runner
+
     def add_routes(self, app: web.Application) -> None:
         """Serve ``/durabletask/...`` (the SDK's RPC) and ``/runtime/webhooks/durabletask/...``."""
         add_durable_routes(app, self.management, self.task_hub)

@@ -49,12 +49,8 @@ def conformance() -> tuple[FunctionIndex, ModuleType]:
 async def start_host(index: FunctionIndex, connection_string: str, task_hub: str) -> Host:
     runtime = DurableRuntime(index, connection_string, task_hub)
     await runtime.start()
-    app = web.Application()
-    runtime.add_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
     port = free_port()
-    await web.TCPSite(runner, LOOPBACK, port).start()
+    runner = await runtime.serve(LOOPBACK, port)
     url = f"http://{LOOPBACK}:{port}"
     return Host(runtime, runner, url, DurableOrchestrationClient(runtime.client_binding(url)))
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from aiohttp import web
-
 from devhost.durable import DurableRuntime
 from devstack.processes import LOOPBACK
 from tests.devhost_durable.conftest import load_test_app
@@ -17,11 +15,7 @@ async def serve(app_name: str, connection_string: str, task_hub: str, port: int)
     index, _ = load_test_app(app_name)
     runtime = DurableRuntime(index, connection_string, task_hub)
     await runtime.start()
-    app = web.Application()
-    runtime.add_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, LOOPBACK, port).start()
+    await runtime.serve(LOOPBACK, port)
     await asyncio.Event().wait()
 
 
