@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -60,8 +61,20 @@ def describe(document: dict[str, Any]) -> int:
     return int(athlete["id"])
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C, and SIGTERM too, end the run through the same cleanup (even where the shell that started
+    us ignores SIGINT, as shells do for background jobs)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options, check = parse_arguments(argv)
+    stop_on_signals()
     demo = not has_real_credentials(app_settings(options.app_dir, os.environ))
     stack = Stack(options, demo)
     print("strava-snapshot:", "demo mode (Strava emulator)" if demo else "real Strava", flush=True)

@@ -1,8 +1,10 @@
 """The README's run command: `make run` is `python -m devstack`; --check runs its demo once and stops."""
 
 import re
+import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -46,4 +48,32 @@ def test_demo_stack_serves_a_snapshot_then_stops_everything(tmp_path):
         found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", result.stdout)
         assert found, result.stdout
         with pytest.raises(urllib.error.URLError):  # stopped with the stack
+            urllib.request.urlopen(found.group(1), timeout=2)  # noqa: S310 - loopback URL
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_everything_it_started(tmp_path, stop_signal):
+    argv = [sys.executable, "-m", "devstack", "--port", "0", "--azurite-port", "0", "--emulator-port", "0"]
+    out_path = tmp_path / "out.txt"
+    with out_path.open("w") as out:
+        stack = subprocess.Popen(
+            [*argv, "--run-dir", str(tmp_path)], cwd=PROJECT_ROOT, stdout=out, stderr=out
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while "Ctrl-C stops everything" not in out_path.read_text():
+                assert stack.poll() is None, out_path.read_text()
+                assert time.monotonic() < deadline, out_path.read_text()
+                time.sleep(0.2)
+            stack.send_signal(stop_signal)
+            assert stack.wait(timeout=60) == 0
+        finally:
+            if stack.poll() is None:
+                stack.terminate()  # its own cleanup stops the children
+                stack.wait(timeout=60)
+    output = out_path.read_text()
+    for name in ("devhost", "emulator"):
+        found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", output)
+        assert found, output
+        with pytest.raises(urllib.error.URLError):
             urllib.request.urlopen(found.group(1), timeout=2)  # noqa: S310 - loopback URL
