@@ -49,6 +49,7 @@ class ExecutionBook:
     leaves: int = 0
     tasks: dict[int, Event] = field(default_factory=dict)  # TaskScheduled / SubOrchestration...Created
     timers: dict[int, Event] = field(default_factory=dict)  # TimerCreated, not fired nor canceled
+    canceled: set[int] = field(default_factory=set)  # timer ids the SDK reported canceled
     retries: dict[int, RetryRecord] = field(default_factory=dict)  # key: leaf index
     retry_task_leaf: dict[int, int] = field(default_factory=dict)  # attempt id -> leaf
     retry_timer_leaf: dict[int, int] = field(default_factory=dict)  # retry timer id -> leaf
@@ -68,6 +69,8 @@ class ExecutionBook:
             self._record_scheduling(event)
         elif kind == EventType.ORCHESTRATOR_COMPLETED and "Leaves" in event:
             self.leaves = int(event["Leaves"])
+            for timer_id in event.get("Canceled", ()):
+                self._cancel(int(timer_id))
         else:
             done = completion_id(event)
             if done is not None:
@@ -109,7 +112,7 @@ class ExecutionBook:
             if leaf.get("actionType") == _TIMER_LEAF and leaf.get("isCanceled"):
                 timer_id = self.timer_by_leaf.get(index)
                 if timer_id is not None:
-                    self.timers.pop(timer_id, None)
+                    self._cancel(timer_id)
         events: list[Event] = []
         for index in range(self.leaves, len(leaves)):
             event = self._schedule_leaf(index, leaves[index], now)
@@ -118,6 +121,17 @@ class ExecutionBook:
                 events.append(event)
         self.leaves = max(self.leaves, len(leaves))
         return events
+
+    def _cancel(self, timer_id: int) -> None:
+        self.timers.pop(timer_id, None)
+        self.canceled.add(timer_id)
+
+    def episode_end(self, now: datetime) -> Event:
+        """``OrchestratorCompleted``, carrying what a restart must know to rebuild this book: the
+        leaves handled and the timers canceled (neither is otherwise in history)."""
+        return new_event(
+            EventType.ORCHESTRATOR_COMPLETED, now, Leaves=self.leaves, Canceled=sorted(self.canceled)
+        )
 
     def _schedule_leaf(self, index: int, leaf: dict[str, Any], now: datetime) -> Event | None:
         action = int(leaf["actionType"])

@@ -29,11 +29,16 @@ def split(blob: bytes, size: int) -> list[bytes]:
     return [blob[i : i + size] for i in range(0, len(blob), size)] or [b""]
 
 
+class TooLargeError(ValueError):
+    """A value does not fit the one entity it must live in; retrying cannot help."""
+
+
 def to_properties(blob: bytes) -> dict[str, bytes]:
     """Up to 11 binary properties ``d00``, ``d01``... holding ``blob``."""
     pieces = split(blob, PROPERTY_BYTES)
     if len(pieces) > PROPERTIES_PER_ENTITY:
-        raise ValueError("value too large for one entity")
+        limit = PROPERTY_BYTES * PROPERTIES_PER_ENTITY // 1024
+        raise TooLargeError(f"{len(blob) // 1024} KiB compressed, over the {limit} KiB one entity holds")
     return {f"d{i:02d}": piece for i, piece in enumerate(pieces)}
 
 

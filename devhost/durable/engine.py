@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from devhost.durable.book import ExecutionBook, UnsupportedAction
+from devhost.durable.codec import TooLargeError
 from devhost.durable.events import Event, EventType, OrchestrationStatus, new_event
 from devhost.durable.instance import Control, ControlKind, Inbound, LiveInstance
 from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
@@ -86,10 +87,32 @@ class EpisodeRunner(ABC):
                 return
             try:
                 await self._episode(instance, batch)
+            except TooLargeError as error:  # input, output or custom status cannot be stored: final
+                await self._fail_oversized(instance, batch, str(error))
             except Exception:
                 logger.exception("episode of %s failed; retrying", instance.record.instance_id)
                 instance.put_back(batch)
                 await asyncio.sleep(_RETRY_AFTER_STORAGE_ERROR_S)
+
+    async def _fail_oversized(self, instance: LiveInstance, batch: list[Inbound], reason: str) -> None:
+        """End the instance as Failed, keeping its history, instead of retrying an episode forever."""
+        record = dataclasses.replace(instance.record)
+        now = self.clock()
+        record.status, record.updated, record.custom_status = RuntimeStatus.FAILED, now, None
+        record.output = json.dumps(
+            f"Orchestrator function '{record.name}' failed: its state is too large to store ({reason})"
+        )
+        new = [
+            new_event(EventType.ORCHESTRATOR_STARTED, now),
+            _execution_completed(record, now),
+            instance.book.episode_end(now),
+        ]
+        consumed = [item.inbox_key for item in batch if item.inbox_key is not None]
+        await self.store.commit(record, new, consumed + instance.inbox_keys())
+        instance.history.extend(new)
+        instance.record = record
+        log_execution("orchestrator", record.name, 0.0, "Failed: state too large", record.instance_id)
+        await self.finish(instance)
 
     # -- episodes ---------------------------------------------------------------------------
 
@@ -116,7 +139,7 @@ class EpisodeRunner(ABC):
             if finished:
                 new.append(_execution_completed(record, now))
                 consumed += instance.inbox_keys()
-            new.append(new_event(EventType.ORCHESTRATOR_COMPLETED, now, Leaves=instance.book.leaves))
+            new.append(instance.book.episode_end(now))
             await self.store.commit(record, new, consumed)
             for event in new:
                 event["IsPlayed"] = True

@@ -86,6 +86,8 @@ class InstanceManagement:
             await self._refuse_not_live(instance_id)
         event = new_event(EventType.EVENT_RAISED, self.engine.clock(), Name=name, Input=input_text)
         key = await self.engine.store.put_inbox(instance_id, event)
+        if self.engine.live.get(instance_id) is not live:  # it finished while the row was written
+            await self._refuse_not_live(instance_id)
         self.engine.deliver(instance_id, Inbound(event, None, key))
 
     async def control(self, instance_id: str, kind: ControlKind, reason: str) -> None:

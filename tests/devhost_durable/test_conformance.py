@@ -37,6 +37,16 @@ async def test_large_activity_result_is_persisted(host, size):
     assert any(len(event.get("Result") or "") == size + 2 for event in history)
 
 
+async def test_an_output_too_large_to_store_fails_the_instance_instead_of_wedging_it(host):
+    instance_id = await host.client.start_new("big_output", client_input=2_000_000)
+    status = await wait_done(host.client, instance_id, timeout=30)
+    assert status.runtime_status.value == "Failed"
+    assert "too large to store" in status.output
+    episodes = host.runtime.engine.episodes
+    await asyncio.sleep(1.5)
+    assert host.runtime.engine.episodes == episodes  # no retry loop
+
+
 async def test_durable_timer_fires_not_early(host):
     instance_id = await host.client.start_new("durable_timer", client_input=1)
     status = await wait_done(host.client, instance_id)

@@ -57,6 +57,26 @@ async def test_overdue_timer_fires_at_once_after_restart(conformance, azurite, t
         await second.close()
 
 
+async def test_a_canceled_timer_stays_canceled_after_restart(conformance, azurite, table_prefix):
+    first = await start_host(conformance[0], azurite, table_prefix)
+    instance_id = await first.client.start_new("cancel_then_wait", client_input=1)
+    await wait_status(first.client, instance_id, ("Running",))
+    await first.client.raise_event(instance_id, "go", None)
+    await asyncio.sleep(0.3)
+    await crash(first)
+    await asyncio.sleep(1.2)  # the canceled timer is now overdue
+    second = await start_host(conformance[0], azurite, table_prefix)
+    try:
+        await asyncio.sleep(0.5)
+        episodes = second.runtime.engine.episodes
+        assert episodes == 0, "a canceled timer fired after the restart"
+        await second.client.raise_event(instance_id, "finish", None)
+        status = await wait_done(second.client, instance_id)
+        assert status.output == "finished"
+    finally:
+        await second.close()
+
+
 async def test_unfinished_activity_runs_again_after_crash(conformance, azurite, table_prefix, calls):
     first = await start_host(conformance[0], azurite, table_prefix)
     instance_id = await first.client.start_new("crash_in_activity", client_input="job")

@@ -89,6 +89,12 @@ def big_result(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def big_output(context: df.DurableOrchestrationContext):
+    text = yield context.call_activity("big", context.get_input())
+    return text
+
+
+@app.orchestration_trigger(context_name="context")
 def durable_timer(context: df.DurableOrchestrationContext):
     started = context.current_utc_datetime
     fire_at = started + timedelta(seconds=context.get_input())
@@ -172,6 +178,18 @@ def race(context: df.DurableOrchestrationContext):
         timeout.cancel()
         return "event"
     return "timeout"
+
+
+@app.orchestration_trigger(context_name="context")
+def cancel_then_wait(context: df.DurableOrchestrationContext):
+    """A short timer loses to an event and is canceled; then the instance waits for another event."""
+    timeout = context.create_timer(context.current_utc_datetime + timedelta(seconds=context.get_input()))
+    go = context.wait_for_external_event("go")
+    winner = yield context.task_any([go, timeout])
+    if winner == go:
+        timeout.cancel()
+    yield context.wait_for_external_event("finish")
+    return "finished"
 
 
 @app.activity_trigger(input_name="marker")
