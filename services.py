@@ -7,11 +7,12 @@ Table Storage client serve every invocation of the process (and a new loop, as i
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 import aiohttp
 
-from settings import Settings, load_settings
+from settings import Settings, SettingsError, load_settings
 from storage import DiagnosticsStore, OAuthStateStore, SnapshotStore, TableService, TokenStore
 from strava.client import StravaClient
 
@@ -50,6 +51,8 @@ class Services:
         await self.tables.close()
 
 
+log = logging.getLogger(__name__)
+
 _by_loop: dict[asyncio.AbstractEventLoop, Services] = {}
 
 
@@ -60,5 +63,10 @@ def services() -> Services:
     if found is None:
         for stale in [other for other in _by_loop if other.is_closed()]:
             del _by_loop[stale]
-        found = _by_loop[loop] = Services.create(load_settings())
+        try:
+            settings = load_settings()
+        except SettingsError as error:  # the message names the setting, never its value
+            log.error("invalid app settings: %s", error)
+            raise
+        found = _by_loop[loop] = Services.create(settings)
     return found

@@ -76,6 +76,8 @@ class Settings:
             cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
             state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
         )
+        if not settings.published_visibilities:
+            raise SettingsError("SNAPSHOT_VISIBILITY must name at least one visibility")
         if not settings.tables.tokens[0].isalpha() or not settings.tables.tokens.isalnum():
             raise SettingsError("TABLE_PREFIX must start with a letter and hold only letters and digits")
         return settings

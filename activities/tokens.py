@@ -20,6 +20,7 @@ from orchestrations.contract import (
     failed,
 )
 from orchestrations.starters import ensure_lifecycle
+from orchestrations.timing import iso
 from services import services
 from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
 from strava.errors import ReauthorizationRequiredError, StravaError
@@ -72,7 +73,7 @@ async def refresh_token(request: dict[str, Any]) -> dict[str, Any]:
         return {"outcome": "still_fresh", "expires_at": stored.expires_at}
     await svc.diagnostics.record(
         athlete_id,
-        {"last_refresh_at": now.isoformat(), "last_refresh_outcome": outcome, "last_refresh_error": None},
+        {"last_refresh_at": iso(now), "last_refresh_outcome": outcome, "last_refresh_error": None},
     )
     log.info("athlete %s: token %s, expires at %s", athlete_id, outcome, tokens.expires_at)
     return {"outcome": outcome, "expires_at": tokens.expires_at}

@@ -88,8 +88,8 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
             "runtime_status": obs.lifecycle_runtime_status,
             "phase": lifecycle.get("phase"),
             "next_refresh_at": lifecycle.get("next_refresh_at"),
-            "last_outcome": lifecycle.get("last_outcome", facts.get("last_refresh_outcome")),
-            "last_refresh_at": lifecycle.get("last_refresh_at", facts.get("last_refresh_at")),
+            "last_outcome": lifecycle.get("last_outcome") or facts.get("last_refresh_outcome"),
+            "last_refresh_at": lifecycle.get("last_refresh_at") or facts.get("last_refresh_at"),
             "consecutive_failures": lifecycle.get("consecutive_failures", 0),
         },
         "snapshot": {
@@ -107,9 +107,13 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
 
 
 def _rate_limit(raw: Any) -> Any:
-    if not isinstance(raw, str):
-        return None
+    """The rate-limit usage last seen, with ``observed_at`` in the status's timestamp format."""
     try:
-        return json.loads(raw)
+        usage = json.loads(raw) if isinstance(raw, str) else None
+        if isinstance(usage, dict) and usage.get("observed_at"):
+            usage["observed_at"] = iso(
+                datetime.fromisoformat(str(usage["observed_at"]).replace("Z", "+00:00"))
+            )
     except ValueError:
         return None
+    return usage

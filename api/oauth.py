@@ -11,8 +11,9 @@ import azure.functions as func
 from api import urls
 from api.responses import html_page, redirect
 from orchestrations.starters import ensure_lifecycle, start_snapshot
+from orchestrations.timing import iso
 from services import Services, services
-from settings import REQUIRED_SCOPES
+from settings import REQUIRED_SCOPES, VISIBILITIES, Settings
 from storage import InvalidStateError, TokenRecord, TokenStatus
 from strava.errors import (
     AthleteLimitError,
@@ -25,6 +26,7 @@ bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 ACTIVITY_SCOPES = frozenset({"activity:read", "activity:read_all"})
+VISIBILITY_WORDS = {"everyone": "everyone", "followers_only": "your followers", "only_me": "only you"}
 
 
 @bp.route(route="strava/authorize", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
@@ -35,7 +37,7 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
         return html_page(503, "Strava is not configured", ["Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."])
     publish = req.params.get("publish")
     if publish not in ("yes", "no"):
-        return _consent_page(req, invalid=publish is not None)
+        return _consent_page(req, svc, invalid=publish is not None)
     state = await svc.states.issue(_now(), svc.settings.state_ttl, {"publish": publish == "yes"})
     target = svc.strava.authorize_url(
         urls.callback_url(req.url, svc.settings), state, REQUIRED_SCOPES, approval_prompt="force"
@@ -43,7 +45,19 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     return redirect(target)
 
 
-def _consent_page(req: func.HttpRequest, *, invalid: bool) -> func.HttpResponse:
+def published_summary(settings: Settings) -> str:
+    """What a published snapshot shows, in words, from the privacy settings in force."""
+    visible = " or ".join(VISIBILITY_WORDS[v] for v in VISIBILITIES if v in settings.published_visibilities)
+    maps = "with start and end points and map lines" if settings.include_locations else "without map data"
+    return (
+        "Publish: anyone can read your name, city, country and avatar; your ride, run and swim "
+        "totals for the last four weeks, this year and all time; and your "
+        f"{settings.snapshot_activity_count} most recent activities visible to {visible} (name, sport, "
+        f"date, distance, time, elevation, speed, heart rate, power), {maps}."
+    )
+
+
+def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> func.HttpResponse:
     key = {"code": req.params["code"]} if "code" in req.params else {}
     return html_page(
         400 if invalid else 200,
@@ -51,9 +65,8 @@ def _consent_page(req: func.HttpRequest, *, invalid: bool) -> func.HttpResponse:
         [
             "Strava's API agreement lets your data be shown to you; "
             "publishing it on your site is your choice.",
-            "Publish: your year-to-date totals and recent public activities are served to anyone at a public "
-            "URL (never private activities, and no map data unless the owner enabled it).",
-            "Keep private: the snapshot is only served with a function key.",
+            published_summary(svc.settings),
+            "Keep private: the same snapshot is only served to holders of the app's function key.",
         ],
         [
             (urls.authorize_url(req.url, publish="yes", **key), "Connect and publish my stats"),
@@ -120,7 +133,7 @@ async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestration
         athlete.id,
         {
             "last_refresh_outcome": "authorized",
-            "last_refresh_at": _now().isoformat(),
+            "last_refresh_at": iso(_now()),
             "last_refresh_error": None,
         },
     )

@@ -12,7 +12,7 @@ from api.caching import cors_headers, preflight_headers
 from api.responses import error_response
 from api.snapshots import bad_athlete_id, parse_athlete_id, serve_snapshot
 from services import Services, services
-from storage import TokenStatus
+from storage import TokenRecord, TokenStatus
 
 bp = df.Blueprint()
 METHODS = ["GET", "HEAD", "OPTIONS"]
@@ -35,14 +35,19 @@ async def default_stats(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
         return _preflight(req, svc)
-    athlete_id = svc.settings.default_athlete_id
+    athlete_id = svc.settings.default_athlete_id or default_athlete(await svc.tokens.list_athletes())
     if athlete_id is None:
-        connected = [r.athlete_id for r in await svc.tokens.list_athletes() if r.status is TokenStatus.ACTIVE]
-        if len(connected) != 1:
-            reason = "No athlete is connected yet." if not connected else "Set DEFAULT_ATHLETE_ID."
-            return error_response(404, "no_default_athlete", reason, _cors(req, svc))
-        athlete_id = connected[0]
+        reason = "No athlete is connected yet, or several are: set DEFAULT_ATHLETE_ID."
+        return error_response(404, "no_default_athlete", reason, _cors(req, svc))
     return await serve_public(req, svc, athlete_id)
+
+
+def default_athlete(records: list[TokenRecord]) -> int | None:
+    """The only athlete ever connected, else the only active one; ``None`` if that is ambiguous."""
+    if len(records) == 1:
+        return records[0].athlete_id
+    active = [r.athlete_id for r in records if r.status is TokenStatus.ACTIVE]
+    return active[0] if len(active) == 1 else None
 
 
 async def serve_public(req: func.HttpRequest, svc: Services, athlete_id: int) -> func.HttpResponse:

@@ -26,6 +26,7 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[StackOptions, bool]:
     parser.add_argument("--azurite-port", type=int, default=10002, help="Azurite table port (0 = any)")
     parser.add_argument("--emulator-port", type=int, default=8765, help="Strava emulator port (0 = any)")
     parser.add_argument("--run-dir", type=Path, default=StackOptions.run_dir, help="logs and Azurite data")
+    parser.add_argument("--app-dir", type=Path, default=StackOptions.app_dir, help="the Functions app to run")
     parser.add_argument(
         "--check",
         action="store_true",
@@ -33,7 +34,11 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[StackOptions, bool]:
     )
     args = parser.parse_args(argv)
     options = StackOptions(
-        run_dir=args.run_dir, port=args.port, azurite_port=args.azurite_port, emulator_port=args.emulator_port
+        app_dir=args.app_dir,
+        run_dir=args.run_dir,
+        port=args.port,
+        azurite_port=args.azurite_port,
+        emulator_port=args.emulator_port,
     )
     return options, args.check
 
@@ -87,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             athlete_id = describe(stack.wait_for_stats())
         else:
             print(f"\nOpen {stack.url}/api/strava/authorize in a browser to connect your Strava account.")
-            print("(Your Strava app's Authorization Callback Domain must be 127.0.0.1 or localhost.)")
+            print(
+                "(Strava accepts 127.0.0.1 and localhost callbacks whatever your app's Callback Domain is.)"
+            )
         athlete = str(athlete_id) if demo else "<athleteId>"
         print(f"\nTry:\n  curl {stack.url}/api/stats")
         print(f"  curl {stack.url}/api/athletes/{athlete}/status")

@@ -48,4 +48,6 @@ def normalized(moment: datetime) -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    return normalized(moment).astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    """``2026-11-24T21:38:05Z``: the one timestamp format of statuses and diagnostics."""
+    utc = normalized(moment).astimezone(timezone.utc).replace(microsecond=0)
+    return utc.isoformat().replace("+00:00", "Z")

@@ -111,3 +111,21 @@ def test_settings_defaults_and_validation():
         Settings.from_env({"AzureWebJobsStorage": "x", "SNAPSHOT_VISIBILITY": "public"})
     secret = Settings.from_env({"AzureWebJobsStorage": "x", "STRAVA_CLIENT_SECRET": "s3cr3t-value"})
     assert "s3cr3t-value" not in repr(secret)
+
+
+def test_the_consent_page_says_what_publishing_shows():
+    from api.oauth import published_summary
+
+    default = Settings.from_env({"AzureWebJobsStorage": "x"})
+    text = published_summary(default)
+    assert "30 most recent activities visible to everyone" in text
+    assert "without map data" in text
+    opted = Settings.from_env(
+        {
+            "AzureWebJobsStorage": "x",
+            "SNAPSHOT_VISIBILITY": "everyone,only_me",
+            "SNAPSHOT_INCLUDE_LOCATIONS": "1",
+        }
+    )
+    assert "visible to everyone or only you" in published_summary(opted)
+    assert "map lines" in published_summary(opted)

@@ -18,7 +18,23 @@ from storage import TableService, TokenRecord, TokenStore
 from tests.fixtures.devhost import RunningDevhost
 from tests.fixtures.strava_emulator import RunningEmulator
 
-APP_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def isolated_app_dir(target: Path) -> Path:
+    """The app as devhost loads it, minus the developer's own local.settings.json: links to the
+    project's modules and packages and host.json, so tests never pick up personal settings."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in PROJECT_DIR.iterdir():
+        is_package = entry.is_dir() and (entry / "__init__.py").exists()
+        if is_package or entry.suffix == ".py" or entry.name == "host.json":
+            (target / entry.name).symlink_to(entry)
+    return target
+
+
+@pytest.fixture(scope="session")
+def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return isolated_app_dir(tmp_path_factory.mktemp("app"))
 
 
 @dataclass
@@ -92,6 +108,7 @@ async def launch_app(
     start_strava_emulator: Callable[..., RunningEmulator],
     azurite: str,
     table_prefix: str,
+    app_dir: Path,
 ) -> AsyncIterator[Callable[..., AppUnderTest]]:
     """``launch_app(*emulator_flags, **settings)``: an emulator, then devhost with the app wired to it."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
@@ -108,7 +125,7 @@ async def launch_app(
                 "CORS_ALLOWED_ORIGINS": "https://site.example",
                 **settings,
             }
-            host = start_devhost(APP_DIR, env=env)
+            host = start_devhost(app_dir, env=env)
             return AppUnderTest(host, emulator, http, azurite, table_prefix)
 
         yield launch

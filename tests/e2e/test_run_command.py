@@ -15,22 +15,25 @@ from devstack.processes import PROJECT_ROOT
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_stack_serves_a_snapshot_then_stops_everything(tmp_path):
+@pytest.fixture
+def stack_argv(app_dir, tmp_path):
+    """`make run`'s command on free ports, on the isolated app, with its logs in tmp_path."""
+    return [
+        *(sys.executable, "-m", "devstack", "--app-dir", str(app_dir), "--run-dir", str(tmp_path)),
+        *("--port", "0", "--azurite-port", "0", "--emulator-port", "0"),
+    ]
+
+
+@pytest.fixture
+def demo_env(monkeypatch):
+    """Demo mode even on a machine where the developer exported real Strava credentials."""
+    for name in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "")
+
+
+def test_demo_stack_serves_a_snapshot_then_stops_everything(stack_argv, demo_env, tmp_path):
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "devstack",
-            "--check",
-            "--port",
-            "0",
-            "--azurite-port",
-            "0",
-            "--emulator-port",
-            "0",
-            "--run-dir",
-            str(tmp_path),
-        ],
+        [*stack_argv, "--check"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -70,6 +70,16 @@ async def test_revoked_access_ends_the_lifecycle_and_the_status_says_how_to_fix_
         await asyncio.sleep(0.5)
     assert "/api/strava/authorize" in body
     assert '"runtime_status":"Completed"' in body
+
+    # nothing is published once access has lapsed; the owner still reads it with a key
+    for path in (f"/api/athletes/{athlete_id}/stats", "/api/stats"):
+        status, _, body = await app.request("GET", path)
+        assert status == 410, path
+        assert json.loads(body)["error"] == "not_connected"
+    status, _, body = await app.request("POST", f"/api/athletes/{athlete_id}/snapshot")
+    assert status == 409
+    assert json.loads(body)["error"] == "not_active"
+    await app.wait_for(f"/api/athletes/{athlete_id}/snapshot")
     await app.assert_no_secret_leaked()
 
 
