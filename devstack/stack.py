@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from devhost import READY_LINE
+from devhost.local_settings import apply_local_settings
 from devstack.processes import (
     LOOPBACK,
     PROJECT_ROOT,
@@ -45,9 +46,9 @@ class StackOptions:
 
 def app_settings(app_dir: Path, env: Mapping[str, str]) -> dict[str, str]:
     """The app's settings as devhost will see them: local.settings.json Values under the environment."""
-    path = app_dir / "local.settings.json"
-    values = json.loads(path.read_text()).get("Values", {}) if path.exists() else {}
-    return {**{k: str(v) for k, v in values.items()}, **env}
+    settings = dict(env)
+    apply_local_settings(app_dir, settings)
+    return settings
 
 
 def has_real_credentials(settings: Mapping[str, str]) -> bool:
