@@ -1,7 +1,7 @@
 """Shared fixtures: every server a test needs is started here, on loopback, and stopped after."""
 
 pytest_plugins = [
-    "tests.fixtures.azurite",
-    "tests.fixtures.strava_emulator",
-    "tests.fixtures.devhost",
+    "loopback.pytest_plugin",
+    "strava_emulator.testing",
+    "devhost.testing",
 ]

@@ -12,29 +12,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import aiohttp
 import pytest
+from devhost.testing import RunningDevhost, isolated_app_dir
 from multidict import CIMultiDict
+from strava_emulator.testing import RunningEmulator
 
 from storage import TableService, TokenRecord, TokenStore
-from tests.fixtures.devhost import RunningDevhost
-from tests.fixtures.strava_emulator import RunningEmulator
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def isolated_app_dir(target: Path) -> Path:
-    """The app as devhost loads it, minus the developer's own local.settings.json: links to the
-    project's modules and packages and host.json, so tests never pick up personal settings."""
-    target.mkdir(parents=True, exist_ok=True)
-    for entry in PROJECT_DIR.iterdir():
-        is_package = entry.is_dir() and (entry / "__init__.py").exists()
-        if is_package or entry.suffix == ".py" or entry.name == "host.json":
-            (target / entry.name).symlink_to(entry)
-    return target
-
-
 @pytest.fixture(scope="session")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return isolated_app_dir(tmp_path_factory.mktemp("app"))
+    return isolated_app_dir(PROJECT_DIR, tmp_path_factory.mktemp("app"))
 
 
 @dataclass

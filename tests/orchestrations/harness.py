@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from azure.functions.decorators.function_app import FunctionBuilder
-
 from devhost.durable.events import EventType, new_event
 
 SCHEDULING = {0: EventType.TASK_SCHEDULED, 1: EventType.TASK_SCHEDULED, 5: EventType.TIMER_CREATED}

@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 import pytest
+from strava_emulator.testing import RunningEmulator
 
 from strava import DEFAULT_SCOPES, StravaClient, StravaConfig, TokenGrant, granted_scopes
-from tests.fixtures.strava_emulator import RunningEmulator
 
 REDIRECT_URI = "http://127.0.0.1/callback"
 

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 import pytest
 from aiohttp import web
+from loopback.processes import free_port
+from strava_emulator.testing import RunningEmulator
 
-from devstack.processes import free_port
 from strava import (
     ApplicationInactiveError,
     BadResponseError,
@@ -20,7 +21,6 @@ from strava import (
     next_daily_reset,
     next_window_reset,
 )
-from tests.fixtures.strava_emulator import RunningEmulator
 from tests.strava_client.conftest import RecordingClock, connect
 from tests.strava_client.samples import activity_json
 

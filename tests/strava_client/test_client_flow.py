@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import aiohttp
 import pytest
+from strava_emulator.testing import RunningEmulator
 
 from strava import (
     AthleteLimitError,
@@ -16,7 +17,6 @@ from strava import (
     StravaClient,
     UnauthorizedError,
 )
-from tests.fixtures.strava_emulator import RunningEmulator
 from tests.strava_client.conftest import browser_approval, connect
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from loopback.processes import free_port
+from strava_emulator.testing import RunningEmulator
 
-from devstack.processes import free_port
 from strava import StravaClient, StravaConfig, StravaError
-from tests.fixtures.strava_emulator import RunningEmulator
 from tests.strava_client.conftest import browser_approval
 
 

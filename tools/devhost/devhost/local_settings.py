@@ -1,0 +1,69 @@
+"""App settings as Core Tools reads them: local.settings.json, host.json and the storage connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT_STORAGE = "UseDevelopmentStorage=true"
+# Azurite's well-known development account and default table port (public, documented by Microsoft).
+AZURITE_DEVELOPMENT_TABLES = (
+    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+    "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
+)
+
+
+class SettingsError(Exception):
+    """A setting or settings file the host cannot start with."""
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise SettingsError(f"cannot read {path.name}: {type(error).__name__}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path.name} must hold a JSON object")
+    return data
+
+
+def apply_local_settings(app_dir: Path, environ: MutableMapping[str, str]) -> list[str]:
+    """Copy ``Values`` of ``app_dir/local.settings.json`` into ``environ``, never overriding a set variable.
+
+    Returns the names that were applied (values are not returned: they may be secrets).
+    """
+    path = app_dir / "local.settings.json"
+    if not path.exists():
+        return []
+    values = _read_json(path).get("Values") or {}
+    if not isinstance(values, dict):
+        raise SettingsError("local.settings.json: Values must be an object")
+    applied = []
+    for name, value in values.items():
+        if name not in environ and value is not None:
+            environ[str(name)] = value if isinstance(value, str) else json.dumps(value)
+            applied.append(str(name))
+    return applied
+
+
+def route_prefix(app_dir: Path) -> str:
+    """``extensions.http.routePrefix`` from ``app_dir/host.json`` (default "api"), without slashes."""
+    path = app_dir / "host.json"
+    if not path.exists():
+        return "api"
+    http = (_read_json(path).get("extensions") or {}).get("http") or {}
+    prefix = http.get("routePrefix", "api") if isinstance(http, dict) else "api"
+    return str(prefix).strip("/")
+
+
+def storage_connection_string(environ: MutableMapping[str, str]) -> str:
+    """``AzureWebJobsStorage``; the development shorthand maps to Azurite's default table port."""
+    value = environ.get("AzureWebJobsStorage", "").strip()
+    if not value:
+        raise SettingsError("AzureWebJobsStorage is not set (environment or local.settings.json Values)")
+    if value.rstrip(";").lower() == DEVELOPMENT_STORAGE.lower():
+        return AZURITE_DEVELOPMENT_TABLES
+    return value

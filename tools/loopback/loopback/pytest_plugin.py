@@ -1,0 +1,32 @@
+"""pytest fixtures for tests that touch Table Storage: one in-memory Azurite per session, and a
+table-name prefix per test. Enable with ``pytest_plugins = ["loopback.pytest_plugin"]``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from loopback.azurite import azurite_connection_string, start_azurite
+from loopback.processes import free_port
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One in-memory Azurite table service per test session (per xdist worker); yields its connection
+    string."""
+    workdir: Path = tmp_path_factory.mktemp("azurite")
+    port = free_port()
+    process = start_azurite(port, workdir, log_path=workdir / "azurite.log")
+    try:
+        yield azurite_connection_string(port)
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def table_prefix() -> str:
+    """A table-name prefix unique to one test, so tests sharing Azurite never see each other's rows."""
+    return "t" + uuid.uuid4().hex[:12]

@@ -1,0 +1,159 @@
+"""The Strava emulator as a real subprocess on a free loopback port, for any test that needs Strava."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loopback.processes import ManagedProcess, free_port, python_module, start_process, wait_until_listening
+
+DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+@dataclass
+class RunningEmulator:
+    """A started emulator: where it listens, its app credentials, and its control API."""
+
+    base_url: str  # "http://127.0.0.1:PORT"
+    api_base: str  # base_url + "/api/v3"
+    oauth_base: str  # base_url + "/oauth"
+    client_id: str
+    client_secret: str
+    process: ManagedProcess | None = field(default=None, repr=False)
+
+    def stats(self) -> dict[str, Any]:
+        """``GET /_emulator/stats``: request, token-rejection, refresh, exchange and fault counters."""
+        stats: dict[str, Any] = self._control("GET", "/_emulator/stats")
+        return stats
+
+    def configure(self, **changes: Any) -> None:
+        """``POST /_emulator/config``, e.g. ``configure(app_inactive=True, token_ttl=4)``."""
+        self._control("POST", "/_emulator/config", changes)
+
+    def reset_counters(self) -> None:
+        """Zero the counters and the rate-limit usage."""
+        self._control("POST", "/_emulator/reset-counters", {})
+
+    def athletes(self) -> list[dict[str, Any]]:
+        """The synthetic athletes (``id``, names, ``activities`` count); the first approves by default."""
+        athletes: list[dict[str, Any]] = self._control("GET", "/_emulator/athletes")
+        return athletes
+
+    def authorize(
+        self,
+        scope: str = "read,activity:read_all",
+        *,
+        athlete_id: int | None = None,
+        state: str = "",
+        redirect_uri: str = DEFAULT_REDIRECT_URI,
+    ) -> dict[str, str]:
+        """The browser step: the redirect's query (``code``, ``scope``, ``state`` or ``error``)."""
+        params = {
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": scope,
+            "state": state,
+        }
+        if athlete_id is not None:
+            params["athlete_id"] = str(athlete_id)
+        url = f"{self.oauth_base}/authorize?{urllib.parse.urlencode(params)}"
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            opener.open(url, timeout=10)
+        except urllib.error.HTTPError as redirect:
+            if redirect.code != 302:
+                raise
+            location = redirect.headers["Location"]
+        else:
+            raise AssertionError("authorize did not redirect")
+        return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query, keep_blank_values=True))
+
+    def connect(
+        self, scope: str = "read,activity:read_all", *, athlete_id: int | None = None
+    ) -> dict[str, Any]:
+        """Authorize and exchange the code: the full token response (with ``athlete``)."""
+        code = self.authorize(scope, athlete_id=athlete_id)["code"]
+        form = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "code": code,
+            "grant_type": "authorization_code",
+        }
+        request = urllib.request.Request(  # noqa: S310 - loopback URL
+            f"{self.oauth_base}/token", data=urllib.parse.urlencode(form).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read())  # type: ignore[no-any-return]
+
+    def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback URL
+            self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{method} {path} -> {error.code}: {error.read().decode()}") from None
+
+
+@pytest.fixture
+def start_strava_emulator(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., RunningEmulator]]:
+    """Factory: ``start_strava_emulator("--token-ttl", "4")`` starts one more emulator with those flags.
+
+    Every emulator started is stopped at teardown; its log is in a tmp dir (``process.log_path``).
+    """
+    started: list[ManagedProcess] = []
+
+    def start(*flags: str) -> RunningEmulator:
+        port = free_port()
+        log_path = Path(tmp_path_factory.mktemp("strava-emulator")) / "emulator.log"
+        process = start_process(
+            "strava-emulator",
+            python_module("strava_emulator", "--port", str(port), *flags),
+            log_path=log_path,
+        )
+        started.append(process)
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_listening(process, f"{base_url}/_emulator/stats")
+        client_id = _flag_value(flags, "--client-id", "12345")
+        client_secret = _flag_value(flags, "--client-secret", "demo-secret")
+        return RunningEmulator(
+            base_url, f"{base_url}/api/v3", f"{base_url}/oauth", client_id, client_secret, process
+        )
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.stop()
+
+
+@pytest.fixture
+def strava_emulator(start_strava_emulator: Callable[..., RunningEmulator]) -> RunningEmulator:
+    """An emulator with default flags (client 12345 / demo-secret, 3 athletes, 400 activities each)."""
+    return start_strava_emulator()
+
+
+def _flag_value(flags: tuple[str, ...], name: str, default: str) -> str:
+    for index, flag in enumerate(flags):
+        if flag == name and index + 1 < len(flags):
+            return flags[index + 1]
+        if flag.startswith(name + "="):
+            return flag.split("=", 1)[1]
+    return default
