@@ -32,7 +32,7 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
-        tables = TableService.from_connection_string(settings.storage_connection)
+        tables = TableService.connect(settings.storage)
         http = aiohttp.ClientSession()
         names = settings.tables
         return cls(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
 
 STRAVA_API_BASE = "https://www.strava.com/api/v3"
@@ -36,7 +37,7 @@ class TableNames:
 class Settings:
     """Everything the app reads from its environment. See the README's settings table."""
 
-    storage_connection: str = field(repr=False)
+    storage: StorageConnection  # AzureWebJobsStorage, or its identity-based __* settings
     strava: StravaConfig
     tables: TableNames
     redirect_uri: str | None
@@ -52,9 +53,14 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        reader = _Reader(os.environ if env is None else env)
+        env = os.environ if env is None else env
+        reader = _Reader(env)
+        try:
+            storage = storage_connection(env)
+        except StorageConnectionError as error:
+            raise SettingsError(str(error)) from None
         settings = cls(
-            storage_connection=reader.required("AzureWebJobsStorage"),
+            storage=storage,
             strava=StravaConfig(
                 client_id=reader.text("STRAVA_CLIENT_ID", ""),
                 client_secret=reader.text("STRAVA_CLIENT_SECRET", ""),
@@ -99,12 +105,6 @@ class _Reader:
 
     def text(self, name: str, default: str) -> str:
         return self.env.get(name, default).strip()
-
-    def required(self, name: str) -> str:
-        value = self.text(name, "")
-        if not value:
-            raise SettingsError(f"{name} is not set")
-        return value
 
     def integer(self, name: str, default: int, *, low: int, high: int) -> int:
         raw = self.text(name, "")

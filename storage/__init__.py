@@ -1,5 +1,12 @@
 """Table Storage stores for strava-snapshot (azure-data-tables async; no Functions or Strava imports)."""
 
+from storage.connection import (
+    ConnectionString,
+    IdentityConnection,
+    StorageConnection,
+    StorageConnectionError,
+    storage_connection,
+)
 from storage.diagnostics import DiagnosticsStore
 from storage.errors import (
     ConcurrencyConflictError,
@@ -19,16 +26,20 @@ from storage.tokens import TokenRecord, TokenStatus, TokenStore
 __all__ = [
     "CheckedTable",
     "ConcurrencyConflictError",
+    "ConnectionString",
     "CorruptEntityError",
     "DiagnosticsStore",
     "EntityExistsError",
     "EntityNotFoundError",
+    "IdentityConnection",
     "InvalidKeyError",
     "InvalidStateError",
     "OAuthStateStore",
     "SnapshotInfo",
     "SnapshotStore",
     "SnapshotTooLargeError",
+    "StorageConnection",
+    "StorageConnectionError",
     "StorageError",
     "StorageLimitError",
     "StorageUnavailableError",
@@ -41,4 +52,5 @@ __all__ = [
     "check_batch",
     "check_entity",
     "check_key",
+    "storage_connection",
 ]

@@ -1,5 +1,8 @@
 """Connection and table access: one async service client, tables created on first use.
 
+:meth:`TableService.connect` opens the client for a :mod:`storage.connection` (a connection string, or
+an endpoint and a Microsoft Entra credential that the service then owns and closes).
+
 :class:`CheckedTable` is what the stores use: every key is validated, every entity and batch is held
 to the service's limits before it is sent, and every SDK error is mapped (see :mod:`storage.errors`).
 """
@@ -10,15 +13,19 @@ import asyncio
 import re
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azure.core import MatchConditions
 from azure.data.tables import TableEntity, UpdateMode
 from azure.data.tables.aio import TableClient, TableServiceClient
 
+from storage.connection import ConnectionString, StorageConnection, open_credential
 from storage.errors import EntityNotFoundError, guarded
 from storage.keys import check_key
 from storage.limits import batch_operation_entity, check_batch, check_entity
+
+if TYPE_CHECKING:
+    from azure.core.credentials_async import AsyncTokenCredential
 
 _TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,62}")
 
@@ -33,10 +40,19 @@ def check_table_name(name: str) -> str:
 class TableService:
     """Owns one async TableServiceClient; hands out table clients, creating each table once."""
 
-    def __init__(self, client: TableServiceClient) -> None:
+    def __init__(self, client: TableServiceClient, credential: AsyncTokenCredential | None = None) -> None:
         self._client = client
+        self._credential = credential
         self._tables: dict[str, TableClient] = {}
         self._lock = asyncio.Lock()
+
+    @classmethod
+    def connect(cls, connection: StorageConnection) -> TableService:
+        """The service for a connection string or an identity-based connection (nothing is sent yet)."""
+        if isinstance(connection, ConnectionString):
+            return cls.from_connection_string(connection.value)
+        credential = open_credential(connection)
+        return cls(TableServiceClient(endpoint=connection.table_endpoint, credential=credential), credential)
 
     @classmethod
     def from_connection_string(cls, conn_str: str) -> TableService:
@@ -63,6 +79,8 @@ class TableService:
         for table in tables:
             await table.close()
         await self._client.close()
+        if self._credential is not None:
+            await self._credential.close()
 
     async def __aenter__(self) -> TableService:
         return self
