@@ -1,0 +1,101 @@
+// The function app on a Flex Consumption plan (Linux). Python 3.12: the newest version both the Functions
+// Python worker and the pinned azure-functions==1.26.0 (Requires-Python <3.13) support.
+param name string
+param planName string
+param location string
+param tags object
+param identityId string
+param identityClientId string
+@description('blob, queue and table endpoints of the storage account (https://<account>.<service>.core.windows.net/)')
+param storageEndpoints object
+param deploymentContainerName string
+param instanceMemoryMB int
+param maximumInstanceCount int
+param applicationInsightsConnectionString string
+@description('A Key Vault reference to the Strava client secret, or empty while there is none.')
+param stravaClientSecretReference string
+@description('The app\'s own settings (settings.py, SNAPSHOT_SCHEDULE), as strings.')
+param appSettings object
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' }) // azure.yaml's service
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'python'
+        version: '3.12'
+      }
+    }
+  }
+}
+
+// Identity-based host storage: the Functions host, the Durable extension and storage/connection.py
+// (the app's tables) all read these. Flex Consumption takes the runtime from functionAppConfig, so
+// FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are not app settings here.
+var platformSettings = {
+  AzureWebJobsStorage__blobServiceUri: storageEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storageEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storageEndpoints.table
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+var secretSettings = empty(stravaClientSecretReference) ? {} : { STRAVA_CLIENT_SECRET: stravaClientSecretReference }
+
+// A separate config resource so a setting can name the app's own host (the Strava redirect URI). It
+// replaces the whole set, so every setting the app reads is here.
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(appSettings, platformSettings, secretSettings, {
+    STRAVA_REDIRECT_URI: 'https://${site.properties.defaultHostName}/api/strava/callback'
+  })
+}
+
+output name string = site.name
+output hostName string = site.properties.defaultHostName
+output url string = 'https://${site.properties.defaultHostName}'
