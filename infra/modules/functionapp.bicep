@@ -84,7 +84,10 @@ var platformSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
-var secretSettings = empty(stravaClientSecretReference) ? {} : { STRAVA_CLIENT_SECRET: stravaClientSecretReference }
+// Only once the secret exists: an unresolvable reference would reach the app as its literal text.
+var secretSettings = empty(stravaClientSecretReference) ? {} : {
+  STRAVA_CLIENT_SECRET: stravaClientSecretReference
+}
 
 // A separate config resource so a setting can name the app's own host (the Strava redirect URI). It
 // replaces the whole set, so every setting the app reads is here.

@@ -9,6 +9,7 @@ param tags object
 param stravaClientSecret string
 
 var secretName = 'strava-client-secret'
+var hasSecret = !empty(stravaClientSecret)
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -27,7 +28,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(stravaClientSecret)) {
+resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (hasSecret) {
   parent: vault
   name: secretName
   properties: {
@@ -39,4 +40,4 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(stra
 output name string = vault.name
 // Versionless, so a new secret version is picked up without redeploying. Empty while no secret exists:
 // an unresolvable reference would reach the app as its literal text.
-output stravaClientSecretReference string = empty(stravaClientSecret) ? '' : '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})'
+output stravaClientSecretReference string = hasSecret ? '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})' : ''

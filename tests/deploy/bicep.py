@@ -86,15 +86,22 @@ class Declaration:
     name: str
     rest: str
     path: Path
+    decorators: tuple[str, ...]  # the ``@...`` lines right above it
 
 
 def declarations(kind: str) -> list[Declaration]:
-    return [
-        Declaration(match.group(1), match.group(2), match.group(3), path)
-        for path in files()
-        for match in _DECLARATION.finditer(source(path))
-        if match.group(1) == kind
-    ]
+    found = []
+    for path in files():
+        text = source(path)
+        for match in _DECLARATION.finditer(text):
+            if match.group(1) != kind:
+                continue
+            above = text[: match.start()].rstrip("\n").splitlines()
+            decorators: list[str] = []
+            while above and above[-1].startswith("@"):
+                decorators.insert(0, above.pop())
+            found.append(Declaration(kind, match.group(2), match.group(3), path, tuple(decorators)))
+    return found
 
 
 def resource_types() -> set[tuple[str, str]]:
