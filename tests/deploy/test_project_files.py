@@ -18,7 +18,7 @@ CI: dict[Any, Any] = yaml.safe_load((bicep.ROOT / ".github" / "workflows" / "ci.
 def test_azure_yaml_deploys_this_directory_as_the_tagged_python_function_app() -> None:
     (name, service), *others = AZURE_YAML["services"].items()
     assert not others
-    assert service == {"project": ".", "language": "python", "host": "function"}
+    assert service == {"project": ".", "language": "python", "host": "function", "remoteBuild": True}
     app = bicep.source(bicep.INFRA / "modules" / "functionapp.bicep")
     assert f"'azd-service-name': '{name}'" in app  # azd finds the app by this tag
     assert re.fullmatch(r"[a-z][a-z0-9-]{1,}", AZURE_YAML["name"])
