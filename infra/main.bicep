@@ -152,7 +152,7 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    stravaClientSecretReference: vault.outputs.stravaClientSecretReference
+    stravaKeyVaultReference: vault.outputs.stravaKeyVaultReference
     appSettings: {
       STRAVA_CLIENT_ID: stravaClientId
       SNAPSHOT_SCHEDULE: snapshotSchedule

@@ -13,7 +13,7 @@ param instanceMemoryMB int
 param maximumInstanceCount int
 param applicationInsightsConnectionString string
 @description('A Key Vault reference to the Strava client secret, or empty while there is none.')
-param stravaClientSecretReference string
+param stravaKeyVaultReference string
 @description('The app\'s own settings (settings.py, SNAPSHOT_SCHEDULE), as strings.')
 param appSettings object
 
@@ -85,8 +85,8 @@ var platformSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 // Only once the secret exists: an unresolvable reference would reach the app as its literal text.
-var secretSettings = empty(stravaClientSecretReference) ? {} : {
-  STRAVA_CLIENT_SECRET: stravaClientSecretReference
+var secretSettings = empty(stravaKeyVaultReference) ? {} : {
+  STRAVA_CLIENT_SECRET: stravaKeyVaultReference
 }
 
 // A separate config resource so a setting can name the app's own host (the Strava redirect URI). It

@@ -40,4 +40,4 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (hasSecret) 
 output name string = vault.name
 // Versionless, so a new secret version is picked up without redeploying. Empty while no secret exists:
 // an unresolvable reference would reach the app as its literal text.
-output stravaClientSecretReference string = hasSecret ? '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})' : ''
+output stravaKeyVaultReference string = hasSecret ? '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})' : ''

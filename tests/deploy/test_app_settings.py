@@ -26,7 +26,7 @@ def app_setting_names() -> dict[str, str]:
     found = bicep.keys(bicep.block(MAIN, "appSettings:"))
     found |= bicep.keys(bicep.block(APP, "var platformSettings ="))
     found |= bicep.keys(bicep.block(APP, "properties: union(appSettings, platformSettings, secretSettings,"))
-    found |= bicep.keys(bicep.block(APP, "var secretSettings = empty(stravaClientSecretReference) ? {} :"))
+    found |= bicep.keys(bicep.block(APP, "var secretSettings = empty(stravaKeyVaultReference) ? {} :"))
     return found
 
 
@@ -127,7 +127,7 @@ def test_python_version_is_the_newest_the_pinned_azure_functions_supports() -> N
 
 
 def test_the_strava_secret_is_a_key_vault_reference_read_as_the_apps_identity() -> None:
-    assert app_setting_names()["STRAVA_CLIENT_SECRET"] == "stravaClientSecretReference"
+    assert app_setting_names()["STRAVA_CLIENT_SECRET"] == "stravaKeyVaultReference"
     vault = bicep.source(bicep.INFRA / "modules" / "vault.bicep")
     assert "'@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})'" in vault
     site = bicep.block(APP, "resource site ")

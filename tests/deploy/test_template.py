@@ -158,6 +158,8 @@ def test_the_secret_parameter_goes_to_the_vault_and_nowhere_else() -> None:
     assert "stravaClientSecret: stravaClientSecret" in bicep.block(MAIN, "module vault ")
     for output in bicep.declarations("output"):
         assert not re.search(r"\bstravaClientSecret\b", output.rest), output.name
+        # Bicep's linter (outputs-should-not-contain-secrets) also flags such output names
+        assert not re.search(r"secret|password", output.name, re.IGNORECASE), output.name
 
 
 def test_parameters_file_maps_environment_values_only() -> None:
