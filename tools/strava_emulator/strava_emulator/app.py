@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from strava_emulator import api, control, errors, oauth, pictures
+from strava_emulator import api, control, edits, errors, oauth, pictures
 from strava_emulator.config import EmulatorConfig
 from strava_emulator.faults import truncate_json
 from strava_emulator.state import STATE, Clock, EmulatorState
@@ -23,7 +23,7 @@ def build_app(config: EmulatorConfig, *, wall_clock: Clock = time.time) -> web.A
     """A ready-to-run emulator app; ``wall_clock`` lets tests control time."""
     app = web.Application(middlewares=[strava_edge])
     app[STATE] = EmulatorState.create(config, wall_clock)
-    for table in (control.routes, oauth.routes, api.routes, pictures.routes):
+    for table in (control.routes, edits.routes, oauth.routes, api.routes, pictures.routes):
         app.add_routes(table)
     return app
 

@@ -51,6 +51,14 @@ class RunningEmulator:
         athletes: list[dict[str, Any]] = self._control("GET", "/_emulator/athletes")
         return athletes
 
+    def edit_athlete(self, athlete_id: int, **fields: str) -> None:
+        """``PATCH /_emulator/athletes/{id}``: set ``firstname``, ``lastname`` or ``username``."""
+        self._control("PATCH", f"/_emulator/athletes/{athlete_id}", fields)
+
+    def edit_activity(self, activity_id: int, **fields: str) -> None:
+        """``PATCH /_emulator/activities/{id}``: set the activity's ``name``."""
+        self._control("PATCH", f"/_emulator/activities/{activity_id}", fields)
+
     def authorize(
         self,
         scope: str = "read,activity:read_all",
