@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import azure.functions as func
 
@@ -10,6 +11,19 @@ from api.caching import etag_matches, http_date
 from api.responses import JSON, error_response
 from services import Services
 from storage import InvalidKeyError, SnapshotInfo, TokenRecord, athlete_key
+
+
+@dataclass(frozen=True)
+class Representation:
+    """How a stored snapshot is served: content type, ETag and body derived from the stored JSON's."""
+
+    content_type: str
+    etag: Callable[[str], str]
+    body: Callable[[bytes], bytes]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+JSON_SNAPSHOT = Representation(f"{JSON}; charset=utf-8", etag=lambda etag: etag, body=lambda body: body)
 
 
 def parse_athlete_id(raw: str | None) -> int | None:
@@ -36,32 +50,42 @@ async def route_athlete(req: func.HttpRequest, svc: Services) -> TokenRecord | f
 
 
 async def serve_snapshot(
-    req: func.HttpRequest, svc: Services, athlete_id: int, cache_control: str, extra: Mapping[str, str]
+    req: func.HttpRequest,
+    svc: Services,
+    athlete_id: int,
+    cache_control: str,
+    extra: Mapping[str, str],
+    representation: Representation = JSON_SNAPSHOT,
 ) -> func.HttpResponse:
-    """200 with the stored JSON, 304 when ``If-None-Match`` matches, 404 before the first snapshot.
+    """200 with the stored JSON (or another representation of it), 304 when ``If-None-Match`` matches,
+    404 before the first snapshot.
 
     A conditional request reads only the snapshot's metadata, not its body.
     """
     if_none_match = req.headers.get("If-None-Match")
     info = await svc.snapshots.head(athlete_id) if if_none_match else None
-    if info is not None and etag_matches(if_none_match, info.etag):
-        return func.HttpResponse(status_code=304, headers=_cache_headers(info, cache_control, extra))
+    if info is not None and etag_matches(if_none_match, representation.etag(info.etag)):
+        headers = _cache_headers(info, representation, cache_control, extra)
+        return func.HttpResponse(status_code=304, headers=headers)
     snapshot = await svc.snapshots.load(athlete_id)
     if snapshot is None:
         return error_response(
             404, "no_snapshot_yet", "No snapshot has been built for this athlete yet; try again soon.", extra
         )
-    headers = _cache_headers(snapshot, cache_control, extra)
-    body = b"" if req.method == "HEAD" else snapshot.body
+    headers = _cache_headers(snapshot, representation, cache_control, extra)
+    body = b"" if req.method == "HEAD" else representation.body(snapshot.body)
     return func.HttpResponse(
-        body, status_code=200, headers={"Content-Type": f"{JSON}; charset=utf-8", **headers}
+        body, status_code=200, headers={"Content-Type": representation.content_type, **headers}
     )
 
 
-def _cache_headers(info: SnapshotInfo, cache_control: str, extra: Mapping[str, str]) -> dict[str, str]:
+def _cache_headers(
+    info: SnapshotInfo, representation: Representation, cache_control: str, extra: Mapping[str, str]
+) -> dict[str, str]:
     return {
-        "ETag": info.etag,
+        "ETag": representation.etag(info.etag),
         "Last-Modified": http_date(info.generated_at),
         "Cache-Control": cache_control,
+        **representation.headers,
         **extra,
     }

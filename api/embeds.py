@@ -1,0 +1,113 @@
+"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``) and
+the widget script (``GET /api/widget.js``).
+
+The card is rendered from the cached snapshot through the same public read as ``/api/stats`` (consent,
+lapsed access, ETag/304, Cache-Control, CORS); it never calls Strava. Its ETag derives from the snapshot's,
+the options and the renderer's code, so it changes exactly when the picture can.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from api.caching import etag_matches
+from api.responses import error_response
+from api.snapshots import Representation
+from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
+from card import CardOptions, InvalidOptionError, parse_card_options, render_card
+from services import services
+
+bp = df.Blueprint()
+CARD_DIR = Path(__file__).resolve().parents[1] / "card"
+WIDGET = CARD_DIR / "widget.js"
+SVG_HEADERS = {
+    # opened on its own, the card may not run or load anything (it has no script; this makes sure)
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def default_card(req: func.HttpRequest) -> func.HttpResponse:
+    """The default athlete's card (the athlete of ``/api/stats``)."""
+    svc = services()
+    if req.method == "OPTIONS":
+        return preflight(req, svc)
+    representation = _card_representation(req)
+    if isinstance(representation, func.HttpResponse):
+        return representation
+    return await serve_default(req, svc, representation)
+
+
+@bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
+    svc = services()
+    if req.method == "OPTIONS":
+        return preflight(req, svc)
+    representation = _card_representation(req)
+    if isinstance(representation, func.HttpResponse):
+        return representation
+    return await serve_route_athlete(req, svc, representation)
+
+
+@bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def widget(req: func.HttpRequest) -> func.HttpResponse:
+    """The ``<strava-stats>`` custom element, an ES module (module scripts load with CORS)."""
+    svc = services()
+    if req.method == "OPTIONS":
+        return preflight(req, svc)
+    body, etag = _widget()
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={svc.settings.cache_max_age}",
+        "X-Content-Type-Options": "nosniff",
+        **cors_for(req, svc),
+    }
+    if etag_matches(req.headers.get("If-None-Match"), etag):
+        return func.HttpResponse(status_code=304, headers=headers)
+    content = b"" if req.method == "HEAD" else body
+    return func.HttpResponse(
+        content, status_code=200, headers={"Content-Type": "text/javascript; charset=utf-8", **headers}
+    )
+
+
+def _card_representation(req: func.HttpRequest) -> Representation | func.HttpResponse:
+    try:
+        options = parse_card_options(req.params)
+    except InvalidOptionError as error:
+        return error_response(400, "invalid_option", str(error), cors_for(req, services()))
+    return card_representation(options)
+
+
+def card_representation(options: CardOptions) -> Representation:
+    """The snapshot as an SVG card drawn with ``options``."""
+    salt = f"{_renderer_digest()}|{options.canonical()}|"
+
+    def etag(snapshot_etag: str) -> str:
+        return f'"card-{hashlib.sha256((salt + snapshot_etag).encode()).hexdigest()[:40]}"'
+
+    def body(snapshot: bytes) -> bytes:
+        return render_card(json.loads(snapshot), options)
+
+    return Representation("image/svg+xml; charset=utf-8", etag, body, SVG_HEADERS)
+
+
+@cache
+def _renderer_digest() -> str:
+    """A digest of the renderer's code: a new look after a deploy gets new ETags."""
+    digest = hashlib.sha256()
+    for source in sorted(CARD_DIR.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _widget() -> tuple[bytes, str]:
+    body = WIDGET.read_bytes()
+    return body, f'"widget-{hashlib.sha256(body).hexdigest()[:40]}"'

@@ -1,0 +1,257 @@
+"""The card itself: a snapshot document and options in, SVG 1.1 bytes out (pure, deterministic).
+
+Drawn from the snapshot only: the athlete's name and place, Strava's totals per period and sport, the
+latest activity, optionally the ``history.daily`` heatmap and ``goals``, and the Strava attribution
+("Powered by Strava", "View on Strava" in Strava orange, per Strava's brand guidelines).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from card import units as fmt
+from card.blocks import draw_goals, draw_heatmap
+from card.fields import mapping, number, sequence
+from card.options import SPORTS, CardOptions
+from card.svg import add, clean, link, root, serialize
+from card.theme import PAD, WIDTH, Theme, theme_named
+from card.units import Units, sport_family
+
+LABEL_COLUMN = 130
+PERIOD_LABELS = {"ytd": "This year", "all": "All time", "recent": "Last 4 weeks"}
+SPORT_LABELS = {"run": "Run", "ride": "Ride", "swim": "Swim"}
+STRAVA = "https://www.strava.com"
+
+Document = Mapping[str, Any]
+
+
+def render_card(snapshot: Document, options: CardOptions) -> bytes:
+    """The SVG card of a public snapshot document."""
+    theme = theme_named(options.theme)
+    athlete = mapping(snapshot.get("athlete"))
+    units = options.units or _preferred_units(athlete)
+    sports = options.sports or main_sports(snapshot)
+    name = clean(athlete_name(athlete), 40)
+    body = ET.Element("g")
+    y = _header(body, athlete, name, theme)
+    periods = [block for block in options.show if block in PERIOD_LABELS]
+    if periods:
+        y = _totals(body, y, snapshot, periods, sports, units, theme)
+    for block in options.show:
+        if block == "latest":
+            y = _latest(body, y, snapshot, sports if options.sports else None, units, theme)
+        elif block == "heatmap":
+            y = draw_heatmap(body, y, sequence(mapping(snapshot.get("history")).get("daily")), theme)
+        elif block == "goals":
+            y = draw_goals(body, y, sequence(snapshot.get("goals")), units, theme)
+    y = _footer(body, y, snapshot, theme)
+    svg = root(WIDTH, y, f"{name}: Strava stats" if name else "Strava stats")
+    add(
+        svg,
+        "rect",
+        x=0.5,
+        y=0.5,
+        rx=8,
+        width=WIDTH - 1,
+        height=y - 1,
+        fill=theme.background,
+        stroke=theme.border,
+    )
+    svg.append(body)
+    return serialize(svg)
+
+
+def athlete_name(athlete: Mapping[str, Any]) -> str:
+    parts = [athlete.get("firstname"), athlete.get("lastname")]
+    name = " ".join(str(part) for part in parts if isinstance(part, str) and part.strip())
+    return name or str(athlete.get("username") or "")
+
+
+def main_sports(snapshot: Document) -> tuple[str, ...]:
+    """The sport groups with all-time activities, most time first; run and ride when there are none."""
+    all_time = mapping(mapping(mapping(snapshot.get("stats")).get("totals")).get("all"))
+    active = [sport for sport in SPORTS if number(mapping(all_time.get(sport)).get("count")) > 0]
+    ranked = sorted(active, key=lambda sport: -number(mapping(all_time.get(sport)).get("moving_time_s")))
+    return tuple(ranked) or ("run", "ride")
+
+
+def _preferred_units(athlete: Mapping[str, Any]) -> Units:
+    return Units.IMPERIAL if athlete.get("measurement_preference") == "feet" else Units.METRIC
+
+
+def _header(body: ET.Element, athlete: Mapping[str, Any], name: str, theme: Theme) -> int:
+    add(
+        body,
+        "text",
+        name or "Strava athlete",
+        id="athlete-name",
+        x=PAD,
+        y=PAD + 18,
+        font_size=18,
+        font_weight="bold",
+        fill=theme.text,
+    )
+    place = ", ".join(str(athlete[key]) for key in ("city", "country") if isinstance(athlete.get(key), str))
+    if clean(place):
+        add(
+            body,
+            "text",
+            clean(place, 60),
+            id="athlete-place",
+            x=PAD,
+            y=PAD + 36,
+            font_size=12,
+            fill=theme.muted,
+        )
+        return PAD + 50
+    return PAD + 32
+
+
+def _totals(
+    body: ET.Element,
+    y: int,
+    snapshot: Document,
+    periods: Sequence[str],
+    sports: Sequence[str],
+    units: Units,
+    theme: Theme,
+) -> int:
+    totals = mapping(mapping(snapshot.get("stats")).get("totals"))
+    column = (WIDTH - LABEL_COLUMN - PAD) / len(sports)
+    for index, sport in enumerate(sports):
+        add(
+            body,
+            "text",
+            SPORT_LABELS[sport].upper(),
+            x=LABEL_COLUMN + index * column,
+            y=y + 12,
+            font_size=11,
+            font_weight="bold",
+            fill=theme.muted,
+            letter_spacing=1,
+        )
+    y += 20
+    for period in periods:
+        add(body, "text", PERIOD_LABELS[period], x=PAD, y=y + 17, font_size=12, fill=theme.muted)
+        for index, sport in enumerate(sports):
+            item = mapping(mapping(totals.get(period)).get(sport))
+            x = LABEL_COLUMN + index * column
+            metres, seconds = number(item.get("distance_m")), number(item.get("moving_time_s"))
+            add(
+                body,
+                "text",
+                fmt.distance(metres, units, sport),
+                id=f"{period}-{sport}-distance",
+                x=x,
+                y=y + 17,
+                font_size=16,
+                font_weight="bold",
+                fill=theme.text,
+            )
+            detail = f"{fmt.count(int(number(item.get('count'))), sport)} · {fmt.hours_minutes(seconds)}"
+            add(
+                body,
+                "text",
+                detail,
+                id=f"{period}-{sport}-detail",
+                x=x,
+                y=y + 32,
+                font_size=11,
+                fill=theme.muted,
+            )
+        y += 44
+    return y
+
+
+def _latest(
+    body: ET.Element, y: int, snapshot: Document, sports: Sequence[str] | None, units: Units, theme: Theme
+) -> int:
+    activities = [mapping(item) for item in sequence(snapshot.get("recent_activities"))]
+    if sports is not None:
+        activities = [a for a in activities if sport_family(str(a.get("sport_type"))) in sports]
+    if not activities:
+        return y
+    latest = activities[0]
+    sport = str(latest.get("sport_type") or "")
+    family = sport_family(sport)
+    metres, seconds = number(latest.get("distance_m")), number(latest.get("moving_time_s"))
+    facts = [
+        sport,
+        fmt.distance(metres, units, family) if metres > 0 else None,
+        fmt.clock(seconds),
+        fmt.pace_or_speed(metres, seconds, units, family),
+        str(latest.get("start_date_local") or "")[:10],
+    ]
+    add(body, "line", x1=PAD, x2=WIDTH - PAD, y1=y + 4, y2=y + 4, stroke=theme.border)
+    add(
+        body,
+        "text",
+        "LATEST",
+        x=PAD,
+        y=y + 22,
+        font_size=11,
+        font_weight="bold",
+        fill=theme.muted,
+        letter_spacing=1,
+    )
+    add(
+        body,
+        "text",
+        clean(str(latest.get("name") or ""), 52),
+        id="latest-name",
+        x=PAD,
+        y=y + 40,
+        font_size=14,
+        font_weight="bold",
+        fill=theme.text,
+    )
+    add(
+        body,
+        "text",
+        " · ".join(fact for fact in facts if fact),
+        id="latest-detail",
+        x=PAD,
+        y=y + 57,
+        font_size=12,
+        fill=theme.muted,
+    )
+    activity_id = latest.get("id")
+    if isinstance(activity_id, int) and not isinstance(activity_id, bool) and activity_id > 0:
+        anchor = link(body, f"{STRAVA}/activities/{activity_id}")
+        add(
+            anchor,
+            "text",
+            "View on Strava",
+            x=WIDTH - PAD,
+            y=y + 22,
+            font_size=11,
+            font_weight="bold",
+            fill=theme.brand,
+            text_anchor="end",
+            text_decoration="underline",
+        )
+    return y + 68
+
+
+def _footer(body: ET.Element, y: int, snapshot: Document, theme: Theme) -> int:
+    y += 6
+    add(body, "line", x1=PAD, x2=WIDTH - PAD, y1=y, y2=y, stroke=theme.border)
+    generated = str(snapshot.get("generated_at") or "")[:10]
+    if generated:
+        add(body, "text", f"Updated {generated}", x=PAD, y=y + 20, font_size=10, fill=theme.muted)
+    anchor = link(body, STRAVA)
+    add(
+        anchor,
+        "text",
+        "Powered by Strava",
+        id="attribution",
+        x=WIDTH - PAD,
+        y=y + 20,
+        font_size=11,
+        font_weight="bold",
+        fill=theme.attribution,
+        text_anchor="end",
+    )
+    return y + 32

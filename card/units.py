@@ -1,0 +1,92 @@
+"""Numbers as people read them: distance, duration, pace or speed per sport, in metric or imperial.
+
+The widget (``api/static/widget.js``) formats the same way; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+METRES_PER_MILE = 1609.344
+METRES_PER_YARD = 0.9144
+FEET_PER_METRE = 3.280839895
+
+FOOT_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun", "Walk", "Hike"})
+RIDE_SPORTS = frozenset(
+    {"Ride", "VirtualRide", "EBikeRide", "MountainBikeRide", "GravelRide", "EMountainBikeRide", "Velomobile"}
+)
+SWIM_SPORTS = frozenset({"Swim"})
+
+
+class Units(Enum):
+    METRIC = "metric"
+    IMPERIAL = "imperial"
+
+
+def sport_family(sport_type: str) -> str:
+    """``run``, ``ride``, ``swim`` or ``other``: what decides between pace and speed."""
+    if sport_type in FOOT_SPORTS:
+        return "run"
+    if sport_type in RIDE_SPORTS:
+        return "ride"
+    if sport_type in SWIM_SPORTS:
+        return "swim"
+    return "other"
+
+
+def grouped(value: float, decimals: int = 0) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def distance(metres: float, units: Units, family: str = "run") -> str:
+    """``12.3 km`` / ``1,234 km`` / ``7.6 mi``; swims under 10 km in metres or yards."""
+    if family == "swim" and metres < 10_000:
+        if units is Units.METRIC:
+            return f"{grouped(metres)} m"
+        return f"{grouped(metres / METRES_PER_YARD)} yd"
+    value, unit = (metres / 1000, "km") if units is Units.METRIC else (metres / METRES_PER_MILE, "mi")
+    return f"{grouped(value, 1 if value < 100 else 0)} {unit}"
+
+
+def elevation(metres: float, units: Units) -> str:
+    if units is Units.METRIC:
+        return f"{grouped(metres)} m"
+    return f"{grouped(metres * FEET_PER_METRE)} ft"
+
+
+def clock(seconds: float) -> str:
+    """``58:47`` or ``1:02:03``: the duration of one activity."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def hours_minutes(seconds: float) -> str:
+    """``123h 45m``: a total time."""
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{grouped(hours)}h {minutes}m" if hours else f"{minutes}m"
+
+
+def pace_or_speed(metres: float, seconds: float, units: Units, family: str) -> str | None:
+    """Runs and walks: ``5:12 /km``; swims: ``1:55 /100m``; rides: ``31.1 km/h``; else ``None``."""
+    if metres <= 0 or seconds <= 0 or family == "other":
+        return None
+    if family == "ride":
+        per_hour = metres / seconds * 3600
+        if units is Units.METRIC:
+            return f"{per_hour / 1000:.1f} km/h"
+        return f"{per_hour / METRES_PER_MILE:.1f} mph"
+    if family == "swim":
+        step, unit = (100, "/100m") if units is Units.METRIC else (100 * METRES_PER_YARD, "/100yd")
+    else:
+        step, unit = (1000, "/km") if units is Units.METRIC else (METRES_PER_MILE, "/mi")
+    return f"{clock(seconds / metres * step)} {unit}"
+
+
+def count(number: int, family: str) -> str:
+    """``12 runs``, ``1 ride``, ``3 swims``."""
+    noun = {"run": "run", "ride": "ride", "swim": "swim"}.get(family, "activity")
+    plural = "activities" if noun == "activity" else f"{noun}s"
+    return f"{grouped(number)} {noun if number == 1 else plural}"

@@ -1,0 +1,85 @@
+"""The card's query options and the number formats it (and the widget) use."""
+
+from __future__ import annotations
+
+import pytest
+
+from card import CardOptions, InvalidOptionError, parse_card_options
+from card.units import Units, clock, count, distance, elevation, hours_minutes, pace_or_speed, sport_family
+
+M, IMP = Units.METRIC, Units.IMPERIAL
+
+
+def test_defaults_and_canonical_form():
+    assert parse_card_options({}) == CardOptions()
+    assert parse_card_options({"v": "2"}) == CardOptions()  # cache busters are ignored
+    options = parse_card_options(
+        {"theme": " Dark", "units": "imperial", "sports": "ride,run,ride", "show": "all"}
+    )
+    assert options == CardOptions("dark", IMP, ("ride", "run"), ("all",))
+    assert options.canonical() == "theme=dark;units=imperial;sports=ride,run;show=all"
+    assert CardOptions().canonical() == "theme=light;units=auto;sports=auto;show=ytd,all,latest"
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ({"theme": "blue"}, "theme must be one of: light, dark."),
+        ({"units": "furlongs"}, "units must be one of: metric, imperial."),
+        ({"sports": "run,yoga"}, "sports is a comma list of: run, ride, swim."),
+        ({"sports": ""}, "sports is a comma list of: run, ride, swim."),
+        ({"show": ",,"}, "show is a comma list of: ytd, all, recent, latest, heatmap, goals."),
+        ({"show": "<script>"}, "show is a comma list of"),
+    ],
+)
+def test_bad_options_say_what_is_allowed(query, says):
+    with pytest.raises(InvalidOptionError) as raised:
+        parse_card_options(query)
+    assert str(raised.value).startswith(says)
+    assert "<script>" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("metres", "units", "family", "text"),
+    [
+        (0, M, "run", "0.0 km"),
+        (88_145.2, M, "ride", "88.1 km"),
+        (1_234_567.8, M, "run", "1,235 km"),
+        (1_609.344 * 42, IMP, "run", "42.0 mi"),
+        (1_500, M, "swim", "1,500 m"),
+        (1_500, IMP, "swim", "1,640 yd"),
+        (12_345, M, "swim", "12.3 km"),
+    ],
+)
+def test_distance(metres, units, family, text):
+    assert distance(metres, units, family) == text
+
+
+def test_durations_counts_and_elevation():
+    assert clock(3527) == "58:47"
+    assert clock(3723) == "1:02:03"
+    assert hours_minutes(420_000) == "116h 40m"
+    assert hours_minutes(1_999) == "33m"
+    assert count(1, "ride") == "1 ride"
+    assert count(1_200, "run") == "1,200 runs"
+    assert count(2, "other") == "2 activities"
+    assert elevation(1268.7, M) == "1,269 m"
+    assert elevation(1000, IMP) == "3,281 ft"
+
+
+@pytest.mark.parametrize(
+    ("metres", "seconds", "units", "sport", "text"),
+    [
+        (10_000, 3_000, M, "Run", "5:00 /km"),
+        (10_000, 3_000, IMP, "TrailRun", "8:03 /mi"),
+        (30_447, 3_527, M, "Ride", "31.1 km/h"),
+        (30_447, 3_527, IMP, "GravelRide", "19.3 mph"),
+        (1_500, 1_725, M, "Swim", "1:55 /100m"),
+        (1_500, 1_725, IMP, "Swim", "1:45 /100yd"),
+        (0, 3_000, M, "Run", None),
+        (1_000, 0, M, "Run", None),
+        (1_000, 600, M, "Yoga", None),
+    ],
+)
+def test_pace_or_speed_per_sport(metres, seconds, units, sport, text):
+    assert pace_or_speed(metres, seconds, units, sport_family(sport)) == text
