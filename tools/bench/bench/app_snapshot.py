@@ -163,6 +163,7 @@ def main() -> None:
             port=0,
             azurite_port=0,
             emulator_port=0,
+            site_port=0,
             emulator_flags=("--latency-ms", str(LATENCY_MS)),
         )
         stack = Stack(options, demo=True)

@@ -25,6 +25,7 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[StackOptions, bool]:
     parser.add_argument("--port", type=int, default=7071, help="devhost HTTP port (0 = any free port)")
     parser.add_argument("--azurite-port", type=int, default=10002, help="Azurite table port (0 = any)")
     parser.add_argument("--emulator-port", type=int, default=8765, help="Strava emulator port (0 = any)")
+    parser.add_argument("--site-port", type=int, default=8080, help="example site port (0 = any)")
     parser.add_argument("--run-dir", type=Path, default=StackOptions.run_dir, help="logs and Azurite data")
     parser.add_argument("--app-dir", type=Path, default=StackOptions.app_dir, help="the Functions app to run")
     parser.add_argument(
@@ -39,6 +40,7 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[StackOptions, bool]:
         port=args.port,
         azurite_port=args.azurite_port,
         emulator_port=args.emulator_port,
+        site_port=args.site_port,
     )
     return options, args.check
 
@@ -96,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(Strava accepts 127.0.0.1 and localhost callbacks whatever your app's Callback Domain is.)"
             )
         athlete = str(athlete_id) if demo else "<athleteId>"
+        print(f"  example site  {stack.site_url}   (the SVG card and the widget)")
         print(f"\nTry:\n  curl {stack.url}/api/stats")
         print(f"  curl {stack.url}/api/athletes/{athlete}/status")
         print(f"  curl -X POST {stack.url}/api/athletes/{athlete}/snapshot\n", flush=True)

@@ -40,6 +40,7 @@ class StackOptions:
     port: int = 7071
     azurite_port: int = 10002
     emulator_port: int = 8765
+    site_port: int = 8080  # the example site (examples/site), on an origin of its own
     demo_token_ttl: int = 300
     emulator_flags: tuple[str, ...] = ()  # extra flags, e.g. ("--latency-ms", "100") for benchmarks
 
@@ -64,6 +65,7 @@ class Stack:
     processes: list[ManagedProcess] = field(default_factory=list)
     url: str = ""
     emulator_url: str = ""
+    site_url: str = ""
     app_env: dict[str, str] = field(default_factory=dict)  # the settings devhost was started with
 
     def start(self) -> None:
@@ -94,6 +96,19 @@ class Stack:
         self.processes.append(devhost)
         wait_for_line(devhost, READY_LINE, timeout=90)
         self.url = f"http://{LOOPBACK}:{port}"
+        self._start_site()
+
+    def _start_site(self) -> None:
+        opts = self.options
+        port = opts.site_port or free_port()
+        site = start_process(
+            "example-site",
+            python_module("devstack.site", "--port", str(port), "--api", self.url),
+            log_path=opts.run_dir / "site.log",
+        )
+        self.processes.append(site)
+        self.site_url = f"http://{LOOPBACK}:{port}/"
+        wait_until_listening(site, self.site_url)
 
     def _start_emulator(self) -> dict[str, str]:
         opts = self.options

@@ -19,7 +19,7 @@ def stack_argv(app_dir, tmp_path):
     """`make run`'s command on free ports, on the isolated app, with its logs in tmp_path."""
     return [
         *(sys.executable, "-m", "devstack", "--app-dir", str(app_dir), "--run-dir", str(tmp_path)),
-        *("--port", "0", "--azurite-port", "0", "--emulator-port", "0"),
+        *("--port", "0", "--azurite-port", "0", "--emulator-port", "0", "--site-port", "0"),
     ]
 
 
@@ -46,7 +46,7 @@ def test_demo_stack_serves_a_snapshot_then_stops_everything(stack_argv, demo_env
     assert "orchestrator stats_snapshot" in log
     assert "Completed" in log
     assert "demo-secret" not in result.stdout + log
-    for name in ("devhost", "emulator"):
+    for name in ("devhost", "emulator", "example site"):
         found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", result.stdout)
         assert found, result.stdout
         with pytest.raises(urllib.error.URLError):  # stopped with the stack
@@ -56,6 +56,7 @@ def test_demo_stack_serves_a_snapshot_then_stops_everything(stack_argv, demo_env
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_stops_everything_it_started(tmp_path, stop_signal):
     argv = [sys.executable, "-m", "devstack", "--port", "0", "--azurite-port", "0", "--emulator-port", "0"]
+    argv += ["--site-port", "0"]
     out_path = tmp_path / "out.txt"
     with out_path.open("w") as out:
         stack = subprocess.Popen(
@@ -74,7 +75,7 @@ def test_ctrl_c_or_sigterm_stops_everything_it_started(tmp_path, stop_signal):
                 stack.terminate()  # its own cleanup stops the children
                 stack.wait(timeout=60)
     output = out_path.read_text()
-    for name in ("devhost", "emulator"):
+    for name in ("devhost", "emulator", "example site"):
         found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", output)
         assert found, output
         with pytest.raises(urllib.error.URLError):

@@ -1,0 +1,153 @@
+"""The example site in headless Chromium, from an origin of its own: the widget shows the snapshot's
+numbers, hostile names stay text (no dialog, no injected element), the SVG card renders, quiet
+messages for 404 and network errors, and the widget formats like the card. Screenshots in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loopback.processes import free_port
+
+from card.units import Units, clock, distance, hours_minutes, pace_or_speed, sport_family
+from tests.e2e.browser import chromium, example_site, require_chromium
+from tests.e2e.conftest import AppUnderTest
+from tests.e2e.embeds import HOSTILE_ACTIVITY, HOSTILE_FIRST, HOSTILE_LAST, assert_shows_totals
+
+pytestmark = pytest.mark.e2e
+FIELDS = """(selector) => Object.fromEntries([...document.querySelector(selector).shadowRoot
+  .querySelectorAll("[data-field]")].map((node) => [node.dataset.field, node.textContent]))"""
+# elements that are neither the page's own images nor the widget's module script: injected markup
+INJECTED = """() => [document, ...[...document.querySelectorAll("strava-stats")].map((w) => w.shadowRoot)]
+  .flatMap((root) => [...root.querySelectorAll("img:not(#card):not(#card-dark), script")])
+  .filter((node) => !node.src.endsWith("/api/widget.js")).length"""
+
+
+async def hostile_snapshot(app: AppUnderTest) -> dict[str, Any]:
+    """Connect an athlete with hostile names, then give their newest activity a hostile name."""
+    athlete_id = app.athlete_ids()[0]
+    app.emulator.edit_athlete(athlete_id, firstname=HOSTILE_FIRST, lastname=HOSTILE_LAST)
+    await app.connect()
+    _, body = await app.wait_for("/api/stats")
+    app.emulator.edit_activity(json.loads(body)["recent_activities"][0]["id"], name=HOSTILE_ACTIVITY)
+    status, _, body = await app.request("POST", f"/api/athletes/{athlete_id}/snapshot")
+    assert status == 202
+    _, run = await app.wait_for(json.loads(body)["statusQueryGetUri"], 200)
+    assert json.loads(run)["output"]["outcome"] == "saved"
+    _, body = await app.wait_for("/api/stats")
+    snapshot: dict[str, Any] = json.loads(body)
+    assert snapshot["recent_activities"][0]["name"] == HOSTILE_ACTIVITY
+    return snapshot
+
+
+async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
+    require_chromium()
+    site_port = free_port()
+    app = launch_app(CORS_ALLOWED_ORIGINS=f"http://127.0.0.1:{site_port}")
+    snapshot = await hostile_snapshot(app)
+    with example_site(site_port, app.url) as site_url:
+        async with chromium() as browser:
+            page = await browser.new_page(viewport={"width": 1100, "height": 900})
+            console: list[str] = []
+            dialogs: list[str] = []
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+            page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+
+            async def dismiss(dialog: Any) -> None:
+                dialogs.append(dialog.message)
+                await dialog.dismiss()
+
+            page.on("dialog", dismiss)
+            await page.goto(site_url)
+            await page.locator("#widget [data-field=latest-name]").wait_for()
+            await page.locator("#widget-dark [data-field=latest-name]").wait_for()
+            await page.wait_for_function(
+                "[...document.images].every((img) => img.complete && img.naturalWidth > 0)"
+            )
+            await page.screenshot(path=tmp_path / "example-site.png", full_page=True)
+
+            shown = await page.evaluate(FIELDS, "#widget")
+            assert shown["athlete-name"] == f"{HOSTILE_FIRST} {HOSTILE_LAST}"
+            assert shown["latest-name"] == HOSTILE_ACTIVITY
+            assert shown["attribution"] == "Powered by Strava"
+            assert assert_shows_totals(shown, snapshot, ("run", "ride", "swim")) >= 6
+            dark = await page.evaluate(FIELDS, "#widget-dark")
+            assert dark["ytd-run-distance"].endswith(" mi") or dark["ytd-ride-distance"].endswith(" mi")
+            injected = await page.evaluate(INJECTED)
+            assert injected == 0
+            sizes = await page.evaluate("[...document.images].map((img) => [img.id, img.naturalWidth])")
+            assert sizes == [["card", 500], ["card-dark", 500]]
+            assert dialogs == []
+            assert console == []
+
+            # the card on its own: the hostile names are text nodes of the SVG document
+            card = await browser.new_page()
+            card.on("dialog", dismiss)
+            await card.goto(f"{app.url}/api/card.svg")
+            assert await card.locator("#athlete-name").text_content() == (
+                f"{HOSTILE_FIRST} {HOSTILE_LAST}"[:39].rstrip() + "…"
+            )
+            assert await card.locator("#latest-name").text_content() == HOSTILE_ACTIVITY[:51].rstrip() + "…"
+            await card.screenshot(path=tmp_path / "card.png")
+            assert dialogs == []
+
+            # quiet messages: an unknown athlete (404) and an unreachable app
+            await page.evaluate(
+                """([missing, closed]) => {
+                  for (const [id, src] of [["missing", missing], ["offline", closed]]) {
+                    const element = document.createElement("strava-stats");
+                    element.id = id;
+                    element.setAttribute("src", src);
+                    document.body.append(element);
+                  }
+                }""",
+                [f"{app.url}/api/athletes/12/stats", f"http://127.0.0.1:{free_port()}/api/stats"],
+            )
+            for selector, message in [
+                ("#missing", "No Strava stats here yet."),
+                ("#offline", "Strava stats could not be loaded."),
+            ]:
+                await page.locator(f"{selector} [role=status]").wait_for()
+                assert await page.locator(f"{selector} [role=status]").text_content() == message
+            await page.screenshot(path=tmp_path / "quiet-messages.png", full_page=True)
+            assert dialogs == []
+
+
+FORMAT_CASES = [
+    (0, 0, "Run"),
+    (10_000, 3_000, "Run"),
+    (42_195, 10_800, "TrailRun"),
+    (88_145.2, 11_681, "Ride"),
+    (1_234_567.8, 420_000, "GravelRide"),
+    (1_500, 1_725, "Swim"),
+    (12_345, 15_000, "Swim"),
+    (0, 3_600, "Yoga"),
+]
+
+
+async def test_widget_formats_like_the_card(launch_app):
+    require_chromium()
+    app = launch_app()
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{app.url}/api/widget.js")  # any page of the app's origin can import it
+        got = await page.evaluate(
+            """async ([url, cases]) => {
+              const w = await import(url);
+              return cases.flatMap(([m, s, sport]) => ["metric", "imperial"].map((units) => {
+                const family = w.sportFamily(sport);
+                return [w.formatDistance(m, units, family), w.formatClock(s), w.formatHoursMinutes(s),
+                        w.formatPace(m, s, units, family)];
+              }));
+            }""",
+            [f"{app.url}/api/widget.js", FORMAT_CASES],
+        )
+    expected = [
+        [distance(m, units, sport_family(sport)), clock(s), hours_minutes(s),
+         pace_or_speed(m, s, units, sport_family(sport))]
+        for m, s, sport in FORMAT_CASES
+        for units in (Units.METRIC, Units.IMPERIAL)
+    ]  # fmt: skip
+    assert got == expected
