@@ -151,3 +151,13 @@ async def test_widget_formats_like_the_card(launch_app):
         for units in (Units.METRIC, Units.IMPERIAL)
     ]  # fmt: skip
     assert got == expected
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
+def test_without_chromium_skip_locally_fail_in_ci(monkeypatch, tmp_path, ci, outcome):
+    import tests.e2e.browser as browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="apt-get install -y chromium"):
+        browser.require_chromium()
