@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")  # Debian's; or another build
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
