@@ -21,14 +21,14 @@ from api.responses import error_response
 from api.snapshots import Representation
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
-from services import services
+from services import Services, services
 
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
 WIDGET = CARD_DIR / "widget.js"
 SVG_HEADERS = {
     # opened on its own, the card may not run or load anything (it has no script; this makes sure)
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Content-Security-Policy": "default-src 'none'",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -39,7 +39,7 @@ async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
         return preflight(req, svc)
-    representation = _card_representation(req)
+    representation = _card_representation(req, svc)
     if isinstance(representation, func.HttpResponse):
         return representation
     return await serve_default(req, svc, representation)
@@ -50,7 +50,7 @@ async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
         return preflight(req, svc)
-    representation = _card_representation(req)
+    representation = _card_representation(req, svc)
     if isinstance(representation, func.HttpResponse):
         return representation
     return await serve_route_athlete(req, svc, representation)
@@ -77,11 +77,12 @@ async def widget(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-def _card_representation(req: func.HttpRequest) -> Representation | func.HttpResponse:
+def _card_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
+    """The card drawn with the request's options, or the 400 to send instead."""
     try:
         options = parse_card_options(req.params)
     except InvalidOptionError as error:
-        return error_response(400, "invalid_option", str(error), cors_for(req, services()))
+        return error_response(400, "invalid_option", str(error), cors_for(req, svc))
     return card_representation(options)
 
 

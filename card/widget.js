@@ -113,7 +113,7 @@ export class StravaStats extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
-    this.document = null;
+    this.snapshot = null;
     this.loadedFrom = null;
   }
 
@@ -133,7 +133,7 @@ export class StravaStats extends HTMLElement {
   update() {
     const src = this.getAttribute("src");
     if (src !== this.loadedFrom) this.load(src);
-    else if (this.document) this.show(this.document);
+    else if (this.snapshot) this.show(this.snapshot);
   }
 
   async load(src) {
@@ -154,10 +154,10 @@ export class StravaStats extends HTMLElement {
         signal: this.controller.signal,
       });
       if (!response.ok) return this.quiet(QUIET[response.status] || "Strava stats are not available right now.");
-      const document = await response.json();
+      const snapshot = await response.json();
       if (src !== this.loadedFrom) return;
-      this.document = document;
-      this.show(document);
+      this.snapshot = snapshot;
+      this.show(snapshot);
     } catch (error) {
       if (error?.name !== "AbortError") this.quiet("Strava stats could not be loaded.");
     }
