@@ -5,6 +5,7 @@ messages for 404 and network errors, and the widget formats like the card. Scree
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,16 @@ async def hostile_snapshot(app: AppUnderTest) -> dict[str, Any]:
     snapshot: dict[str, Any] = json.loads(body)
     assert snapshot["recent_activities"][0]["name"] == HOSTILE_ACTIVITY
     return snapshot
+
+
+def answer(status: int, error: str) -> Callable[[Any], Awaitable[None]]:
+    """A route handler that answers as the app does for ``status``, with CORS for any origin."""
+
+    async def fulfill(route: Any) -> None:
+        body = {"error": error, "message": "…"}
+        await route.fulfill(status=status, json=body, headers={"Access-Control-Allow-Origin": "*"})
+
+    return fulfill
 
 
 async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
@@ -93,24 +104,33 @@ async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
             await card.screenshot(path=tmp_path / "card.png")
             assert dialogs == []
 
-            # quiet messages: an unknown athlete (404) and an unreachable app
+            # quiet messages: an unknown athlete (the app's 404), the app's 403 and 410 error bodies
+            # (answered by the browser, as this app has only one athlete), and an unreachable app
+            for status, error in [(403, "not_published"), (410, "not_connected")]:
+                await page.route(f"{app.url}/api/athletes/{status}/stats", answer(status, error))
+            cases = {
+                "missing": (f"{app.url}/api/athletes/12/stats", "No Strava stats here yet."),
+                "forbidden": (f"{app.url}/api/athletes/403/stats", "These Strava stats are not published."),
+                "lapsed": (
+                    f"{app.url}/api/athletes/410/stats",
+                    "These Strava stats are no longer published.",
+                ),
+                "offline": (f"http://127.0.0.1:{free_port()}/api/stats", "Strava stats could not be loaded."),
+            }
             await page.evaluate(
-                """([missing, closed]) => {
-                  for (const [id, src] of [["missing", missing], ["offline", closed]]) {
+                """(cases) => {
+                  for (const [id, [src]] of Object.entries(cases)) {
                     const element = document.createElement("strava-stats");
                     element.id = id;
                     element.setAttribute("src", src);
                     document.body.append(element);
                   }
                 }""",
-                [f"{app.url}/api/athletes/12/stats", f"http://127.0.0.1:{free_port()}/api/stats"],
+                cases,
             )
-            for selector, message in [
-                ("#missing", "No Strava stats here yet."),
-                ("#offline", "Strava stats could not be loaded."),
-            ]:
-                await page.locator(f"{selector} [role=status]").wait_for()
-                assert await page.locator(f"{selector} [role=status]").text_content() == message
+            for name, (_, message) in cases.items():
+                await page.locator(f"#{name} [role=status]").wait_for()
+                assert await page.locator(f"#{name} [role=status]").text_content() == message
             await page.screenshot(path=tmp_path / "quiet-messages.png", full_page=True)
             assert dialogs == []
 
