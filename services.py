@@ -46,6 +46,11 @@ class Services:
             strava=StravaClient(settings.strava, http),
         )
 
+    def strava_for_one_call(self) -> StravaClient:
+        """A client on the shared session for one invocation, so its ``last_rate_limit`` is only what
+        this invocation observed (not another concurrent one's)."""
+        return StravaClient(self.settings.strava, self.http)
+
     async def close(self) -> None:
         await self.http.close()
         await self.tables.close()

@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
+from strava.oauth import API_BASE, OAUTH_BASE
 
-STRAVA_API_BASE = "https://www.strava.com/api/v3"
-STRAVA_OAUTH_BASE = "https://www.strava.com/oauth"
-REQUIRED_SCOPES = ("read", "activity:read_all")
 VISIBILITIES = ("everyone", "followers_only", "only_me")
 
 
@@ -41,6 +40,8 @@ class Settings:
     strava: StravaConfig
     tables: TableNames
     redirect_uri: str | None
+    public_base_url: str | None  # PUBLIC_BASE_URL: scheme://host[:port] the app is reached at
+    website_hostname: str | None  # WEBSITE_HOSTNAME, set by Azure (and Core Tools)
     refresh_margin: timedelta
     snapshot_activity_count: int
     allowed_athletes: frozenset[int]  # empty: the first athlete to connect owns the app
@@ -64,12 +65,14 @@ class Settings:
             strava=StravaConfig(
                 client_id=reader.text("STRAVA_CLIENT_ID", ""),
                 client_secret=reader.text("STRAVA_CLIENT_SECRET", ""),
-                api_base=reader.text("STRAVA_API_BASE_URL", STRAVA_API_BASE).rstrip("/"),
-                oauth_base=reader.text("STRAVA_OAUTH_BASE_URL", STRAVA_OAUTH_BASE).rstrip("/"),
+                api_base=reader.text("STRAVA_API_BASE_URL", API_BASE).rstrip("/"),
+                oauth_base=reader.text("STRAVA_OAUTH_BASE_URL", OAUTH_BASE).rstrip("/"),
                 timeout_s=reader.integer("STRAVA_TIMEOUT_SECONDS", 15, low=1, high=120),
             ),
             tables=TableNames.with_prefix(reader.text("TABLE_PREFIX", "strava")),
-            redirect_uri=reader.text("STRAVA_REDIRECT_URI", "") or None,
+            redirect_uri=reader.url("STRAVA_REDIRECT_URI", path_allowed=True),
+            public_base_url=reader.url("PUBLIC_BASE_URL", path_allowed=False),
+            website_hostname=reader.text("WEBSITE_HOSTNAME", "") or None,
             refresh_margin=timedelta(
                 seconds=reader.integer("TOKEN_REFRESH_MARGIN_SECONDS", 1200, low=1, high=3599)
             ),
@@ -105,6 +108,18 @@ class _Reader:
 
     def text(self, name: str, default: str) -> str:
         return self.env.get(name, default).strip()
+
+    def url(self, name: str, *, path_allowed: bool) -> str | None:
+        """An absolute http(s) URL (without a trailing slash), or None when unset."""
+        raw = self.text(name, "")
+        if not raw:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(f"{name} must be an absolute http(s) URL without query")
+        if not path_allowed and parts.path not in ("", "/"):
+            raise SettingsError(f"{name} must be scheme://host[:port] without a path")
+        return raw.rstrip("/")
 
     def integer(self, name: str, default: int, *, low: int, high: int) -> int:
         raw = self.text(name, "")

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
 
-from orchestrations.contract import RECORD_DIAGNOSTICS, SAVE_SNAPSHOT
+from activities.best_effort import record_quietly
+from orchestrations.contract import (
+    RECORD_DIAGNOSTICS,
+    SAVE_SNAPSHOT,
+    DiagnosticsRequest,
+    SaveRequest,
+    SaveResult,
+)
 from services import services
+from timestamps import parse_utc
 
 bp = df.Blueprint()
 
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
-async def save_snapshot(request: dict[str, Any]) -> dict[str, Any]:
+async def save_snapshot(request: SaveRequest) -> SaveResult:
     """Store the document as the athlete's latest snapshot, unless only its ``generated_at`` differs
     from the stored one: then the stored snapshot (and its ETag, so sites keep getting 304s) stays.
     Idempotent: running it twice stores once."""
@@ -30,8 +37,9 @@ async def save_snapshot(request: dict[str, Any]) -> dict[str, Any]:
     else:
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
         generated_at = document["generated_at"]
-        saved = await svc.snapshots.save(athlete_id, body, _parse_utc(generated_at))
-    await svc.diagnostics.record(
+        saved = await svc.snapshots.save(athlete_id, body, parse_utc(generated_at))
+    await record_quietly(
+        svc.diagnostics,
         athlete_id,
         {
             "last_snapshot_outcome": "unchanged" if unchanged else "saved",
@@ -55,11 +63,7 @@ def _content(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "generated_at"}
 
 
-def _parse_utc(moment: str) -> datetime:
-    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
-
-
 @bp.activity_trigger(input_name="request", activity=RECORD_DIAGNOSTICS)
-async def record_diagnostics(request: dict[str, Any]) -> None:
+async def record_diagnostics(request: DiagnosticsRequest) -> None:
     """Merge non-secret facts (outcomes, times, failure kinds) into the athlete's diagnostics."""
     await services().diagnostics.record(int(request["athlete_id"]), request["facts"])

@@ -7,122 +7,178 @@ import dataclasses
 import logging
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import Protocol
 
 import azure.durable_functions as df
 
-from activities.failures import failure_from_error
+from activities.best_effort import record_quietly
 from orchestrations.contract import (
     READ_TOKEN_STATE,
     REFRESH_TOKEN,
     REQUEST_TOKEN_REFRESH,
-    Failure,
-    failed,
+    RefreshOutcome,
+    RefreshRequest,
+    RefreshRequested,
+    RefreshResult,
+    TokenState,
+    refresh_failed,
+    refreshed,
 )
+from orchestrations.failures import Failure, failure_from_error
 from orchestrations.starters import ensure_lifecycle
-from orchestrations.timing import iso
 from services import services
-from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
-from strava.errors import ReauthorizationRequiredError, StravaError
+from storage import ConcurrencyConflictError, TokenRecord, TokenStatus
+from storage.retry import ONLY_COPY, RetryBudget, retrying
+from storage.retry import Clock as RetryClock
+from storage.retry import Sleep as RetrySleep
+from strava.client import StravaClient
+from strava.errors import BadResponseError, ReauthorizationRequiredError, StravaError
 from strava.models import TokenSet
+from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
-WRITE_ATTEMPTS = 5
+TOKEN_CALL_ATTEMPTS = 3  # a cut-off or unreadable 200 from the token endpoint is asked again
+
+
+class TokenWriter(Protocol):
+    async def get(self, athlete_id: int) -> TokenRecord | None: ...
+
+    async def update(self, record: TokenRecord) -> TokenRecord: ...
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=READ_TOKEN_STATE)
-async def read_token_state(athlete_id: int) -> dict[str, Any]:
-    """The token's status and expiry (not the token), and the refresh margin in force."""
+async def read_token_state(athlete_id: int) -> TokenState:
+    """The token's status and expiry (not the token), the refresh margin in force, and the latest
+    stored request for a forced refresh."""
     svc = services()
     record = await svc.tokens.get(int(athlete_id))
+    requested = await svc.tokens.refresh_requested_at(int(athlete_id)) if record else None
     return {
         "status": record.status.value if record else "missing",
         "expires_at": record.expires_at if record else None,
         "refresh_margin_s": int(svc.settings.refresh_margin.total_seconds()),
+        "refresh_requested_at": format_utc(requested) if requested else None,
     }
 
 
 @bp.activity_trigger(input_name="request", activity=REFRESH_TOKEN)
-async def refresh_token(request: dict[str, Any]) -> dict[str, Any]:
+async def refresh_token(request: RefreshRequest) -> RefreshResult:
     """Refresh the athlete's token if it is due (or ``force``); idempotent under at-least-once delivery.
 
-    Outcomes: ``still_fresh`` (nothing to do; the store already holds a token beyond the margin),
-    ``refreshed`` (new access token stored), ``unchanged`` (Strava gave back the same token), or a failure.
+    Outcomes: ``still_fresh`` (nothing to do; the store already holds a token beyond the margin, or a
+    newer authorization), ``refreshed`` (new access token stored), ``unchanged`` (Strava gave back the
+    same token), or ``failed``.
     """
     athlete_id, force = int(request["athlete_id"]), bool(request.get("force", False))
     svc = services()
     record = await svc.tokens.get(athlete_id)
     if record is None or record.status is not TokenStatus.ACTIVE:
-        return failed(Failure("not_connected", "no active token for this athlete"))
+        return refresh_failed(Failure("not_connected", "no active token for this athlete"))
     margin = svc.settings.refresh_margin.total_seconds()
     if not force and record.expires_at - time.time() > margin:
-        return {"outcome": "still_fresh", "expires_at": record.expires_at}
+        return refreshed("still_fresh", record.expires_at)
     try:
-        tokens = await svc.strava.refresh(record.refresh_token)
+        tokens = await call_token_endpoint(svc.strava, record.refresh_token)
     except ReauthorizationRequiredError as error:
         return await _mark_reauthorization_required(record, failure_from_error(error))
+    except TokenLostError as lost:
+        return await _mark_reauthorization_required(record, Failure("refresh_token_lost", str(lost)))
     except StravaError as error:
         return await _failed_refresh(athlete_id, failure_from_error(error))
-    outcome = "unchanged" if tokens.access_token == record.access_token else "refreshed"
+    outcome: RefreshOutcome = "unchanged" if tokens.access_token == record.access_token else "refreshed"
     now = datetime.now(timezone.utc)
-    stored = await _store_refreshed(record, tokens, now)
+    stored = await store_rotated_pair(svc.tokens, record, tokens, now)
     if stored.refresh_token != tokens.refresh_token:
         # a new authorization replaced the pair meanwhile; it is newer than ours, so it stays
-        return {"outcome": "still_fresh", "expires_at": stored.expires_at}
-    await svc.diagnostics.record(
+        return refreshed("still_fresh", stored.expires_at)
+    await record_quietly(
+        svc.diagnostics,
         athlete_id,
-        {"last_refresh_at": iso(now), "last_refresh_outcome": outcome, "last_refresh_error": None},
+        {"last_refresh_at": format_utc(now), "last_refresh_outcome": outcome, "last_refresh_error": None},
     )
     log.info("athlete %s: token %s, expires at %s", athlete_id, outcome, tokens.expires_at)
-    return {"outcome": outcome, "expires_at": tokens.expires_at}
+    return refreshed(outcome, tokens.expires_at)
 
 
-async def _store_refreshed(record: TokenRecord, tokens: TokenSet, now: datetime) -> TokenRecord:
-    """Write the pair Strava just issued. After a rotation it is the only valid one, so a conflict or a
-    storage hiccup must not lose it: re-read and retry, unless another writer stored a different
-    refresh token (a new authorization), which wins."""
-    svc = services()
-    current = record
-    for attempt in range(WRITE_ATTEMPTS):
-        updated = dataclasses.replace(
-            current,
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            expires_at=tokens.expires_at,
-            updated_at=now,
-        )
+class TokenLostError(StravaError):
+    """Strava's answer to a refresh was cut off or unreadable, and asking again was refused: it had
+    rotated the pair, the new refresh token never arrived, and the old one is dead."""
+
+
+async def call_token_endpoint(strava: StravaClient, refresh_token: str) -> TokenSet:
+    """Refresh, asking again after a cut-off or unreadable 200: while Strava has not rotated the pair
+    it answers with the same pair again. A refusal after such an answer means it had rotated."""
+    unreadable: BadResponseError | None = None
+    for _ in range(TOKEN_CALL_ATTEMPTS):
         try:
-            return await svc.tokens.update(updated)
-        except ConcurrencyConflictError:
-            pass
-        except StorageError:
-            if attempt == WRITE_ATTEMPTS - 1:
+            return await strava.refresh(refresh_token)
+        except BadResponseError as error:
+            unreadable = error
+        except ReauthorizationRequiredError:
+            if unreadable is None:
                 raise
-            await asyncio.sleep(0.5 * (attempt + 1))
-        latest = await svc.tokens.get(record.athlete_id)
-        if latest is None or latest.refresh_token not in (record.refresh_token, tokens.refresh_token):
-            return latest or record
-        current = latest
-    raise ConcurrencyConflictError("token kept changing while storing a refreshed pair")
+            raise TokenLostError(
+                f"the refresh answer was lost ({unreadable}) and Strava now refuses the old refresh token"
+            ) from None
+    assert unreadable is not None
+    raise unreadable
 
 
-async def _failed_refresh(athlete_id: int, failure: Failure) -> dict[str, Any]:
-    await services().diagnostics.record(
-        athlete_id, {"last_refresh_outcome": "failed", "last_refresh_error": failure.kind}
-    )
+async def store_rotated_pair(
+    store: TokenWriter,
+    record: TokenRecord,
+    tokens: TokenSet,
+    now: datetime,
+    *,
+    budget: RetryBudget = ONLY_COPY,
+    clock: RetryClock = time.monotonic,
+    sleep: RetrySleep = asyncio.sleep,
+) -> TokenRecord:
+    """Write the pair Strava just issued, as ``active``: after a rotation it is the only valid one, so
+    conflicts and storage outages are retried for the whole budget (at least a minute). Another
+    writer's changes (consent, or a status set from the old pair) are kept underneath, unless it
+    stored a different refresh token (a new authorization), which wins."""
+    current = record
+
+    async def attempt() -> TokenRecord:
+        nonlocal current
+        try:
+            return await store.update(
+                dataclasses.replace(
+                    current,
+                    access_token=tokens.access_token,
+                    refresh_token=tokens.refresh_token,
+                    expires_at=tokens.expires_at,
+                    status=TokenStatus.ACTIVE,  # a pair Strava just issued is active
+                    updated_at=now,
+                )
+            )
+        except ConcurrencyConflictError:
+            latest = await store.get(record.athlete_id)
+            if latest is None or latest.refresh_token not in (record.refresh_token, tokens.refresh_token):
+                return latest or record
+            current = latest
+            raise
+
+    return await retrying(attempt, budget, clock=clock, sleep=sleep)
+
+
+async def _failed_refresh(athlete_id: int, failure: Failure) -> RefreshResult:
+    facts = {"last_refresh_outcome": "failed", "last_refresh_error": failure.kind}
+    await record_quietly(services().diagnostics, athlete_id, facts)
     log.warning("athlete %s: token refresh failed (%s)", athlete_id, failure.kind)
-    return failed(failure)
+    return refresh_failed(failure)
 
 
-async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) -> dict[str, Any]:
+async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) -> RefreshResult:
     """Strava rejected the refresh token. Unless another writer stored a newer one, the athlete must
     authorize again; the token is marked so and the lifecycle ends."""
     svc = services()
     latest = await svc.tokens.get(record.athlete_id)
     if latest is not None and latest.refresh_token != record.refresh_token:
-        return {"outcome": "still_fresh", "expires_at": latest.expires_at}
+        return refreshed("still_fresh", latest.expires_at)
     marked = dataclasses.replace(
         record, status=TokenStatus.REAUTHORIZATION_REQUIRED, updated_at=datetime.now(timezone.utc)
     )
@@ -130,16 +186,18 @@ async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) 
         await svc.tokens.update(marked)
     except ConcurrencyConflictError:
         latest = await svc.tokens.get(record.athlete_id)
-        return {"outcome": "still_fresh", "expires_at": latest.expires_at if latest else record.expires_at}
+        return refreshed("still_fresh", latest.expires_at if latest else record.expires_at)
     return await _failed_refresh(record.athlete_id, failure)
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=REQUEST_TOKEN_REFRESH)
 @bp.durable_client_input(client_name="client")
-async def request_token_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
-    """Ask the athlete's lifecycle to refresh now (a fetch met a rejected access token); a lifecycle
-    that stopped is started again, with a forced refresh."""
-    outcome = await ensure_lifecycle(client, int(athlete_id), wake_reason="unauthorized")
+async def request_token_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> RefreshRequested:
+    """Ask the athlete's lifecycle for a refresh (a fetch met a rejected access token): the request is
+    stored first, so it survives a wake-up the lifecycle drops; a stopped lifecycle is started again
+    and a suspended one resumed."""
+    await services().tokens.request_refresh(int(athlete_id), datetime.now(timezone.utc))
+    outcome = await ensure_lifecycle(client, int(athlete_id), wake="unauthorized")
     if outcome == "started":
         log.warning("token lifecycle of athlete %s was not running; restarted", athlete_id)
     return {"lifecycle": outcome}

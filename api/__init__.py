@@ -1,5 +1,5 @@
-"""HTTP and timer triggers: thin edges that parse, call the stores or the durable client, and answer."""
+"""HTTP triggers: thin edges that parse, call the stores or the durable client, and answer."""
 
-from api import athletes, embeds, oauth, stats, watchdog
+from api import athletes, embeds, oauth, stats
 
-blueprints = (oauth.bp, stats.bp, embeds.bp, athletes.bp, watchdog.bp)
+blueprints = (oauth.bp, stats.bp, embeds.bp, athletes.bp)

@@ -9,11 +9,12 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
+from api.conditional_get import serve_snapshot
 from api.diagnosis import Observations, diagnose
 from api.responses import error_response, json_response
-from api.snapshots import route_athlete, serve_snapshot
+from api.route_athlete import route_athlete
 from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
-from orchestrations.starters import start_snapshot
+from orchestrations.starters import runtime_status, start_snapshot
 from services import services
 from storage import TokenStatus
 
@@ -58,23 +59,17 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
         scopes=record.scopes,
         expires_at=record.expires_at,
         publish_consent=record.publish_consent,
-        lifecycle_runtime_status=_runtime_status(lifecycle),
+        lifecycle_runtime_status=runtime_status(lifecycle),
         lifecycle_status=_custom_status(lifecycle),
-        snapshot_run_status=_runtime_status(run),
+        snapshot_run_status=runtime_status(run),
         snapshot_generated_at=snapshot.generated_at if snapshot else None,
         snapshot_generation=snapshot.generation if snapshot else None,
         facts=await svc.diagnostics.read(athlete_id),
-        authorize_url=urls.authorize_url(req.url),
+        authorize_url=urls.absolute(req.url, svc.settings, urls.AUTHORIZE_PATH),
     )
     return json_response(
         diagnose(observations, datetime.now(timezone.utc)), headers={"Cache-Control": "no-store"}
     )
-
-
-def _runtime_status(status: df.DurableOrchestrationStatus | None) -> str | None:
-    if not status or status.runtime_status is None:
-        return None
-    return str(status.runtime_status.value)
 
 
 def _custom_status(status: df.DurableOrchestrationStatus | None) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from orchestrations.timing import from_epoch, iso
-
-APP_SETTINGS_URL = "https://www.strava.com/settings/api"
+from orchestrations.contract import ACTIVE_STATES, SUSPENDED
+from orchestrations.failures import POLICIES
+from timestamps import format_utc, from_epoch, parse_utc
 
 
 @dataclass(frozen=True)
@@ -31,29 +31,23 @@ class Observations:
     authorize_url: str
 
 
-FIXES: dict[str, str] = {
-    "reauthorization_required": "Strava no longer accepts this athlete's refresh token (access revoked or "
-    "superseded). Authorize again: {authorize_url} (needs the function key).",
-    "missing_scope": "The token lacks a needed scope. Authorize again and keep 'View data about your "
-    "activities' (activity:read_all) checked: {authorize_url}",
-    "application_inactive": "Strava reports the API application as inactive: its owner needs an active "
-    f"Strava subscription, then reactivate the app at {APP_SETTINGS_URL}.",
-    "athlete_limit": "The Strava app has reached its connected-athlete limit; raise it at "
-    f"{APP_SETTINGS_URL}.",
-    "client_credentials": "Strava rejected STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET; fix the app settings.",
-    "rate_limited": "Strava's rate limit was reached; work resumes by itself after {until}.",
-    "unavailable": "Strava was unavailable; the app retries by itself with backoff.",
-    "unauthorized": "Strava rejected the access token; the token lifecycle was asked to refresh it. If "
-    "this persists, authorize again: {authorize_url}",
-    "bad_response": "Strava sent an unexpected answer; the app retries by itself.",
-    "not_connected": "The athlete is not connected. Authorize: {authorize_url}",
-    "lifecycle_stopped": "The token lifecycle is not running; the scheduled watchdog restarts it, or "
-    "authorize again: {authorize_url}",
+# Problems of the lifecycle itself; the fixes of failure kinds come from orchestrations.failures.
+LIFECYCLE_FIXES: dict[str, str] = {
+    "lifecycle_stopped": "The token lifecycle is not running; the scheduled watchdog (SNAPSHOT_SCHEDULE) "
+    "restarts it, and so does a snapshot that meets a rejected token. Or authorize again: {authorize_url}",
+    "lifecycle_suspended": "The token lifecycle is suspended, so nothing refreshes the token; the scheduled "
+    "watchdog (SNAPSHOT_SCHEDULE) resumes it, or resume it now through the Durable management API "
+    "(resumePostUri).",
 }
 
 
+def fix_for(kind: str) -> str:
+    policy = next((policy for name, policy in POLICIES.items() if name == kind), None)
+    return policy.fix if policy is not None else LIFECYCLE_FIXES.get(kind, "See the logs.")
+
+
 def problem(kind: str, source: str, obs: Observations, until: str | None = None) -> dict[str, str]:
-    fix = FIXES.get(kind, "See the logs.").format(authorize_url=obs.authorize_url, until=until or "the reset")
+    fix = fix_for(kind).format(authorize_url=obs.authorize_url, until=until or "the reset")
     return {"problem": kind, "source": source, "fix": fix}
 
 
@@ -63,7 +57,9 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
     problems: list[dict[str, str]] = []
     if obs.token_status != "active":  # noqa: S105 - a status word, not a secret
         problems.append(problem(obs.token_status, "token", obs))
-    elif obs.lifecycle_runtime_status not in ("Running", "Pending", "ContinuedAsNew"):
+    elif obs.lifecycle_runtime_status == SUSPENDED:
+        problems.append(problem("lifecycle_suspended", "token_lifecycle", obs))
+    elif obs.lifecycle_runtime_status not in ACTIVE_STATES:
         problems.append(problem("lifecycle_stopped", "token_lifecycle", obs))
     refresh_error = facts.get("last_refresh_error")
     if refresh_error and refresh_error != obs.token_status:
@@ -80,7 +76,7 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
         "token": {
             "status": obs.token_status,
             "scopes": sorted(obs.scopes),
-            "expires_at": iso(expires),
+            "expires_at": format_utc(expires),
             "expires_in_s": int((expires - now).total_seconds()),
             "publish_consent": obs.publish_consent,
         },
@@ -93,7 +89,7 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
             "consecutive_failures": lifecycle.get("consecutive_failures", 0),
         },
         "snapshot": {
-            "generated_at": iso(obs.snapshot_generated_at) if obs.snapshot_generated_at else None,
+            "generated_at": format_utc(obs.snapshot_generated_at) if obs.snapshot_generated_at else None,
             "age_s": int((now - obs.snapshot_generated_at).total_seconds())
             if obs.snapshot_generated_at
             else None,
@@ -111,9 +107,7 @@ def _rate_limit(raw: Any) -> Any:
     try:
         usage = json.loads(raw) if isinstance(raw, str) else None
         if isinstance(usage, dict) and usage.get("observed_at"):
-            usage["observed_at"] = iso(
-                datetime.fromisoformat(str(usage["observed_at"]).replace("Z", "+00:00"))
-            )
+            usage["observed_at"] = format_utc(parse_utc(str(usage["observed_at"])))
     except ValueError:
         return None
     return usage

@@ -17,8 +17,8 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.caching import etag_matches
+from api.conditional_get import Representation
 from api.responses import error_response
-from api.snapshots import Representation
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
 from services import Services, services

@@ -1,9 +1,16 @@
-"""The one-time OAuth bootstrap: ``GET /api/strava/authorize`` (function key) and the callback."""
+"""The one-time OAuth bootstrap: ``GET /api/strava/authorize`` (function key) and the callback.
+
+The authorization is bound to the browser that starts it: ``authorize`` sets an HttpOnly,
+SameSite=Lax cookie (Secure on https) whose hash the ``state`` row keeps, and the callback accepts
+the state only with that cookie — someone else's unused state plus an attacker's own code is refused.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime, timezone
+from http.cookies import CookieError, SimpleCookie
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -11,38 +18,87 @@ import azure.functions as func
 from api import urls
 from api.responses import html_page, redirect
 from orchestrations.starters import ensure_lifecycle, start_snapshot
-from orchestrations.timing import iso
 from services import Services, services
-from settings import REQUIRED_SCOPES, VISIBILITIES, Settings
+from settings import VISIBILITIES, Settings
 from storage import InvalidStateError, TokenRecord, TokenStatus
+from storage.oauth_states import StateData
 from strava.errors import (
     AthleteLimitError,
+    BadResponseError,
     ClientCredentialsError,
     ReauthorizationRequiredError,
     StravaError,
 )
+from strava.models import TokenGrant
+from strava.oauth import ACTIVITY_SCOPES, DEFAULT_SCOPES, granted_scopes
+from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
-ACTIVITY_SCOPES = frozenset({"activity:read", "activity:read_all"})
+BINDING_COOKIE = "strava_snapshot_oauth"
 VISIBILITY_WORDS = {"everyone": "everyone", "followers_only": "your followers", "only_me": "only you"}
+STATE_REFUSALS = {
+    "other_browser": "This authorization was started in another browser, or this browser did not keep "
+    "its cookie. Start again from the authorize link, in the browser you approve with.",
+}
 
 
 @bp.route(route="strava/authorize", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
-    """Ask whether to publish, then send the browser to Strava with a single-use ``state``."""
+    """Ask whether to publish, then send the browser to Strava with a single-use ``state`` bound to it."""
     svc = services()
     if not svc.settings.strava_configured:
         return html_page(503, "Strava is not configured", ["Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."])
+    callback = urls.callback_url(req.url, svc.settings)
+    if callback is None:
+        return html_page(
+            503,
+            "The app's public address is not configured",
+            [
+                "Set PUBLIC_BASE_URL to the https address this app is reached at "
+                "(on Azure, WEBSITE_HOSTNAME provides it)."
+            ],
+        )
     publish = req.params.get("publish")
     if publish not in ("yes", "no"):
         return _consent_page(req, svc, invalid=publish is not None)
-    state = await svc.states.issue(_now(), svc.settings.state_ttl, {"publish": publish == "yes"})
-    target = svc.strava.authorize_url(
-        urls.callback_url(req.url, svc.settings), state, REQUIRED_SCOPES, approval_prompt="force"
+    binding = secrets.token_urlsafe(32)
+    state = await svc.states.issue(
+        _now(), svc.settings.state_ttl, {"publish": publish == "yes"}, binding=binding
     )
-    return redirect(target)
+    response = redirect(svc.strava.authorize_url(callback, state, DEFAULT_SCOPES, approval_prompt="force"))
+    response.headers["Set-Cookie"] = binding_cookie(
+        binding, int(svc.settings.state_ttl.total_seconds()), secure=callback.startswith("https://")
+    )
+    return response
+
+
+def binding_cookie(value: str, max_age: int, *, secure: bool) -> str:
+    """The ``Set-Cookie`` value binding an authorization to this browser (``max_age=0`` clears it)."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[BINDING_COOKIE] = value
+    morsel = cookie[BINDING_COOKIE]
+    morsel["path"] = urls.CALLBACK_PATH
+    morsel["max-age"] = str(max_age)
+    morsel["httponly"] = True
+    morsel["samesite"] = "Lax"
+    if secure:
+        morsel["secure"] = True
+    return morsel.OutputString()
+
+
+def cookie_value(header: str | None, name: str) -> str | None:
+    """The value of cookie ``name`` in a ``Cookie`` header, or None (malformed headers included)."""
+    if not header:
+        return None
+    cookie: SimpleCookie = SimpleCookie()
+    try:
+        cookie.load(header)
+    except CookieError:
+        return None
+    morsel = cookie.get(name)
+    return morsel.value if morsel is not None and morsel.value else None
 
 
 def published_summary(settings: Settings) -> str:
@@ -69,8 +125,8 @@ def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> fun
             "Keep private: the same snapshot is only served to holders of the app's function key.",
         ],
         [
-            (urls.authorize_url(req.url, publish="yes", **key), "Connect and publish my stats"),
-            (urls.authorize_url(req.url, publish="no", **key), "Connect, but keep my stats private"),
+            (urls.authorize_path(publish="yes", **key), "Connect and publish my stats"),
+            (urls.authorize_path(publish="no", **key), "Connect, but keep my stats private"),
         ],
     )
 
@@ -78,28 +134,60 @@ def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> fun
 @bp.route(route="strava/callback", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
 async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    """Check the state, exchange the code, store the tokens, start the lifecycle and a first snapshot."""
+    """Check the state and its browser, exchange the code, store the tokens, start the lifecycle and a
+    first snapshot. Each step answers with a page of its own when it cannot go on."""
     svc = services()
+    consent = await _accept_state(req, svc)
+    if isinstance(consent, func.HttpResponse):
+        return consent
+    answer = _strava_answer(req)
+    if isinstance(answer, func.HttpResponse):
+        return _clearing_cookie(answer, req, svc)
+    code, granted = answer
+    grant = await _exchange(svc, code)
+    if isinstance(grant, func.HttpResponse):
+        return _clearing_cookie(grant, req, svc)
+    refused = await _bind(svc, grant, granted, publish=bool(consent.get("publish", False)))
+    if refused is not None:
+        return _clearing_cookie(refused, req, svc)
+    assert grant.athlete is not None  # checked by _exchange
+    lifecycle = await ensure_lifecycle(client, grant.athlete.id, wake="reauthorized")
+    await start_snapshot(client, grant.athlete.id)
+    log.info("athlete %s connected; token lifecycle %s", grant.athlete.id, lifecycle)
+    return _clearing_cookie(_connected_page(req, svc, grant, bool(consent.get("publish"))), req, svc)
+
+
+async def _accept_state(req: func.HttpRequest, svc: Services) -> StateData | func.HttpResponse:
+    """Step 1: the state must be known, fresh, unused, and come back to the browser it was issued to."""
+    binding = cookie_value(req.headers.get("Cookie"), BINDING_COOKIE)
     try:
-        consent = await svc.states.consume(req.params.get("state", ""), _now())
+        return await svc.states.consume(req.params.get("state", ""), _now(), binding)
     except InvalidStateError as error:
-        return _restart_page(req, 400, f"This authorization link cannot be used ({error.reason}).")
+        reason = STATE_REFUSALS.get(error.reason, f"This authorization link cannot be used ({error.reason}).")
+        return _restart_page(400, reason)
+
+
+def _strava_answer(req: func.HttpRequest) -> tuple[str, frozenset[str]] | func.HttpResponse:
+    """Step 2: Strava's redirect must carry a code and a scope that lets the app read activities."""
     if req.params.get("error"):
-        return _restart_page(req, 403, "Strava access was not granted, so nothing was connected.")
+        return _restart_page(403, "Strava access was not granted, so nothing was connected.")
     code = req.params.get("code", "")
     if not code:
-        return _restart_page(req, 400, "Strava's answer carried no authorization code.")
-    granted = frozenset(s for s in req.params.get("scope", "").split(",") if s)
+        return _restart_page(400, "Strava's answer carried no authorization code.")
+    granted = granted_scopes(req.params.get("scope"))
     if not granted & ACTIVITY_SCOPES:
         return _restart_page(
-            req,
-            403,
-            "Access to your activities was not granted. Keep 'View data about your activities' checked.",
+            403, "Access to your activities was not granted. Keep 'View data about your activities' checked."
         )
+    return code, granted
+
+
+async def _exchange(svc: Services, code: str) -> TokenGrant | func.HttpResponse:
+    """Step 3: trade the code for tokens (a code works once, so a lost answer means starting again)."""
     try:
         grant = await svc.strava.exchange_code(code)
     except ReauthorizationRequiredError:
-        return _restart_page(req, 400, "Strava refused the authorization code (expired or already used).")
+        return _restart_page(400, "Strava refused the authorization code (expired or already used).")
     except ClientCredentialsError:
         return html_page(
             502, "Strava rejected this app", ["Check STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."]
@@ -108,50 +196,63 @@ async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestration
         return html_page(
             403, "Too many athletes", ["This Strava app has reached its connected-athlete limit."]
         )
+    except BadResponseError as error:
+        log.warning("code exchange answer unreadable: %s", type(error).__name__)
+        return _restart_page(502, "Strava's answer was cut off or unreadable; the code cannot be used twice.")
     except StravaError as error:
         log.warning("code exchange failed: %s", type(error).__name__)
-        return _restart_page(req, 502, "Strava could not be reached. Please try again in a minute.")
+        return _restart_page(502, "Strava could not be reached. Please try again in a minute.")
     if grant.athlete is None:
-        return _restart_page(req, 502, "Strava's answer did not name the athlete.")
-    athlete = grant.athlete
-    if not await _may_bind(svc, athlete.id):
+        return _restart_page(502, "Strava's answer did not name the athlete.")
+    return grant
+
+
+async def _bind(
+    svc: Services, grant: TokenGrant, granted: frozenset[str], *, publish: bool
+) -> func.HttpResponse | None:
+    """Step 4: store the tokens if this athlete may own the app; a refused one is deauthorized."""
+    assert grant.athlete is not None
+    athlete_id = grant.athlete.id
+    if not await _may_bind(svc, athlete_id):
         await _deauthorize_quietly(svc, grant.tokens.access_token)
         return html_page(403, "Not allowed", ["This app is bound to another Strava athlete."])
     await svc.tokens.replace(
         TokenRecord(
-            athlete_id=athlete.id,
+            athlete_id=athlete_id,
             access_token=grant.tokens.access_token,
             refresh_token=grant.tokens.refresh_token,
             expires_at=grant.tokens.expires_at,
             scopes=granted,
             status=TokenStatus.ACTIVE,
-            publish_consent=bool(consent.get("publish", False)),
+            publish_consent=publish,
             updated_at=_now(),
         )
     )
-    await svc.diagnostics.record(
-        athlete.id,
-        {
-            "last_refresh_outcome": "authorized",
-            "last_refresh_at": iso(_now()),
-            "last_refresh_error": None,
-        },
-    )
-    lifecycle = await ensure_lifecycle(client, athlete.id, wake_reason="reauthorized")
-    await start_snapshot(client, athlete.id)
-    log.info("athlete %s connected; token lifecycle %s", athlete.id, lifecycle)
-    where = urls.stats_url if consent.get("publish") else urls.snapshot_url
+    facts = {
+        "last_refresh_outcome": "authorized",
+        "last_refresh_at": format_utc(_now()),
+        "last_refresh_error": None,
+    }
+    await svc.diagnostics.record(athlete_id, facts)
+    return None
+
+
+def _connected_page(
+    req: func.HttpRequest, svc: Services, grant: TokenGrant, publish: bool
+) -> func.HttpResponse:
+    """Step 5: where the stats will be served."""
+    assert grant.athlete is not None
+    path = urls.stats_path(grant.athlete.id) if publish else urls.snapshot_path(grant.athlete.id)
+    where = urls.absolute(req.url, svc.settings, path)
     return html_page(
         200,
         "Strava connected",
         [
-            f"Hello {athlete.firstname or 'athlete'} — your Strava account is connected.",
+            f"Hello {grant.athlete.firstname or 'athlete'} — your Strava account is connected.",
             "Tokens are kept fresh automatically and your first snapshot is being built now.",
-            "Your stats will be served at:"
-            if consent.get("publish")
-            else "Your stats (function key needed):",
+            "Your stats will be served at:" if publish else "Your stats (function key needed):",
         ],
-        [(where(req.url, athlete.id), where(req.url, athlete.id))],
+        [(where, where)],
     )
 
 
@@ -171,7 +272,14 @@ async def _deauthorize_quietly(svc: Services, access_token: str) -> None:
         log.warning("could not deauthorize a refused athlete: %s", type(error).__name__)
 
 
-def _restart_page(req: func.HttpRequest, status: int, message: str) -> func.HttpResponse:
+def _clearing_cookie(response: func.HttpResponse, req: func.HttpRequest, svc: Services) -> func.HttpResponse:
+    """The binding cookie has done its job once the state is consumed."""
+    callback = urls.callback_url(req.url, svc.settings) or ""
+    response.headers["Set-Cookie"] = binding_cookie("", 0, secure=callback.startswith("https://"))
+    return response
+
+
+def _restart_page(status: int, message: str) -> func.HttpResponse:
     return html_page(
         status,
         "Strava was not connected",

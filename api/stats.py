@@ -9,8 +9,9 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.caching import cors_headers, preflight_headers
+from api.conditional_get import JSON_SNAPSHOT, Representation, serve_snapshot
 from api.responses import error_response
-from api.snapshots import JSON_SNAPSHOT, Representation, bad_athlete_id, parse_athlete_id, serve_snapshot
+from api.route_athlete import bad_athlete_id, parse_athlete_id
 from services import Services, services
 from storage import TokenRecord, TokenStatus
 

@@ -1,31 +1,68 @@
-"""Public URLs of this app, derived from the request (or the STRAVA_REDIRECT_URI setting)."""
+"""Public URLs of this app. Never from a request's Host header, which a client chooses: the base is
+PUBLIC_BASE_URL, else Azure's WEBSITE_HOSTNAME, else the origin of STRAVA_REDIRECT_URI; a request's
+own origin only when its host is loopback (development). Links inside pages are host-relative.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlencode, urlsplit
 
 from settings import Settings
 
 ROUTE_PREFIX = "/api"
+AUTHORIZE_PATH = f"{ROUTE_PREFIX}/strava/authorize"
+CALLBACK_PATH = f"{ROUTE_PREFIX}/strava/callback"
 
 
-def origin(request_url: str) -> str:
+def is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or exactly ``localhost`` (``evil.127.0.0.1`` is not)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def public_base(request_url: str, settings: Settings) -> str | None:
+    """``scheme://host[:port]`` this app is reached at, or None if only an untrusted Host could say."""
+    if settings.public_base_url:
+        return settings.public_base_url
+    if settings.website_hostname:
+        host = urlsplit(f"//{settings.website_hostname}").hostname
+        scheme = "http" if is_loopback(host) else "https"
+        return f"{scheme}://{settings.website_hostname}"
+    if settings.redirect_uri:
+        parts = urlsplit(settings.redirect_uri)
+        return f"{parts.scheme}://{parts.netloc}"
     parts = urlsplit(request_url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc}" if is_loopback(parts.hostname) else None
 
 
-def callback_url(request_url: str, settings: Settings) -> str:
-    return settings.redirect_uri or f"{origin(request_url)}{ROUTE_PREFIX}/strava/callback"
+def callback_url(request_url: str, settings: Settings) -> str | None:
+    """The redirect URI sent to Strava (STRAVA_REDIRECT_URI if set)."""
+    if settings.redirect_uri:
+        return settings.redirect_uri
+    base = public_base(request_url, settings)
+    return f"{base}{CALLBACK_PATH}" if base else None
 
 
-def authorize_url(request_url: str, **query: str) -> str:
-    suffix = f"?{urlencode(query)}" if query else ""
-    return f"{origin(request_url)}{ROUTE_PREFIX}/strava/authorize{suffix}"
+def authorize_path(**query: str) -> str:
+    """The authorize route as a host-relative link."""
+    return f"{AUTHORIZE_PATH}?{urlencode(query)}" if query else AUTHORIZE_PATH
 
 
-def stats_url(request_url: str, athlete_id: int) -> str:
-    return f"{origin(request_url)}{ROUTE_PREFIX}/athletes/{athlete_id}/stats"
+def absolute(request_url: str, settings: Settings, path: str) -> str:
+    """``path`` on the public base; host-relative when there is no trusted base."""
+    return f"{public_base(request_url, settings) or ''}{path}"
 
 
-def snapshot_url(request_url: str, athlete_id: int) -> str:
-    return f"{origin(request_url)}{ROUTE_PREFIX}/athletes/{athlete_id}/snapshot"
+def stats_path(athlete_id: int) -> str:
+    return f"{ROUTE_PREFIX}/athletes/{athlete_id}/stats"
+
+
+def snapshot_path(athlete_id: int) -> str:
+    return f"{ROUTE_PREFIX}/athletes/{athlete_id}/snapshot"

@@ -1,18 +1,20 @@
-"""The contract between orchestrations and activities: names, instance ids and result shapes.
+"""The contract between orchestrations, activities and starters: names, instance ids, result shapes.
 
 Everything here is plain JSON-safe data, because it travels through orchestration history — which is
-why no token ever appears in it: activities read tokens from the token store by athlete id.
+why no token ever appears in it: activities read tokens from the token store by athlete id. Results
+are TypedDicts, so a fake or a caller with the wrong shape fails mypy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
+
+from orchestrations.failures import Failure, FailureData
 
 # Orchestrations
 TOKEN_LIFECYCLE = "token_lifecycle"
 STATS_SNAPSHOT = "stats_snapshot"
-REFRESH_NOW_EVENT = "refresh_now"
+REFRESH_NOW_EVENT = "refresh_now"  # a wake-up: the lifecycle re-reads the token row and refresh requests
 
 # Activities
 READ_TOKEN_STATE = "read_token_state"
@@ -24,20 +26,10 @@ SAVE_SNAPSHOT = "save_snapshot"
 RECORD_DIAGNOSTICS = "record_diagnostics"
 REQUEST_TOKEN_REFRESH = "request_token_refresh"
 
-FailureKind = Literal[
-    "not_connected",  # no token stored, or not active
-    "unauthorized",  # the access token was rejected: the lifecycle must refresh it
-    "reauthorization_required",  # refresh token revoked / superseded: the athlete must authorize again
-    "missing_scope",
-    "application_inactive",
-    "athlete_limit",
-    "client_credentials",  # STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET are wrong: fix the settings
-    "rate_limited",
-    "unavailable",  # 5xx, timeouts, storage hiccups: transient
-    "bad_response",
-    "not_found",
-]
-TRANSIENT_FAILURES: frozenset[str] = frozenset({"unavailable", "bad_response"})
+# Runtime statuses of an instance that has not finished: a starter must not start another one.
+# Suspended counts: it is alive but does no work until resumed (the watchdog resumes it).
+ACTIVE_STATES = frozenset({"Pending", "Running", "ContinuedAsNew", "Suspended"})
+SUSPENDED = "Suspended"
 
 
 def lifecycle_instance_id(athlete_id: int) -> str:
@@ -50,32 +42,86 @@ def snapshot_instance_id(athlete_id: int) -> str:
     return f"stats-snapshot-{athlete_id}"
 
 
-@dataclass(frozen=True)
-class Failure:
-    """Why an activity could not do its job, in words safe to store and show (no secrets)."""
+class TokenState(TypedDict):
+    """``read_token_state``: the token's status and expiry (never the token), the margin in force, and
+    the latest stored request for a forced refresh (a fetch met a rejected access token)."""
 
-    kind: FailureKind
-    message: str
-    retry_at: str | None = None  # ISO-8601 UTC, for rate limits
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "retry_at": self.retry_at}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Failure:
-        return cls(kind=data["kind"], message=data["message"], retry_at=data.get("retry_at"))
+    status: str  # a TokenStatus value, or "missing"
+    expires_at: int | None  # epoch seconds
+    refresh_margin_s: int
+    refresh_requested_at: str | None
 
 
-def fetched(data: Any) -> dict[str, Any]:
-    """An activity result carrying data."""
-    return {"data": data}
+class RefreshRequest(TypedDict):
+    athlete_id: int
+    force: bool
 
 
-def failed(failure: Failure) -> dict[str, Any]:
-    """An activity result carrying a failure the orchestration can act on."""
-    return {"failure": failure.to_dict()}
+RefreshOutcome = Literal["still_fresh", "refreshed", "unchanged", "failed"]
 
 
-def failure_of(result: dict[str, Any]) -> Failure | None:
+class RefreshResult(TypedDict):
+    """``refresh_token``: ``still_fresh`` (Strava not called), ``refreshed`` (new access token),
+    ``unchanged`` (Strava gave back the same token) or ``failed`` with its failure."""
+
+    outcome: RefreshOutcome
+    expires_at: int | None
+    failure: FailureData | None
+
+
+class FetchResult(TypedDict):
+    """``fetch_*``: the public data, or the failure the snapshot run acts on."""
+
+    data: Any
+    failure: FailureData | None
+
+
+class SaveRequest(TypedDict):
+    athlete_id: int
+    snapshot: dict[str, Any]
+
+
+class SaveResult(TypedDict):
+    saved: bool  # False: the content equals the stored one, which stays (and keeps its ETag)
+    generated_at: str
+    generation: int
+    etag: str
+    size: int
+
+
+class DiagnosticsRequest(TypedDict):
+    athlete_id: int
+    facts: dict[str, str | int | float | bool | None]
+
+
+LifecycleOutcome = Literal["started", "running", "woken", "resumed"]
+
+
+class RefreshRequested(TypedDict):
+    """``request_token_refresh``: the request is stored; what became of the lifecycle."""
+
+    lifecycle: LifecycleOutcome
+
+
+ActivityResult = TokenState | RefreshResult | FetchResult | SaveResult | RefreshRequested | None
+
+
+def refreshed(outcome: RefreshOutcome, expires_at: int) -> RefreshResult:
+    return {"outcome": outcome, "expires_at": expires_at, "failure": None}
+
+
+def refresh_failed(failure: Failure) -> RefreshResult:
+    return {"outcome": "failed", "expires_at": None, "failure": failure.to_data()}
+
+
+def fetched(data: Any) -> FetchResult:
+    return {"data": data, "failure": None}
+
+
+def fetch_failed(failure: Failure) -> FetchResult:
+    return {"data": None, "failure": failure.to_data()}
+
+
+def failure_of(result: RefreshResult | FetchResult) -> Failure | None:
     raw = result.get("failure")
-    return Failure.from_dict(raw) if raw else None
+    return Failure.from_data(raw) if raw else None

@@ -19,12 +19,16 @@ from orchestrations.contract import (
     REQUEST_TOKEN_REFRESH,
     SAVE_SNAPSHOT,
     STATS_SNAPSHOT,
-    TRANSIENT_FAILURES,
-    Failure,
+    DiagnosticsRequest,
+    FetchResult,
+    SaveRequest,
+    SaveResult,
     failure_of,
 )
-from orchestrations.timing import backoff, iso, normalized, rate_limit_wait
+from orchestrations.failures import Failure
+from orchestrations.timing import backoff, rate_limit_wait
 from snapshot import assemble_snapshot
+from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
@@ -45,21 +49,21 @@ def plan_retry(
 ) -> datetime | None:
     """When to fetch the failed parts again, or ``None`` to give up (the counts include this round).
 
-    A round failed only by rate limits waits for the reported window reset and does not count as a
-    failed round; a rejected access token waits for the lifecycle's refresh; transient faults back
-    off; anything else (missing scope, inactive application, revoked access) needs a person.
+    Each kind reacts as its policy says (``orchestrations.failures``): a round failed only by rate
+    limits waits for the window reset and does not count as a failed round; a rejected access token
+    waits for the lifecycle's refresh; transient faults back off; the rest needs a person.
     """
-    kinds = {failure.kind for failure in failures.values()}
-    if not kinds <= TRANSIENT_FAILURES | {"rate_limited", "unauthorized"}:
+    reactions = {failure.policy.snapshot for failure in failures.values()}
+    if "give_up" in reactions:
         return None
-    if kinds == {"rate_limited"}:
+    if reactions == {"wait_for_window"}:
         if rate_limit_waits > MAX_RATE_LIMIT_WAITS:
             return None
     elif failed_rounds >= MAX_ROUNDS:
         return None
-    waits = [now + REFRESH_GRACE] if "unauthorized" in kinds else []
+    waits = [now + REFRESH_GRACE] if "refresh_first" in reactions else []
     waits += [rate_limit_wait(f.retry_at, now) for f in failures.values() if f.kind == "rate_limited"]
-    if kinds & TRANSIENT_FAILURES:
+    if "back_off" in reactions:
         waits.append(backoff(failed_rounds, None, now))
     return max(waits)
 
@@ -75,27 +79,28 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
         failures = yield from _fetch(context, athlete_id, pending, data)
         if not failures:
             break
-        now = normalized(context.current_utc_datetime)
-        rate_limited_only = {f.kind for f in failures.values()} == {"rate_limited"}
+        now = as_utc(context.current_utc_datetime)
+        rate_limited_only = {f.policy.snapshot for f in failures.values()} == {"wait_for_window"}
         rate_limit_waits += rate_limited_only
         failed_rounds += not rate_limited_only
         retry_at = plan_retry(failures, failed_rounds, rate_limit_waits, now)
         if retry_at is None:
             yield from _give_up(context, athlete_id, failures, now)
             return None  # not reached: giving up raises
-        if any(f.kind == "unauthorized" for f in failures.values()):
-            yield context.call_activity(REQUEST_TOKEN_REFRESH, athlete_id)
-        context.set_custom_status({"phase": "waiting", "until": iso(retry_at), "parts": sorted(failures)})
+        if any(f.policy.snapshot == "refresh_first" for f in failures.values()):
+            yield from _request_refresh(context, athlete_id)
+        context.set_custom_status(
+            {"phase": "waiting", "until": format_utc(retry_at), "parts": sorted(failures)}
+        )
         yield context.create_timer(retry_at)
         pending = list(failures)
 
     context.set_custom_status({"phase": "saving"})
-    now = normalized(context.current_utc_datetime)
+    now = as_utc(context.current_utc_datetime)
     document = assemble_snapshot(data["athlete"], data["stats"], data["activities"], now)
     try:
-        saved = yield context.call_activity_with_retry(
-            SAVE_SNAPSHOT, ACTIVITY_RETRY, {"athlete_id": athlete_id, "snapshot": document}
-        )
+        request: SaveRequest = {"athlete_id": athlete_id, "snapshot": document}
+        saved: SaveResult = yield context.call_activity_with_retry(SAVE_SNAPSHOT, ACTIVITY_RETRY, request)
     except Exception:
         yield from _give_up(context, athlete_id, {"save": Failure("unavailable", "saving failed")}, now)
         return None  # not reached: giving up raises
@@ -116,7 +121,7 @@ def _fetch(
     """One fan-out round over ``parts``: fills ``data`` and returns the failures by part."""
     tasks = [context.call_activity_with_retry(FETCHES[part], ACTIVITY_RETRY, athlete_id) for part in parts]
     try:
-        results = yield context.task_all(tasks)
+        results: list[FetchResult] = yield context.task_all(tasks)
     except Exception:  # an activity crashed after its retries (e.g. storage): a transient round
         return {part: ACTIVITY_CRASHED for part in parts if part not in data}
     failures: dict[str, Failure] = {}
@@ -129,17 +134,33 @@ def _fetch(
     return failures
 
 
+def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
+    """Ask the lifecycle for a refresh; if even the retries fail, wait and fetch again anyway (the
+    lifecycle refreshes on schedule, and the next round asks again)."""
+    try:
+        yield context.call_activity_with_retry(REQUEST_TOKEN_REFRESH, ACTIVITY_RETRY, athlete_id)
+    except Exception:
+        context.set_custom_status({"phase": "refresh_request_failed"})
+
+
 def _give_up(
     context: df.DurableOrchestrationContext, athlete_id: int, failures: Mapping[str, Failure], now: datetime
 ) -> Generator[Any, Any, NoReturn]:
+    """Record why (best effort: a storage blip must not hide the real failure), then fail the run."""
     first = failures[sorted(failures)[0]]
-    facts = {
-        "last_snapshot_outcome": "failed",
-        "last_snapshot_attempt_at": iso(now),
-        "last_snapshot_error": first.kind,
-        "last_snapshot_message": first.message,
-        "rate_limited_until": first.retry_at,
+    facts: DiagnosticsRequest = {
+        "athlete_id": athlete_id,
+        "facts": {
+            "last_snapshot_outcome": "failed",
+            "last_snapshot_attempt_at": format_utc(now),
+            "last_snapshot_error": first.kind,
+            "last_snapshot_message": first.message,
+            "rate_limited_until": first.retry_at,
+        },
     }
-    yield context.call_activity(RECORD_DIAGNOSTICS, {"athlete_id": athlete_id, "facts": facts})
+    try:
+        yield context.call_activity_with_retry(RECORD_DIAGNOSTICS, ACTIVITY_RETRY, facts)
+    except Exception:
+        context.set_custom_status({"phase": "failed", "diagnostics_recorded": False})
     parts = ", ".join(f"{part}: {failure.kind}" for part, failure in sorted(failures.items()))
     raise SnapshotFailedError(f"snapshot not updated ({parts}); the previous snapshot is still served")

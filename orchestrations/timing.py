@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+
+from timestamps import parse_utc
 
 MIN_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=30)
-UNAUTHORIZED_GRACE = timedelta(seconds=5)
+FORCED_REFRESH_INTERVAL = timedelta(minutes=1)  # at most one forced refresh per athlete per minute
+IDLE_FLOOR = timedelta(minutes=1)  # a cycle that did not refresh waits at least this long
 
 
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
-
-
-def refresh_due_at(
-    expires_at: datetime, margin: timedelta, now: datetime, earliest: datetime | None
-) -> datetime:
-    """Refresh ``margin`` before expiry, but never before ``earliest`` (set after a refresh that gave
-    back the same token, so a lifecycle can never spin on Strava)."""
+def refresh_due_at(expires_at: datetime, margin: timedelta, earliest: datetime | None) -> datetime:
+    """Refresh ``margin`` before expiry, but never before ``earliest`` (set after a cycle that did not
+    refresh, or a failure, so a lifecycle can never spin on Strava)."""
     due = expires_at - margin
     return max(due, earliest) if earliest is not None else due
+
+
+def forced_refresh_at(last_forced: datetime | None, now: datetime) -> datetime:
+    """When a requested (forced) refresh may run: now, unless one ran within the last minute."""
+    return now if last_forced is None else max(now, last_forced + FORCED_REFRESH_INTERVAL)
+
+
+def idle_floor(now: datetime, at_least: timedelta = IDLE_FLOOR) -> datetime:
+    """The earliest next refresh after a cycle that did not get a new token."""
+    return now + max(at_least, IDLE_FLOOR)
 
 
 def backoff(failures: int, expires_at: datetime | None, now: datetime) -> datetime:
@@ -38,16 +45,5 @@ def rate_limit_wait(retry_at: str | None, now: datetime) -> datetime:
     """Wait until Strava's reported window reset (plus a second); never in the past."""
     if retry_at is None:
         return now + MIN_BACKOFF
-    reset = datetime.fromisoformat(retry_at.replace("Z", "+00:00")) + timedelta(seconds=1)
+    reset = parse_utc(retry_at) + timedelta(seconds=1)
     return max(reset, now + timedelta(seconds=1))
-
-
-def normalized(moment: datetime) -> datetime:
-    """The orchestration clock is UTC; make sure comparisons are between aware datetimes."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    """``2026-11-24T21:38:05Z``: the one timestamp format of statuses and diagnostics."""
-    utc = normalized(moment).astimezone(timezone.utc).replace(microsecond=0)
-    return utc.isoformat().replace("+00:00", "Z")

@@ -1,18 +1,18 @@
 """The eternal token lifecycle: one instance per athlete (``token-lifecycle-<id>``), the only refresher.
 
-Each execution: read the token's expiry, sleep on a durable timer until ``expires_at - margin`` (or until
-a ``refresh_now`` event wakes it: ``{"reason": "unauthorized"}`` forces a refresh at Strava, any other
-reason just re-reads the stored token, e.g. after a re-authorization), refresh through the activity,
-record the outcome in custom status, and ``continue_as_new`` so history stays bounded. A revoked refresh
-token ends it; transient failures never do: they back off and try again.
+Each execution reads the token's state (expiry and the latest stored refresh request), sleeps on a
+durable timer until the next refresh is due, refreshes through the activity, records the outcome in
+custom status, and ``continue_as_new`` so history stays bounded. A ``refresh_now`` event is only a
+wake-up: the execution starts over and re-reads. Requests are stored (``request_token_refresh``), so
+one raised while a refresh runs, and dropped by ``continue_as_new``, is still seen by the next
+execution. Forced refreshes run at most once a minute; a cycle that gets no new token waits at least
+a minute; a revoked refresh token ends the lifecycle; transient failures back off and never do.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Generator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,16 +23,24 @@ from orchestrations.contract import (
     REFRESH_NOW_EVENT,
     REFRESH_TOKEN,
     TOKEN_LIFECYCLE,
-    TRANSIENT_FAILURES,
-    Failure,
+    RefreshRequest,
+    RefreshResult,
+    TokenState,
     failure_of,
 )
-from orchestrations.timing import backoff, from_epoch, iso, normalized, rate_limit_wait, refresh_due_at
+from orchestrations.failures import Failure
+from orchestrations.timing import (
+    backoff,
+    forced_refresh_at,
+    idle_floor,
+    rate_limit_wait,
+    refresh_due_at,
+)
+from timestamps import as_utc, format_utc, from_epoch, parse_utc
 
 bp = df.Blueprint()
 
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max_number_of_attempts=3)
-ENDING_FAILURES = frozenset({"reauthorization_required", "not_connected"})
 
 
 @dataclass(frozen=True)
@@ -43,8 +51,10 @@ class LifecycleInput:
     consecutive_failures: int = 0
     last_outcome: str | None = None
     last_refresh_at: str | None = None
-    earliest_refresh_at: str | None = None  # set when Strava gave back the same token
-    force_pending: bool = False  # a fetch met a rejected token while this lifecycle was busy
+    last_message: str | None = None
+    earliest_refresh_at: str | None = None  # floor after a cycle without a new token, or a failure
+    answered_request_at: str | None = None  # the latest stored refresh request already answered
+    last_forced_at: str | None = None  # when a forced refresh last went to Strava
 
     @classmethod
     def parse(cls, raw: Any) -> LifecycleInput:
@@ -53,6 +63,28 @@ class LifecycleInput:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The next refresh: when, and whether it is forced by a stored request."""
+
+    at: datetime
+    forced: bool
+    request: str | None  # the stored request it answers
+
+
+def plan_refresh(state: LifecycleInput, token: TokenState, now: datetime) -> Plan:
+    """When to refresh next (pure): ``margin`` before expiry, never before the floor; a stored request
+    newer than the last answered one forces a refresh, at most one a minute."""
+    expires_at = from_epoch(token["expires_at"] or 0)
+    margin = timedelta(seconds=token["refresh_margin_s"])
+    due = refresh_due_at(expires_at, margin, _parse(state.earliest_refresh_at))
+    requested = token.get("refresh_requested_at")
+    answered = _parse(state.answered_request_at)
+    if requested and (answered is None or parse_utc(requested) > answered):
+        return Plan(min(due, forced_refresh_at(_parse(state.last_forced_at), now)), True, requested)
+    return Plan(due, False, None)
 
 
 def status(state: LifecycleInput, phase: str, **extra: Any) -> dict[str, Any]:
@@ -71,115 +103,122 @@ def status(state: LifecycleInput, phase: str, **extra: Any) -> dict[str, Any]:
 def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     state = LifecycleInput.parse(context.get_input())
     try:
-        token = yield context.call_activity_with_retry(READ_TOKEN_STATE, ACTIVITY_RETRY, state.athlete_id)
+        token: TokenState = yield context.call_activity_with_retry(
+            READ_TOKEN_STATE, ACTIVITY_RETRY, state.athlete_id
+        )
     except Exception:  # storage unreachable after retries: transient, never the end
-        yield from _back_off(context, state, "storage: token state could not be read", None)
+        yield from _back_off_reading(context, state)
         return None
     if token["status"] != "active":
         context.set_custom_status(status(state, "ended", reason=token["status"]))
         return {"athlete_id": state.athlete_id, "ended": token["status"]}
 
-    now = normalized(context.current_utc_datetime)
-    expires_at = from_epoch(token["expires_at"])
-    margin = timedelta(seconds=token["refresh_margin_s"])
-    due = refresh_due_at(expires_at, margin, now, _parse(state.earliest_refresh_at))
-    forced = state.force_pending
-    if due > now and not forced:
+    now = as_utc(context.current_utc_datetime)
+    expires_at = from_epoch(token["expires_at"] or 0)
+    plan = plan_refresh(state, token, now)
+    if plan.at > now:
+        phase = "backing_off" if state.consecutive_failures else "sleeping"
+        extra = {"message": state.last_message} if state.consecutive_failures else {}
         context.set_custom_status(
-            status(state, "sleeping", expires_at=iso(expires_at), next_refresh_at=iso(due))
+            status(
+                state, phase, expires_at=format_utc(expires_at), next_refresh_at=format_utc(plan.at), **extra
+            )
         )
-        reason = yield from _wait(context, due)
-        forced = reason == "unauthorized"
+        if (yield from _wait(context, plan.at)):  # woken: start over and re-read
+            context.continue_as_new(state.to_dict())
+            return None
 
-    context.set_custom_status(status(state, "refreshing", expires_at=iso(expires_at)))
+    context.set_custom_status(status(state, "refreshing", expires_at=format_utc(expires_at)))
+    request: RefreshRequest = {"athlete_id": state.athlete_id, "force": plan.forced}
     try:
-        result = yield context.call_activity_with_retry(
-            REFRESH_TOKEN, ACTIVITY_RETRY, {"athlete_id": state.athlete_id, "force": forced}
-        )
+        result: RefreshResult = yield context.call_activity_with_retry(REFRESH_TOKEN, ACTIVITY_RETRY, request)
     except Exception:  # retries exhausted on an unexpected error: treat as transient
-        result = {"failure": {"kind": "unavailable", "message": "refresh activity failed"}}
-
-    now = normalized(context.current_utc_datetime)
-    failure = failure_of(result)
+        result = {"outcome": "failed", "expires_at": None, "failure": None}
+    now = as_utc(context.current_utc_datetime)
+    if plan.forced:
+        state = replace(state, last_forced_at=format_utc(now))
+    failure = failure_of(result) or (
+        Failure("unavailable", "refresh activity failed") if result["outcome"] == "failed" else None
+    )
     if failure is None:
-        outcome = result["outcome"]
-        next_state = LifecycleInput(
-            athlete_id=state.athlete_id,
-            last_outcome=outcome,
-            last_refresh_at=iso(now) if outcome != "still_fresh" else state.last_refresh_at,
-            earliest_refresh_at=iso(now + margin / 4) if outcome == "unchanged" else None,
-        )
-        context.continue_as_new(next_state.to_dict())
+        context.continue_as_new(_after_success(state, result, token, now, plan).to_dict())
         return None
-    if failure.kind in ENDING_FAILURES:
-        ended = LifecycleInput(state.athlete_id, state.consecutive_failures + 1, f"failed: {failure.kind}")
+    if failure.policy.ends_lifecycle:
+        ended = replace(state, consecutive_failures=state.consecutive_failures + 1)
+        ended = replace(ended, last_outcome=f"failed: {failure.kind}")
         context.set_custom_status(status(ended, "ended", reason=failure.kind, message=failure.message))
         return {"athlete_id": state.athlete_id, "ended": failure.kind}
-    yield from _back_off(context, state, failure.message, expires_at, failure)
+    context.continue_as_new(_after_failure(state, failure, expires_at, now).to_dict())
     return None
 
 
-def _wait(context: df.DurableOrchestrationContext, until: datetime) -> Generator[Any, Any, str | None]:
-    """Sleep on a durable timer until ``until``, or until a ``refresh_now`` event; returns its reason."""
+def _after_success(
+    state: LifecycleInput, result: RefreshResult, token: TokenState, now: datetime, plan: Plan
+) -> LifecycleInput:
+    outcome = result["outcome"]
+    margin = timedelta(seconds=token["refresh_margin_s"])
+    got_new_token = outcome == "refreshed"
+    return LifecycleInput(
+        athlete_id=state.athlete_id,
+        last_outcome=outcome,
+        last_refresh_at=format_utc(now) if outcome != "still_fresh" else state.last_refresh_at,
+        # no new token (the same one back, or the store already fresh while this clock said due):
+        # a floor, so a skewed clock or a stubborn Strava cannot make it spin
+        earliest_refresh_at=None if got_new_token else format_utc(idle_floor(now, margin / 4)),
+        answered_request_at=plan.request or state.answered_request_at,
+        last_forced_at=state.last_forced_at,
+    )
+
+
+def _after_failure(
+    state: LifecycleInput, failure: Failure, expires_at: datetime, now: datetime
+) -> LifecycleInput:
+    """Try again later: a rate limit after its window resets, anything else with growing backoff."""
+    failures = state.consecutive_failures + (failure.kind != "rate_limited")
+    if failure.kind == "rate_limited":
+        retry_at = rate_limit_wait(failure.retry_at, now)
+    else:
+        retry_at = backoff(failures, expires_at, now)
+    return replace(
+        state,
+        consecutive_failures=failures,
+        last_outcome=f"failed: {failure.kind}",
+        last_message=failure.message,
+        earliest_refresh_at=format_utc(retry_at),
+    )
+
+
+def _wait(context: df.DurableOrchestrationContext, until: datetime) -> Generator[Any, Any, bool]:
+    """Sleep on a durable timer until ``until``, or until a ``refresh_now`` event; True if woken."""
     timer = context.create_timer(until)
     wake = context.wait_for_external_event(REFRESH_NOW_EVENT)
     winner = yield context.task_any([timer, wake])
     if winner != wake:
-        return None
+        return False
     if not timer.is_completed:
         timer.cancel()
-    return wake_reason(wake.result)
+    return True
 
 
-def _back_off(
-    context: df.DurableOrchestrationContext,
-    state: LifecycleInput,
-    message: str,
-    expires_at: datetime | None,
-    failure: Failure | None = None,
+def _back_off_reading(
+    context: df.DurableOrchestrationContext, state: LifecycleInput
 ) -> Generator[Any, Any, None]:
-    """Wait before the next attempt (a rate limit until its window resets; anything else with growing
-    backoff), still waking for ``refresh_now``, then continue as new."""
-    now = normalized(context.current_utc_datetime)
-    kind = failure.kind if failure else "unavailable"
-    failures = state.consecutive_failures + (kind != "rate_limited")
-    if failure is not None and kind == "rate_limited":
-        retry_at = rate_limit_wait(failure.retry_at, now)
-    else:
-        retry_at = backoff(failures, expires_at, now)
-    next_state = LifecycleInput(
-        athlete_id=state.athlete_id,
-        consecutive_failures=failures,
-        last_outcome=f"failed: {kind}",
-        last_refresh_at=state.last_refresh_at,
-        force_pending=state.force_pending,
+    """The token state could not be read: wait with growing backoff (a wake-up ends the wait), then
+    start over."""
+    now = as_utc(context.current_utc_datetime)
+    failed = replace(
+        state,
+        consecutive_failures=state.consecutive_failures + 1,
+        last_outcome="failed: unavailable",
+        last_message="storage: token state could not be read",
     )
+    retry_at = backoff(failed.consecutive_failures, None, now)
     context.set_custom_status(
-        status(
-            next_state,
-            "backing_off",
-            expires_at=iso(expires_at) if expires_at else None,
-            next_refresh_at=iso(retry_at),
-            message=message,
-            transient=kind in TRANSIENT_FAILURES,
-        )
+        status(failed, "backing_off", next_refresh_at=format_utc(retry_at), message=failed.last_message)
     )
-    reason = yield from _wait(context, retry_at)
-    if reason == "unauthorized":
-        next_state = dataclasses.replace(next_state, force_pending=True)
-    context.continue_as_new(next_state.to_dict())
-
-
-def wake_reason(payload: Any) -> str:
-    """The ``reason`` of a ``refresh_now`` event. Events raised by the Python client arrive as JSON text,
-    events posted over HTTP as objects; anything else counts as a plain request to re-read the token."""
-    if isinstance(payload, str):
-        try:
-            payload = json.loads(payload)
-        except ValueError:
-            return str(payload)
-    return str(payload.get("reason", "")) if isinstance(payload, dict) else ""
+    yield from _wait(context, retry_at)
+    context.continue_as_new(failed.to_dict())
 
 
 def _parse(moment: str | None) -> datetime | None:
-    return datetime.fromisoformat(moment.replace("Z", "+00:00")) if moment else None
+    return parse_utc(moment) if moment else None

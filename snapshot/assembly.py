@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from snapshot.privacy import iso_utc
+from timestamps import format_utc
 
 SCHEMA_VERSION = 1
 ATTRIBUTION = {"text": "Powered by Strava", "url": "https://www.strava.com"}
@@ -25,7 +25,7 @@ def assemble_snapshot(
     ordered = sorted(activities, key=lambda item: (item["start_date"], item["id"]), reverse=True)
     return {
         "schema_version": SCHEMA_VERSION,
-        "generated_at": iso_utc(generated_at),
+        "generated_at": format_utc(generated_at),
         "athlete": dict(athlete),
         "stats": dict(stats),
         "recent_activities": [dict(item) for item in ordered],

@@ -8,10 +8,10 @@ points and map polylines. The public snapshot keeps only activities whose visibi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity
+from timestamps import format_utc
 
 SPORT_GROUPS = ("ride", "run", "swim")
 PERIODS = ("recent", "ytd", "all")
@@ -28,11 +28,6 @@ class PrivacyPolicy:
         return activity.visibility in self.published_visibilities and not (
             activity.private and "only_me" not in self.published_visibilities
         )
-
-
-def iso_utc(moment: datetime) -> str:
-    """``2026-11-24T21:00:00Z`` — the one timestamp format of the snapshot."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def public_athlete(athlete: Athlete) -> dict[str, Any]:
@@ -59,7 +54,7 @@ def public_activity(activity: SummaryActivity, policy: PrivacyPolicy) -> dict[st
         "id": activity.id,
         "name": activity.name,
         "sport_type": activity.sport_type,
-        "start_date": iso_utc(activity.start_date),
+        "start_date": format_utc(activity.start_date),
         "start_date_local": activity.start_date_local.replace(microsecond=0).isoformat(),
         "timezone": activity.timezone,
         "distance_m": activity.distance,

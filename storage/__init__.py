@@ -17,7 +17,7 @@ from storage.errors import (
     StorageUnavailableError,
 )
 from storage.keys import InvalidKeyError, athlete_key, check_key
-from storage.limits import StorageLimitError, check_batch, check_entity
+from storage.limits import StorageLimitError, check_entity
 from storage.oauth_states import InvalidStateError, OAuthStateStore
 from storage.snapshots import SnapshotInfo, SnapshotStore, SnapshotTooLargeError, StoredSnapshot
 from storage.tables import CheckedTable, TableService
@@ -49,7 +49,6 @@ __all__ = [
     "TokenStatus",
     "TokenStore",
     "athlete_key",
-    "check_batch",
     "check_entity",
     "check_key",
     "storage_connection",

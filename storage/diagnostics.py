@@ -1,28 +1,26 @@
 """Non-secret facts per athlete (last refresh, last error code, ...) for the status endpoint.
 
 Facts are merged into one row per athlete; a fact set to None is removed, which needs a
-read-modify-replace conditional on the ETag (retried if another writer intervened).
+read-modify-replace conditional on the ETag (retried with :func:`storage.retry.retrying` if another
+writer intervened).
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from azure.data.tables import UpdateMode
 
-from storage.errors import ConcurrencyConflictError, EntityExistsError
 from storage.keys import athlete_key
 from storage.limits import SYSTEM_PROPERTIES
 from storage.properties import etag_of, int64, plain_value
+from storage.retry import RACES, retrying
 from storage.tables import CheckedTable, TableService
 
 FactValue = str | int | float | bool
 DIAGNOSTICS_ROW = "diagnostics"
-RECORD_ATTEMPTS = 10
 _FACT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
@@ -41,11 +39,7 @@ class DiagnosticsStore:
         if all(value is not None for value in updates.values()):
             await table.upsert({"PartitionKey": key, "RowKey": DIAGNOSTICS_ROW, **updates}, UpdateMode.MERGE)
             return
-        for attempt in range(RECORD_ATTEMPTS):
-            if await _replace_with(table, key, updates):
-                return
-            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-        raise ConcurrencyConflictError(f"diagnostics update lost {RECORD_ATTEMPTS} races in a row")
+        await retrying(lambda: _replace_with(table, key, updates), RACES)
 
     async def read(self, athlete_id: int) -> dict[str, FactValue]:
         """All recorded facts of the athlete (empty if none)."""
@@ -56,21 +50,17 @@ class DiagnosticsStore:
         return {name: plain_value(v) for name, v in entity.items() if name not in SYSTEM_PROPERTIES}
 
 
-async def _replace_with(table: CheckedTable, key: str, updates: Mapping[str, Any]) -> bool:
-    """Read, apply ``updates`` (None deletes), write back conditionally; False if the row changed."""
+async def _replace_with(table: CheckedTable, key: str, updates: Mapping[str, Any]) -> None:
+    """Read, apply ``updates`` (None deletes), write back conditionally (a lost race raises)."""
     current = await table.get(key, DIAGNOSTICS_ROW)
     merged = {n: v for n, v in (current or {}).items() if n not in SYSTEM_PROPERTIES}
     merged.update(updates)
     entity = {"PartitionKey": key, "RowKey": DIAGNOSTICS_ROW}
     entity.update({n: v for n, v in merged.items() if v is not None})
-    try:
-        if current is None:
-            await table.insert(entity)
-        else:
-            await table.update(entity, etag_of(current))
-    except (ConcurrencyConflictError, EntityExistsError):
-        return False
-    return True
+    if current is None:
+        await table.insert(entity)
+    else:
+        await table.update(entity, etag_of(current))
 
 
 def _stored_value(name: str, value: FactValue | None) -> Any:

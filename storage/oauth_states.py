@@ -1,11 +1,15 @@
 """Single-use, short-lived OAuth ``state`` values (CSRF protection for the authorization callback).
 
-A consumed state is not deleted but turned into a tombstone by a write conditional on the ETag that
+Each state is bound to the browser that started the authorization (RFC 9700 §4.7): the row keeps a
+SHA-256 of a secret the browser holds in a cookie, and only that browser can consume the state. A
+consumed state is not deleted but turned into a tombstone by a write conditional on the ETag that
 was read, so of two concurrent consumes exactly one wins and a replay is reported as "used".
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -18,7 +22,7 @@ from storage.properties import etag_of, read_bool, read_datetime, read_str, requ
 from storage.tables import TableService
 
 StateData = dict[str, str | int | bool]
-InvalidStateReason = Literal["malformed", "unknown", "expired", "used"]
+InvalidStateReason = Literal["malformed", "unknown", "expired", "used", "other_browser"]
 STATE_ROW = "state"
 STATE_BYTES = 32  # 256 bits of randomness
 MAX_DATA_BYTES = 8 * 1024
@@ -42,9 +46,15 @@ class OAuthStateStore:
         self._table_name = table_name
 
     async def issue(
-        self, now: datetime, ttl: timedelta, data: Mapping[str, str | int | bool] | None = None
+        self,
+        now: datetime,
+        ttl: timedelta,
+        data: Mapping[str, str | int | bool] | None = None,
+        *,
+        binding: str,
     ) -> str:
-        """A new random state valid until ``now + ttl``, carrying ``data`` back to the callback."""
+        """A new random state valid until ``now + ttl``, carrying ``data`` back to the callback and
+        usable only by whoever presents ``binding`` (the browser's cookie value)."""
         if ttl <= timedelta(0):
             raise ValueError("ttl must be positive")
         state = secrets.token_urlsafe(STATE_BYTES)
@@ -56,12 +66,15 @@ class OAuthStateStore:
                 "ExpiresAt": require_utc(now, "now") + ttl,
                 "Used": False,
                 "Data": encode_data(data or {}),
+                "BindingHash": _digest(binding),
             }
         )
         return state
 
-    async def consume(self, state: str, now: datetime) -> StateData:
-        """Accept ``state`` exactly once before it expires and return its data; else InvalidStateError."""
+    async def consume(self, state: str, now: datetime, binding: str | None) -> StateData:
+        """Accept ``state`` exactly once before it expires, from the browser holding ``binding``, and
+        return its data; else InvalidStateError. A state presented without its binding stays usable
+        by its own browser."""
         now = require_utc(now, "now")
         if not isinstance(state, str) or not _STATE_SHAPE.fullmatch(state):
             raise InvalidStateError("malformed")
@@ -74,6 +87,13 @@ class OAuthStateStore:
         expires_at = read_datetime(entity, "ExpiresAt")
         if now >= expires_at:
             raise InvalidStateError("expired")
+        stored_hash = entity.get("BindingHash")
+        if (
+            not binding
+            or not isinstance(stored_hash, str)
+            or not hmac.compare_digest(stored_hash, _digest(binding))
+        ):
+            raise InvalidStateError("other_browser")
         tombstone = {"PartitionKey": state, "RowKey": STATE_ROW, "ExpiresAt": expires_at, "Used": True}
         try:
             await table.update(tombstone, etag_of(entity))
@@ -92,6 +112,12 @@ class OAuthStateStore:
             except EntityNotFoundError:
                 continue
         return len(expired)
+
+
+def _digest(binding: str) -> str:
+    if not binding:
+        raise ValueError("a state needs a browser binding")
+    return hashlib.sha256(binding.encode()).hexdigest()
 
 
 def encode_data(data: Mapping[str, str | int | bool]) -> str:

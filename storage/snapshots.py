@@ -1,28 +1,26 @@
 """The latest snapshot per athlete, stored as ONE entity so readers never see a mix of generations.
 
 A save reads the current metadata, then writes generation + 1 conditionally on the row's ETag
-(retrying if another save won), so generations are strictly increasing. Saving the body already
-stored is a no-op. A body that cannot fit raises SnapshotTooLargeError before anything is sent.
+(retried with :func:`storage.retry.retrying` if another save won), so generations are strictly
+increasing. Saving the body already stored is a no-op. A body that cannot fit raises
+SnapshotTooLargeError before anything is sent.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storage.errors import ConcurrencyConflictError, EntityExistsError
 from storage.keys import athlete_key
 from storage.limits import StorageLimitError, check_entity
 from storage.properties import etag_of, int64, read_datetime, read_int, read_str, require_utc
+from storage.retry import RACES, retrying
 from storage.snapshot_codec import chunk_properties, compress, content_etag, read_body, split_chunks
 from storage.tables import CheckedTable, TableService
 
 LATEST_ROW = "latest"
 MAX_BODY_BYTES = 32 * 1024 * 1024  # uncompressed; far above any athlete, below a memory hazard
-SAVE_ATTEMPTS = 25
 _META = ("Generation", "GeneratedAt", "Size", "ContentHash", "ChunkCount")
 
 
@@ -71,16 +69,16 @@ class SnapshotStore:
         etag = content_etag(body)
         entity = _entity(key, body, etag, generated_at)
         table = await self._service.checked_table(self._table_name)
-        for attempt in range(SAVE_ATTEMPTS):
+
+        async def attempt() -> StoredSnapshot:
             head = await _read_head(table, key)
             if head is not None and head.info.etag == etag:
                 return _with_body(head.info, body)
             generation = 1 if head is None else head.info.generation + 1
-            entity["Generation"] = int64(generation)
-            if await _write(table, entity, head):
-                return StoredSnapshot(athlete_id, etag, generation, generated_at, len(body), body)
-            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-        raise ConcurrencyConflictError(f"snapshot save lost {SAVE_ATTEMPTS} races in a row")
+            await _write(table, {**entity, "Generation": int64(generation)}, head)
+            return StoredSnapshot(athlete_id, etag, generation, generated_at, len(body), body)
+
+        return await retrying(attempt, RACES)
 
     async def load(self, athlete_id: int) -> StoredSnapshot | None:
         """The latest snapshot with its body, or None if none was saved."""
@@ -120,16 +118,12 @@ def _entity(key: str, body: bytes, etag: str, generated_at: datetime) -> dict[st
     return entity
 
 
-async def _write(table: CheckedTable, entity: dict[str, Any], head: _Head | None) -> bool:
-    """Insert or conditionally replace the row; False if another writer got there first."""
-    try:
-        if head is None:
-            await table.insert(entity)
-        else:
-            await table.update(entity, head.row_etag)
-    except (EntityExistsError, ConcurrencyConflictError):
-        return False
-    return True
+async def _write(table: CheckedTable, entity: dict[str, Any], head: _Head | None) -> None:
+    """Insert or conditionally replace the row; a writer that got there first makes it raise."""
+    if head is None:
+        await table.insert(entity)
+    else:
+        await table.update(entity, head.row_etag)
 
 
 async def _read_head(table: CheckedTable, key: str) -> _Head | None:

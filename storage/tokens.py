@@ -18,13 +18,13 @@ from storage.properties import etag_of, int64, read_bool, read_datetime, read_in
 from storage.tables import TableService
 
 GRANT_ROW = "grant"
+REFRESH_REQUEST_ROW = "refresh-request"  # the latest request for a forced refresh, beside the grant
 __all__ = ["ConcurrencyConflictError", "TokenRecord", "TokenStatus", "TokenStore"]
 
 
 class TokenStatus(str, Enum):
     ACTIVE = "active"
     REAUTHORIZATION_REQUIRED = "reauthorization_required"
-    DEAUTHORIZED = "deauthorized"
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,19 @@ class TokenStore:
         except EntityNotFoundError:
             raise ConcurrencyConflictError("token row was deleted since it was read", status=404) from None
         return dataclasses.replace(record, etag=etag)
+
+    async def request_refresh(self, athlete_id: int, at: datetime) -> None:
+        """Record that a fetch met a rejected access token at ``at``; the token lifecycle, the only
+        refresher, answers the latest request. A separate row, so the grant's ETag is untouched."""
+        table = await self._service.checked_table(self._table_name)
+        row = {"PartitionKey": athlete_key(athlete_id), "RowKey": REFRESH_REQUEST_ROW}
+        await table.upsert({**row, "RequestedAt": require_utc(at, "at")})
+
+    async def refresh_requested_at(self, athlete_id: int) -> datetime | None:
+        """When the latest forced refresh was requested, or None."""
+        table = await self._service.checked_table(self._table_name)
+        entity = await table.get(athlete_key(athlete_id), REFRESH_REQUEST_ROW)
+        return None if entity is None else read_datetime(entity, "RequestedAt")
 
     async def list_athletes(self) -> list[TokenRecord]:
         """Every athlete's record (the table holds few)."""

@@ -1,6 +1,6 @@
 """Async Strava API client (aiohttp; no Azure imports)."""
 
-from strava.client import DEFAULT_SCOPES, StravaClient, StravaConfig
+from strava.client import StravaClient, StravaConfig
 from strava.errors import (
     ApplicationInactiveError,
     AthleteLimitError,
@@ -14,11 +14,12 @@ from strava.errors import (
     ReauthorizationRequiredError,
     StravaError,
     StravaUnavailableError,
+    TruncatedResponseError,
     UnauthorizedError,
     error_for_response,
 )
 from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity, TokenGrant, TokenSet
-from strava.oauth import granted_scopes
+from strava.oauth import DEFAULT_SCOPES, granted_scopes
 from strava.ratelimits import (
     RateLimitUsage,
     next_daily_reset,
@@ -50,6 +51,7 @@ __all__ = [
     "SummaryActivity",
     "TokenGrant",
     "TokenSet",
+    "TruncatedResponseError",
     "UnauthorizedError",
     "error_for_response",
     "granted_scopes",

@@ -9,11 +9,17 @@ import aiohttp
 
 from strava.errors import BadResponseError
 from strava.models import Athlete, AthleteStats, SummaryActivity, TokenGrant, TokenSet
-from strava.oauth import build_authorize_url, code_exchange_form, refresh_form
+from strava.oauth import (
+    API_BASE,
+    DEFAULT_SCOPES,
+    OAUTH_BASE,
+    build_authorize_url,
+    code_exchange_form,
+    refresh_form,
+)
 from strava.ratelimits import RateLimitUsage
 from strava.transport import Clock, Params, StravaTransport, utc_now
 
-DEFAULT_SCOPES = ("read", "activity:read_all")
 MAX_PER_PAGE = 200
 LARGEST_EPOCH_SECONDS = 10**11  # larger values are milliseconds, which Strava rejects
 
@@ -24,8 +30,8 @@ class StravaConfig:
 
     client_id: str
     client_secret: str = field(repr=False)
-    api_base: str = "https://www.strava.com/api/v3"
-    oauth_base: str = "https://www.strava.com/oauth"
+    api_base: str = API_BASE
+    oauth_base: str = OAUTH_BASE
     timeout_s: float = 15.0
 
 

@@ -113,6 +113,11 @@ class BadResponseError(StravaError):
     """A response that is not the JSON Strava promises, or fails model validation."""
 
 
+class TruncatedResponseError(BadResponseError):
+    """The body ended early (connection dropped, or JSON cut off at its end): Strava may have done
+    what was asked, but its answer did not arrive. Asking again is the only way to learn it."""
+
+
 @dataclass(frozen=True)
 class Fault:
     """What could be read from an error body."""

@@ -1,10 +1,15 @@
-"""Pure OAuth pieces: the authorize URL, granted scopes, token-endpoint forms."""
+"""Pure OAuth pieces: Strava's base URLs and the scopes the app asks for, the authorize URL, granted
+scopes, token-endpoint forms. The one place these constants live."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+API_BASE = "https://www.strava.com/api/v3"
+OAUTH_BASE = "https://www.strava.com/oauth"
+DEFAULT_SCOPES = ("read", "activity:read_all")  # what the app asks for
+ACTIVITY_SCOPES = frozenset({"activity:read", "activity:read_all"})  # either lets it read activities
 APPROVAL_PROMPTS = ("auto", "force")
 
 

@@ -12,7 +12,12 @@ from datetime import datetime, timezone
 import aiohttp
 from yarl import URL
 
-from strava.errors import BadResponseError, StravaUnavailableError, error_for_response
+from strava.errors import (
+    BadResponseError,
+    StravaUnavailableError,
+    TruncatedResponseError,
+    error_for_response,
+)
 from strava.ratelimits import RateLimitUsage, parse_rate_limit_headers
 
 logger = logging.getLogger("strava")
@@ -90,14 +95,23 @@ class StravaTransport:
                 return response.status, body, response.headers
         except asyncio.TimeoutError:
             raise StravaUnavailableError(f"{label}: timed out") from None
+        except aiohttp.ClientPayloadError:  # the connection ended before the whole body arrived
+            raise TruncatedResponseError(f"{label}: the response body was cut off") from None
         except aiohttp.ClientError as exc:
             raise StravaUnavailableError(f"{label}: {type(exc).__name__}") from None
 
 
 def _decode(body: bytes, label: str, status: int) -> object:
-    if not body.strip():
+    """The JSON of a body; a body that stops mid-document is told apart from one that is not JSON."""
+    text = body.strip()
+    if not text:
         return None
     try:
-        return json.loads(body)
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        ended_early = error.pos >= len(error.doc) or error.msg.startswith("Unterminated string")
+        if ended_early and text[:1] in (b"{", b"["):
+            raise TruncatedResponseError(f"{label}: HTTP {status} body is cut off", status=status) from None
+        raise BadResponseError(f"{label}: HTTP {status} body is not JSON", status=status) from None
     except ValueError:
         raise BadResponseError(f"{label}: HTTP {status} body is not JSON", status=status) from None

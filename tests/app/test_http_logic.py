@@ -68,6 +68,8 @@ def test_healthy_diagnosis():
     [
         ({"token_status": "reauthorization_required"}, "reauthorization_required", "/api/strava/authorize"),
         ({"lifecycle_runtime_status": "Failed"}, "lifecycle_stopped", "watchdog"),
+        ({"lifecycle_runtime_status": "Suspended"}, "lifecycle_suspended", "resumes it"),
+        ({"facts": {"last_refresh_error": "refresh_token_lost"}}, "refresh_token_lost", "cannot recover"),
         ({"facts": {"last_snapshot_error": "application_inactive"}}, "application_inactive", "subscription"),
         ({"facts": {"last_snapshot_error": "missing_scope"}}, "missing_scope", "activity:read_all"),
         (
@@ -86,9 +88,9 @@ def test_each_problem_comes_with_its_fix(changes, kind, fix_mentions):
 
 def test_refresh_timing():
     expires = NOW + timedelta(hours=6)
-    assert refresh_due_at(expires, timedelta(minutes=20), NOW, None) == expires - timedelta(minutes=20)
+    assert refresh_due_at(expires, timedelta(minutes=20), None) == expires - timedelta(minutes=20)
     floor = NOW + timedelta(hours=7)
-    assert refresh_due_at(expires, timedelta(minutes=20), NOW, floor) == floor
+    assert refresh_due_at(expires, timedelta(minutes=20), floor) == floor
     assert backoff(1, None, NOW) == NOW + timedelta(seconds=30)
     assert backoff(50, None, NOW) == NOW + timedelta(minutes=30)
     assert backoff(5, NOW + timedelta(seconds=60), NOW) == NOW + timedelta(seconds=30)  # half the time left

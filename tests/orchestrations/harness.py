@@ -12,6 +12,7 @@ from typing import Any
 
 from azure.functions.decorators.function_app import FunctionBuilder
 from devhost.durable.events import EventType, new_event
+from orchestrations.contract import ActivityResult
 
 SCHEDULING = {0: EventType.TASK_SCHEDULED, 1: EventType.TASK_SCHEDULED, 5: EventType.TIMER_CREATED}
 
@@ -75,7 +76,7 @@ class Harness:
             "upperSchemaVersion": 1,
             "upperSchemaVersionNew": 2,
         }
-        handle = self.builder._function._func
+        handle = self.builder.build().get_user_function()
         state = json.loads(handle(json.dumps(context)))
         leaves = flatten(state.get("actions", []))
         new = []
@@ -98,10 +99,36 @@ class Harness:
         self.history.append(new_event(EventType.ORCHESTRATOR_STARTED, now))
         return self
 
-    def complete(self, task_id: int, result: Any) -> Harness:
+    def complete(self, task_id: int, result: ActivityResult) -> Harness:
+        """The activity ``task_id`` returned ``result`` (typed: a fake of the wrong shape fails mypy)."""
         self.history.append(
             new_event(EventType.TASK_COMPLETED, self.now, TaskScheduledId=task_id, Result=json.dumps(result))
         )
+        return self
+
+    def fail(self, task_id: int, reason: str = "activity failed") -> Harness:
+        """The activity ``task_id`` failed (after its retries, for a call with retry)."""
+        self.history.append(
+            new_event(EventType.TASK_FAILED, self.now, TaskScheduledId=task_id, Reason=reason, Details=reason)
+        )
+        return self
+
+    def fail_every_attempt(
+        self, task_id: int, name: str, attempts: int, reason: str = "activity failed"
+    ) -> Harness:
+        """A call with retry failed ``attempts`` times: each failure is followed by the retry timer the
+        host creates and fires, then (but for the last) the task scheduled again, as DTFx records it."""
+        for attempt in range(attempts):
+            self.fail(task_id, reason)
+            timer_id = self.next_id
+            self.next_id += 1
+            fire_at = self.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            self.history.append(new_event(EventType.TIMER_CREATED, self.now, timer_id, FireAt=fire_at))
+            self.history.append(new_event(EventType.TIMER_FIRED, self.now, TimerId=timer_id, FireAt=fire_at))
+            if attempt < attempts - 1:
+                task_id = self.next_id
+                self.next_id += 1
+                self.history.append(new_event(EventType.TASK_SCHEDULED, self.now, task_id, Name=name))
         return self
 
     def fire(self, timer_id: int, fire_at: str) -> Harness:

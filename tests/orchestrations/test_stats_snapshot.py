@@ -11,8 +11,12 @@ from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     REQUEST_TOKEN_REFRESH,
     SAVE_SNAPSHOT,
+    SaveResult,
+    fetch_failed,
+    fetched,
 )
-from orchestrations.stats_snapshot import stats_snapshot
+from orchestrations.failures import Failure
+from orchestrations.stats_snapshot import MAX_RATE_LIMIT_WAITS, MAX_ROUNDS, plan_retry, stats_snapshot
 from tests.orchestrations.harness import Harness
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -37,11 +41,11 @@ def test_three_fetches_in_one_fan_out_then_one_save():
     ids = {a["functionName"]: a["id"] for a in step.new}
 
     # completions arrive in any order; nothing more is scheduled until all three are in
-    step = harness.at(T0 + timedelta(seconds=1)).complete(ids[FETCH_STATS], {"data": STATS}).run()
+    step = harness.at(T0 + timedelta(seconds=1)).complete(ids[FETCH_STATS], fetched(STATS)).run()
     assert step.new == []
     harness.at(T0 + timedelta(seconds=2))
-    harness.complete(ids[FETCH_ACTIVITIES], {"data": ACTIVITIES}).complete(
-        ids[FETCH_ATHLETE], {"data": ATHLETE}
+    harness.complete(ids[FETCH_ACTIVITIES], fetched(ACTIVITIES)).complete(
+        ids[FETCH_ATHLETE], fetched(ATHLETE)
     )
     step = harness.run()
     [save] = step.new
@@ -49,7 +53,7 @@ def test_three_fetches_in_one_fan_out_then_one_save():
     assert '"generated_at": "2026-11-24T12:00:02Z"' in save["input"]
     assert save["input"].index('"newer"') < save["input"].index('"older"')  # newest first
 
-    saved = {
+    saved: SaveResult = {
         "saved": True,
         "generated_at": "2026-11-24T12:00:02Z",
         "generation": 3,
@@ -71,9 +75,9 @@ def test_three_fetches_in_one_fan_out_then_one_save():
 def test_rate_limited_fetch_waits_for_the_window_then_fetches_only_that_part():
     harness, step = fanned_out()
     ids = {a["functionName"]: a["id"] for a in step.new}
-    limited = {"failure": {"kind": "rate_limited", "message": "429", "retry_at": "2026-11-24T12:15:00Z"}}
+    limited = fetch_failed(Failure("rate_limited", "429", "2026-11-24T12:15:00Z"))
     harness.at(T0 + timedelta(seconds=1))
-    harness.complete(ids[FETCH_ATHLETE], {"data": ATHLETE}).complete(ids[FETCH_STATS], {"data": STATS})
+    harness.complete(ids[FETCH_ATHLETE], fetched(ATHLETE)).complete(ids[FETCH_STATS], fetched(STATS))
     step = harness.complete(ids[FETCH_ACTIVITIES], limited).run()
     [timer] = step.new
     assert timer["actionType"] == 5 and timer["fireAt"] == "2026-11-24T12:15:01.000000Z"
@@ -81,39 +85,64 @@ def test_rate_limited_fetch_waits_for_the_window_then_fetches_only_that_part():
     assert [a["functionName"] for a in step.new] == [FETCH_ACTIVITIES]
 
 
-def test_unauthorized_asks_the_lifecycle_to_refresh_then_retries():
+def unauthorized_everywhere():
     harness, step = fanned_out()
     ids = {a["functionName"]: a["id"] for a in step.new}
-    unauthorized = {"failure": {"kind": "unauthorized", "message": "401"}}
     harness.at(T0 + timedelta(seconds=1))
     for name in (FETCH_ATHLETE, FETCH_STATS, FETCH_ACTIVITIES):
-        harness.complete(ids[name], unauthorized)
-    step = harness.run()
+        harness.complete(ids[name], fetch_failed(Failure("unauthorized", "401")))
+    return harness, harness.run()
+
+
+def test_unauthorized_asks_the_lifecycle_to_refresh_with_retries_then_fetches_again():
+    harness, step = unauthorized_everywhere()
     [ask] = step.new
-    assert ask["functionName"] == REQUEST_TOKEN_REFRESH and ask["actionType"] == 0
-    step = harness.complete(ask["id"], {"delivered": True}).run()
+    assert ask["functionName"] == REQUEST_TOKEN_REFRESH and ask["actionType"] == 1  # with retry
+    step = harness.complete(ask["id"], {"lifecycle": "woken"}).run()
     [timer] = step.new
     assert timer["actionType"] == 5
+
+
+def test_a_refresh_request_that_fails_even_after_retries_does_not_fail_the_run():
+    harness, step = unauthorized_everywhere()
+    [ask] = step.new
+    step = harness.fail_every_attempt(ask["id"], REQUEST_TOKEN_REFRESH, 3, "storage unavailable").run()
+    assert not step.done
+    [timer] = step.new
+    assert timer["actionType"] == 5
+    step = harness.at(T0 + timedelta(seconds=11)).fire(timer["id"], timer["fireAt"]).run()
+    assert sorted(a["functionName"] for a in step.new) == sorted(
+        [FETCH_ATHLETE, FETCH_STATS, FETCH_ACTIVITIES]
+    )
 
 
 def test_inactive_application_gives_up_records_why_and_fails_without_saving():
     harness, step = fanned_out()
     ids = {a["functionName"]: a["id"] for a in step.new}
-    inactive = {"failure": {"kind": "application_inactive", "message": "403 Application.Status Inactive"}}
+    inactive = fetch_failed(Failure("application_inactive", "403 Application.Status Inactive"))
     harness.at(T0 + timedelta(seconds=1))
     harness.complete(ids[FETCH_ATHLETE], inactive).complete(ids[FETCH_STATS], inactive)
     step = harness.complete(ids[FETCH_ACTIVITIES], inactive).run()
     [record] = step.new
-    assert record["functionName"] == RECORD_DIAGNOSTICS
+    assert record["functionName"] == RECORD_DIAGNOSTICS and record["actionType"] == 1  # with retry
     assert '"last_snapshot_error": "application_inactive"' in record["input"]
     with pytest.raises(Exception, match="previous snapshot is still served"):  # the SDK raises on failure
         harness.complete(record["id"], None).run()
 
 
-def test_plan_retry_rate_limits_do_not_burn_rounds_but_are_bounded():
-    from orchestrations.contract import Failure
-    from orchestrations.stats_snapshot import MAX_RATE_LIMIT_WAITS, MAX_ROUNDS, plan_retry
+def test_diagnostics_that_cannot_be_recorded_do_not_hide_the_real_failure():
+    harness, step = fanned_out()
+    ids = {a["functionName"]: a["id"] for a in step.new}
+    inactive = fetch_failed(Failure("application_inactive", "403 Application.Status Inactive"))
+    harness.at(T0 + timedelta(seconds=1))
+    for name in (FETCH_ATHLETE, FETCH_STATS, FETCH_ACTIVITIES):
+        harness.complete(ids[name], inactive)
+    [record] = harness.run().new
+    with pytest.raises(Exception, match=r"application_inactive.*previous snapshot is still served"):
+        harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3, "storage unavailable").run()
 
+
+def test_plan_retry_rate_limits_do_not_burn_rounds_but_are_bounded():
     limited = {"activities": Failure("rate_limited", "429", "2026-11-24T12:15:00Z")}
     assert plan_retry(limited, 0, MAX_RATE_LIMIT_WAITS, T0) is not None
     assert plan_retry(limited, 0, MAX_RATE_LIMIT_WAITS + 1, T0) is None

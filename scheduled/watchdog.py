@@ -1,6 +1,7 @@
 """The scheduled job (``SNAPSHOT_SCHEDULE``): a fresh snapshot for each active athlete, and a watchdog
-that restarts a token lifecycle that stopped (eternal orchestrations are known to stop silently).
-It also purges expired OAuth states."""
+that restarts a token lifecycle that stopped and resumes one that was suspended (eternal
+orchestrations are known to stop silently; a suspended one refreshes nothing). It also purges
+expired OAuth states."""
 
 from __future__ import annotations
 
@@ -29,11 +30,17 @@ async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrches
         if record.status is not TokenStatus.ACTIVE:
             continue
         try:
-            if await ensure_lifecycle(client, record.athlete_id) == "started":
-                log.warning(
-                    "watchdog: token lifecycle of athlete %s was not running; restarted", record.athlete_id
-                )
-            instance_id, started = await start_snapshot(client, record.athlete_id)
-            log.info("scheduled snapshot %s: %s", instance_id, "started" if started else "already running")
+            await watch(client, record.athlete_id)
         except Exception as error:  # one athlete's trouble must not stop the others
             log.error("scheduled run for athlete %s failed: %s", record.athlete_id, type(error).__name__)
+
+
+async def watch(client: df.DurableOrchestrationClient, athlete_id: int) -> None:
+    """One athlete's scheduled run: the lifecycle running (restarted or resumed, logged), a snapshot."""
+    outcome = await ensure_lifecycle(client, athlete_id)
+    if outcome == "started":
+        log.warning("watchdog: token lifecycle of athlete %s was not running; restarted", athlete_id)
+    elif outcome == "resumed":
+        log.warning("watchdog: token lifecycle of athlete %s was suspended; resumed", athlete_id)
+    instance_id, started = await start_snapshot(client, athlete_id)
+    log.info("scheduled snapshot %s: %s", instance_id, "started" if started else "already running")

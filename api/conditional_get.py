@@ -1,4 +1,5 @@
-"""Route parameters, and serving a stored snapshot with ETag / 304 (public and keyed endpoints)."""
+"""Serving a stored snapshot as a conditional GET: ETag, ``If-None-Match`` -> 304, ``HEAD``; as JSON or
+another representation of it (public and keyed endpoints)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import azure.functions as func
 from api.caching import etag_matches, http_date
 from api.responses import JSON, error_response
 from services import Services
-from storage import InvalidKeyError, SnapshotInfo, TokenRecord, athlete_key
+from storage import SnapshotInfo
 
 
 @dataclass(frozen=True)
@@ -24,29 +25,6 @@ class Representation:
 
 
 JSON_SNAPSHOT = Representation(f"{JSON}; charset=utf-8", etag=lambda etag: etag, body=lambda body: body)
-
-
-def parse_athlete_id(raw: str | None) -> int | None:
-    """The athlete id of a route, or ``None`` when it is not a positive 64-bit integer."""
-    try:
-        return int(athlete_key(raw or ""))
-    except InvalidKeyError:
-        return None
-
-
-def bad_athlete_id(headers: Mapping[str, str] | None = None) -> func.HttpResponse:
-    return error_response(400, "invalid_athlete_id", "The athlete id must be a positive integer.", headers)
-
-
-async def route_athlete(req: func.HttpRequest, svc: Services) -> TokenRecord | func.HttpResponse:
-    """The token record of the route's ``{athleteId}``, or the 400 / 404 answer to send instead."""
-    athlete_id = parse_athlete_id(req.route_params.get("athleteId"))
-    if athlete_id is None:
-        return bad_athlete_id()
-    record = await svc.tokens.get(athlete_id)
-    if record is None:
-        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.")
-    return record
 
 
 async def serve_snapshot(

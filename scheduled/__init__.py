@@ -1,0 +1,5 @@
+"""Timer triggers: the scheduled snapshot job and lifecycle watchdog (``SNAPSHOT_SCHEDULE``)."""
+
+from scheduled import watchdog
+
+blueprints = (watchdog.bp,)

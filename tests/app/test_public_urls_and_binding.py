@@ -1,0 +1,86 @@
+"""Public URLs never come from an untrusted Host header; the OAuth binding cookie's attributes."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.oauth import BINDING_COOKIE, binding_cookie, cookie_value
+from api.urls import callback_url, is_loopback, public_base
+from settings import Settings, SettingsError
+
+
+def settings(**env: str) -> Settings:
+    return Settings.from_env({"AzureWebJobsStorage": "UseDevelopmentStorage=true", **env})
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.5.6.7", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("evil.127.0.0.1", False),
+        ("127.0.0.1.evil.example", False),
+        ("localhost.evil.example", False),
+        ("10.0.0.1", False),
+        ("attacker.example", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_loopback_means_exactly_loopback(host: str | None, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_a_request_host_is_used_only_when_it_is_loopback() -> None:
+    plain = settings()
+    assert public_base("http://127.0.0.1:7071/api/strava/authorize", plain) == "http://127.0.0.1:7071"
+    assert public_base("http://evil.127.0.0.1:7071/api/strava/authorize", plain) is None
+    assert public_base("https://attacker.example/api/strava/authorize", plain) is None
+    assert callback_url("https://attacker.example/api/x", plain) is None
+
+
+def test_the_public_base_comes_from_settings_first() -> None:
+    configured = settings(
+        PUBLIC_BASE_URL="https://stats.example.org/", WEBSITE_HOSTNAME="app.azurewebsites.net"
+    )
+    assert public_base("https://attacker.example/x", configured) == "https://stats.example.org"
+    azure = settings(WEBSITE_HOSTNAME="app.azurewebsites.net")
+    assert public_base("https://attacker.example/x", azure) == "https://app.azurewebsites.net"
+    assert (
+        callback_url("https://attacker.example/x", azure)
+        == "https://app.azurewebsites.net/api/strava/callback"
+    )
+    core_tools = settings(WEBSITE_HOSTNAME="localhost:7071")
+    assert public_base("http://evil.example/x", core_tools) == "http://localhost:7071"
+    redirect = settings(STRAVA_REDIRECT_URI="https://me.example/api/strava/callback")
+    assert public_base("http://evil.example/x", redirect) == "https://me.example"
+    assert callback_url("http://evil.example/x", redirect) == "https://me.example/api/strava/callback"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["stats.example.org", "ftp://stats.example.org", "https://stats.example.org/app", "https://x?y=1"],
+)
+def test_a_malformed_public_base_url_is_a_settings_error(value: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        settings(PUBLIC_BASE_URL=value)
+
+
+def test_the_binding_cookie_is_httponly_lax_scoped_and_secure_on_https() -> None:
+    plain = binding_cookie("v4lue", 600, secure=False)
+    assert plain.startswith(f"{BINDING_COOKIE}=v4lue")
+    attributes = {part.strip().split("=")[0].lower() for part in plain.split(";")[1:]}
+    assert {"httponly", "samesite", "path", "max-age"} <= attributes and "secure" not in attributes
+    assert "SameSite=Lax" in plain and "Path=/api/strava/callback" in plain and "Max-Age=600" in plain
+    assert "Secure" in binding_cookie("v4lue", 600, secure=True)
+
+
+def test_cookie_values_are_read_from_the_header() -> None:
+    assert cookie_value(f"a=1; {BINDING_COOKIE}=abc-_1", BINDING_COOKIE) == "abc-_1"
+    assert cookie_value("a=1", BINDING_COOKIE) is None
+    assert cookie_value(None, BINDING_COOKIE) is None
+    assert cookie_value('bad"cookie', BINDING_COOKIE) is None
