@@ -65,5 +65,5 @@ def test_the_one_timestamp_format_round_trips() -> None:
     assert parse_utc("2026-11-24T22:38:05+01:00") == moment
     assert parse_utc("2026-11-24T21:38:05") == moment  # no zone: UTC
     assert format_utc(from_epoch(moment.timestamp())) == "2026-11-24T21:38:05Z"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="isoformat"):
         parse_utc("yesterday")

@@ -1,27 +1,41 @@
-"""The refresh activity against Azurite and the emulator, in-process: idempotency and write races.
+"""The refresh and fetch activities against Azurite and the emulator, in-process: idempotency, write
+races, cut-off token answers, best-effort diagnostics.
 
 Strava rotates refresh tokens strictly, so the pair it just issued is the only valid one: a write
-conflict must not lose it, while a genuinely newer authorization must win.
+conflict must not lose it, while a genuinely newer authorization must win. Races are set up with a
+hook that runs the other writer right after Strava answered, before the activity writes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
 import services as services_module
 import settings as settings_module
+from activities.fetch import fetch_athlete
 from activities.tokens import refresh_token
-from storage import TokenRecord, TokenStatus
+from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult
+from storage import StorageUnavailableError, TokenRecord, TokenStatus
+from strava.models import TokenSet
+from tests.fixtures.strava_emulator import RunningEmulator
+
+refresh = refresh_token.build().get_user_function()
+fetch = fetch_athlete.build().get_user_function()
+ROTATES = 6 * 3600 - 60  # emulator clock offset at which a 6-hour token is due and rotates
 
 
 @pytest.fixture
-async def app_services(azurite, start_strava_emulator, table_prefix, monkeypatch):
-    """The app's services wired to Azurite and a slow emulator (300 ms a request)."""
-    emulator = start_strava_emulator("--latency-ms", "300")
+async def app_services(
+    azurite: str, start_strava_emulator: Callable[..., RunningEmulator], table_prefix: str, monkeypatch: Any
+) -> AsyncIterator[RunningEmulator]:
+    """The app's services wired to Azurite and an emulator."""
+    emulator = start_strava_emulator()
     env = {
         "AzureWebJobsStorage": azurite,
         "STRAVA_CLIENT_ID": emulator.client_id,
@@ -38,7 +52,7 @@ async def app_services(azurite, start_strava_emulator, table_prefix, monkeypatch
     settings_module.load_settings.cache_clear()
 
 
-async def connected(emulator) -> TokenRecord:
+async def connected(emulator: RunningEmulator) -> TokenRecord:
     grant = emulator.connect()
     svc = services_module.services()
     return await svc.tokens.replace(
@@ -55,44 +69,156 @@ async def connected(emulator) -> TokenRecord:
     )
 
 
-async def test_fresh_token_is_not_refreshed_and_a_second_run_is_harmless(app_services):
+def after_strava_answers(monkeypatch: Any, hook: Callable[[int], Awaitable[None]]) -> None:
+    """Run ``hook(call_number)`` after each token call returns (or raises), before the activity goes on."""
+    strava = services_module.services().strava
+    original = strava.refresh
+    calls = 0
+
+    async def refresh_then_hook(token: str) -> TokenSet:
+        nonlocal calls
+        calls += 1
+        try:
+            return await original(token)
+        finally:
+            await hook(calls)
+
+    monkeypatch.setattr(strava, "refresh", refresh_then_hook)
+
+
+def forced(record: TokenRecord) -> RefreshRequest:
+    return {"athlete_id": record.athlete_id, "force": True}
+
+
+async def test_fresh_token_is_not_refreshed_and_a_second_run_is_harmless(
+    app_services: RunningEmulator,
+) -> None:
     record = await connected(app_services)
-    request = {"athlete_id": record.athlete_id, "force": False}
-    assert (await refresh_token._function._func(request))["outcome"] == "still_fresh"
+    result: RefreshResult = await refresh({"athlete_id": record.athlete_id, "force": False})
+    assert result["outcome"] == "still_fresh"
     assert app_services.stats()["refreshes"] == {"new_access_token": 0, "same_access_token": 0, "rejected": 0}
 
 
-async def test_a_conflicting_write_of_the_same_pair_does_not_lose_the_rotated_token(app_services):
+async def test_a_conflicting_write_of_the_same_pair_does_not_lose_the_rotated_token(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
     record = await connected(app_services)
-    app_services.configure(clock_offset=6 * 3600 - 60)  # the token is due at Strava
+    app_services.configure(clock_offset=ROTATES)
     svc = services_module.services()
-    refreshing = asyncio.create_task(
-        refresh_token._function._func({"athlete_id": record.athlete_id, "force": True})
-    )
-    await asyncio.sleep(0.1)  # the activity has read the entity and waits for Strava
-    await svc.tokens.replace(dataclasses.replace(record, publish_consent=False))  # e.g. a re-authorization
-    result = await refreshing
+
+    async def reauthorization_meanwhile(_: int) -> None:  # e.g. the consent changed
+        await svc.tokens.replace(dataclasses.replace(record, publish_consent=False))
+
+    after_strava_answers(monkeypatch, reauthorization_meanwhile)
+    result = await refresh(forced(record))
     assert result["outcome"] == "refreshed"
     stored = await svc.tokens.get(record.athlete_id)
     assert stored is not None
     assert stored.refresh_token != record.refresh_token  # the rotated token was kept ...
     assert stored.publish_consent is False  # ... on top of the other writer's entity
+    monkeypatch.undo()
     again = await svc.strava.refresh(stored.refresh_token)  # and Strava still accepts it
     assert again.access_token
 
 
-async def test_a_newer_authorization_written_meanwhile_wins(app_services):
+async def test_a_rotated_pair_is_stored_as_active_even_if_another_writer_marked_the_old_one(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
     record = await connected(app_services)
-    app_services.configure(clock_offset=6 * 3600 - 60)
+    app_services.configure(clock_offset=ROTATES)
     svc = services_module.services()
-    refreshing = asyncio.create_task(
-        refresh_token._function._func({"athlete_id": record.athlete_id, "force": True})
-    )
-    await asyncio.sleep(0.1)
+
+    async def marked_meanwhile(_: int) -> None:  # a writer that saw the old pair rejected
+        await svc.tokens.replace(dataclasses.replace(record, status=TokenStatus.REAUTHORIZATION_REQUIRED))
+
+    after_strava_answers(monkeypatch, marked_meanwhile)
+    result = await refresh(forced(record))
+    assert result["outcome"] == "refreshed"
+    stored = await svc.tokens.get(record.athlete_id)
+    assert stored is not None and stored.refresh_token != record.refresh_token
+    assert stored.status is TokenStatus.ACTIVE  # a pair Strava just issued is active
+
+
+async def test_a_newer_authorization_written_meanwhile_wins(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
+    record = await connected(app_services)
+    app_services.configure(clock_offset=ROTATES)
+    svc = services_module.services()
     newer = dataclasses.replace(record, access_token="a-newer-access", refresh_token="a-newer-refresh")
-    await svc.tokens.replace(newer)
-    result = await refreshing
+
+    async def newer_authorization(_: int) -> None:
+        await svc.tokens.replace(newer)
+
+    after_strava_answers(monkeypatch, newer_authorization)
+    result = await refresh(forced(record))
     assert result["outcome"] == "still_fresh"
     stored = await svc.tokens.get(record.athlete_id)
-    assert stored is not None
-    assert stored.refresh_token == "a-newer-refresh"
+    assert stored is not None and stored.refresh_token == "a-newer-refresh"
+
+
+async def test_a_cut_off_answer_without_rotation_is_asked_again(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
+    record = await connected(app_services)  # hours left: Strava answers with the same pair
+    app_services.configure(malformed_rate=1.0)
+
+    async def heal(call: int) -> None:
+        if call == 1:
+            app_services.configure(malformed_rate=0.0)
+
+    after_strava_answers(monkeypatch, heal)
+    result = await refresh(forced(record))
+    assert result["outcome"] == "unchanged"
+    assert app_services.stats()["faults"]["malformed"] == 1
+    stored = await services_module.services().tokens.get(record.athlete_id)
+    assert stored is not None and stored.status is TokenStatus.ACTIVE
+
+
+async def test_a_cut_off_rotation_is_reported_as_lost_not_as_a_revocation(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
+    record = await connected(app_services)
+    app_services.configure(clock_offset=ROTATES, malformed_rate=1.0)
+
+    async def heal(call: int) -> None:
+        if call == 1:
+            app_services.configure(malformed_rate=0.0)
+
+    after_strava_answers(monkeypatch, heal)
+    result = await refresh(forced(record))
+    assert result["outcome"] == "failed"
+    assert result["failure"] is not None and result["failure"]["kind"] == "refresh_token_lost"
+    svc = services_module.services()
+    stored = await svc.tokens.get(record.athlete_id)
+    assert stored is not None and stored.status is TokenStatus.REAUTHORIZATION_REQUIRED
+    assert (await svc.diagnostics.read(record.athlete_id))["last_refresh_error"] == "refresh_token_lost"
+
+
+async def test_diagnostics_never_fail_a_successful_fetch(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
+    record = await connected(app_services)
+    svc = services_module.services()
+
+    async def storage_down(*_: Any) -> None:
+        raise StorageUnavailableError("table service unreachable")
+
+    monkeypatch.setattr(svc.diagnostics, "record", storage_down)
+    result: FetchResult = await fetch(record.athlete_id)
+    assert result["failure"] is None and result["data"]["id"] == record.athlete_id
+    assert app_services.stats()["requests"]["GET /api/v3/athlete"] == 1
+
+
+async def test_a_fetch_records_only_the_usage_it_observed_itself(app_services: RunningEmulator) -> None:
+    record = await connected(app_services)
+    svc = services_module.services()
+    await svc.strava.get_athlete(record.access_token)  # the shared client has seen some usage
+    assert svc.strava.last_rate_limit is not None
+    stranger = 4242
+    result = await fetch(stranger)  # no token: this call sees no usage at all
+    assert result["failure"] is not None and result["failure"]["kind"] == "not_connected"
+    assert "rate_limit" not in await svc.diagnostics.read(stranger)
+    await fetch(record.athlete_id)
+    usage = json.loads(str((await svc.diagnostics.read(record.athlete_id))["rate_limit"]))
+    assert usage["usage_15min"] == 2
