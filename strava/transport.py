@@ -108,10 +108,29 @@ def _decode(body: bytes, label: str, status: int) -> object:
         return None
     try:
         return json.loads(text)
-    except json.JSONDecodeError as error:
-        ended_early = error.pos >= len(error.doc) or error.msg.startswith("Unterminated string")
-        if ended_early and text[:1] in (b"{", b"["):
+    except ValueError:
+        if _unclosed(text):
             raise TruncatedResponseError(f"{label}: HTTP {status} body is cut off", status=status) from None
         raise BadResponseError(f"{label}: HTTP {status} body is not JSON", status=status) from None
-    except ValueError:
-        raise BadResponseError(f"{label}: HTTP {status} body is not JSON", status=status) from None
+
+
+def _unclosed(text: bytes) -> bool:
+    """Whether a JSON object or array ends while a string or a container is still open."""
+    if text[:1] not in (b"{", b"["):
+        return False
+    depth, in_string, escaped = 0, False, False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):  # { [
+            depth += 1
+        elif byte in (0x7D, 0x5D):  # } ]
+            depth -= 1
+    return in_string or depth > 0

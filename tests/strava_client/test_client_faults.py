@@ -18,6 +18,7 @@ from strava import (
     StravaClient,
     StravaConfig,
     StravaUnavailableError,
+    TruncatedResponseError,
     next_daily_reset,
     next_window_reset,
 )
@@ -89,15 +90,17 @@ async def test_a_hang_beyond_the_timeout_is_unavailable(
     assert hung.value.status is None
 
 
-async def test_truncated_json_is_a_bad_response(
+async def test_truncated_json_is_told_apart_as_cut_off(
     client: StravaClient, http_session: aiohttp.ClientSession, strava_emulator: RunningEmulator
 ) -> None:
     grant = await connect(client, http_session)
     strava_emulator.configure(malformed_rate=1.0)
-    with pytest.raises(BadResponseError, match="not JSON"):
+    with pytest.raises(TruncatedResponseError, match="cut off"):
         await client.get_stats(grant.tokens.access_token, grant.athlete.id if grant.athlete else 0)
-    with pytest.raises(BadResponseError):
+    with pytest.raises(TruncatedResponseError):
         await client.list_activities(grant.tokens.access_token)
+    with pytest.raises(TruncatedResponseError):  # the token endpoint too: the answer may hold a new pair
+        await client.refresh(grant.tokens.refresh_token)
 
 
 async def test_inactive_app_fails_data_calls_but_refreshes(
@@ -136,8 +139,27 @@ async def scripted_strava() -> AsyncIterator[tuple[str, list[str]]]:
     async def athlete(request: web.Request) -> web.Response:
         return web.json_response({"message": "an object where a list belongs"})
 
+    async def dropped_token_answer(request: web.Request) -> web.StreamResponse:
+        """Promises 200 bytes, sends 20, and hangs up (a dropped connection mid-body)."""
+        response = web.StreamResponse(headers={"Content-Type": "application/json", "Content-Length": "200"})
+        await response.prepare(request)
+        await response.write(b'{"access_token": "a')
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    async def html_token_answer(request: web.Request) -> web.Response:
+        return web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html")
+
     app = web.Application()
-    app.add_routes([web.get("/api/v3/athlete/activities", activities), web.get("/api/v3/athlete", athlete)])
+    app.add_routes(
+        [
+            web.get("/api/v3/athlete/activities", activities),
+            web.get("/api/v3/athlete", athlete),
+            web.post("/dropped/oauth/token", dropped_token_answer),
+            web.post("/html/oauth/token", html_token_answer),
+        ]
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -167,6 +189,19 @@ async def test_wrong_json_shape_is_a_bad_response(
     config = StravaConfig("1", "s", api_base=f"{base}/api/v3", oauth_base=f"{base}/oauth")
     with pytest.raises(BadResponseError, match=r"Athlete\.id"):
         await StravaClient(config, http_session).get_athlete("t")
+
+
+async def test_a_dropped_connection_is_cut_off_and_a_complete_wrong_body_is_not(
+    scripted_strava: tuple[str, list[str]], http_session: aiohttp.ClientSession
+) -> None:
+    base, _ = scripted_strava
+    dropped = StravaClient(StravaConfig("1", "s", oauth_base=f"{base}/dropped/oauth"), http_session)
+    with pytest.raises(TruncatedResponseError, match="cut off"):
+        await dropped.refresh("r")
+    html = StravaClient(StravaConfig("1", "s", oauth_base=f"{base}/html/oauth"), http_session)
+    with pytest.raises(BadResponseError, match="not JSON") as caught:
+        await html.refresh("r")
+    assert not isinstance(caught.value, TruncatedResponseError)
 
 
 async def test_argument_checks(client: StravaClient) -> None:

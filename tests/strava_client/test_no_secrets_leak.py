@@ -121,7 +121,7 @@ async def test_no_secret_in_logs_exceptions_or_reprs(
         "UnauthorizedError",
         "ReauthorizationRequiredError",
         "StravaUnavailableError",
-        "BadResponseError",
+        "TruncatedResponseError",
         "StravaUnavailableError",
         "ApplicationInactiveError",
         "RateLimitedError",
