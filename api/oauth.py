@@ -50,6 +50,9 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if not svc.settings.strava_configured:
         return html_page(503, "Strava is not configured", ["Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."])
+    publish = req.params.get("publish")
+    if publish not in ("yes", "no"):
+        return _consent_page(req, svc, invalid=publish is not None)
     callback = urls.callback_url(req.url, svc.settings)
     if callback is None:
         return html_page(
@@ -60,9 +63,6 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
                 "(on Azure, WEBSITE_HOSTNAME provides it)."
             ],
         )
-    publish = req.params.get("publish")
-    if publish not in ("yes", "no"):
-        return _consent_page(req, svc, invalid=publish is not None)
     binding = secrets.token_urlsafe(32)
     state = await svc.states.issue(
         _now(), svc.settings.state_ttl, {"publish": publish == "yes"}, binding=binding

@@ -100,7 +100,7 @@ async def launch_app(
     app_dir: Path,
 ) -> AsyncIterator[Callable[..., AppUnderTest]]:
     """``launch_app(*emulator_flags, **settings)``: an emulator, then devhost with the app wired to it."""
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+    async with browser_session() as http:
 
         def launch(*emulator_flags: str, **settings: str) -> AppUnderTest:
             emulator = start_strava_emulator(*emulator_flags)
@@ -118,6 +118,14 @@ async def launch_app(
             return AppUnderTest(host, emulator, http, azurite, table_prefix)
 
         yield launch
+
+
+def browser_session() -> aiohttp.ClientSession:
+    """An HTTP client that keeps cookies as a browser does (also for 127.0.0.1, which aiohttp's
+    default jar refuses)."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(force_close=True), cookie_jar=aiohttp.CookieJar(unsafe=True)
+    )
 
 
 def query_of(url: str) -> dict[str, str]:
