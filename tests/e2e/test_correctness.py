@@ -133,3 +133,4 @@ async def test_the_watchdog_resumes_a_suspended_lifecycle(launch_app):
         assert time.monotonic() < deadline, "the watchdog did not resume the suspended lifecycle"
         await asyncio.sleep(0.1)
     assert await run_status(app, lifecycle) == "Running"
+
