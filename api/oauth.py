@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timezone
-from http.cookies import CookieError, SimpleCookie
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
+from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
 from api.responses import html_page, redirect
 from orchestrations.starters import ensure_lifecycle, start_snapshot
 from services import Services, services
@@ -36,7 +36,6 @@ from timestamps import format_utc
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
-BINDING_COOKIE = "strava_snapshot_oauth"
 VISIBILITY_WORDS = {"everyone": "everyone", "followers_only": "your followers", "only_me": "only you"}
 STATE_REFUSALS = {
     "other_browser": "This authorization was started in another browser, or this browser did not keep "
@@ -72,33 +71,6 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
         binding, int(svc.settings.state_ttl.total_seconds()), secure=callback.startswith("https://")
     )
     return response
-
-
-def binding_cookie(value: str, max_age: int, *, secure: bool) -> str:
-    """The ``Set-Cookie`` value binding an authorization to this browser (``max_age=0`` clears it)."""
-    cookie: SimpleCookie = SimpleCookie()
-    cookie[BINDING_COOKIE] = value
-    morsel = cookie[BINDING_COOKIE]
-    morsel["path"] = urls.CALLBACK_PATH
-    morsel["max-age"] = str(max_age)
-    morsel["httponly"] = True
-    morsel["samesite"] = "Lax"
-    if secure:
-        morsel["secure"] = True
-    return morsel.OutputString()
-
-
-def cookie_value(header: str | None, name: str) -> str | None:
-    """The value of cookie ``name`` in a ``Cookie`` header, or None (malformed headers included)."""
-    if not header:
-        return None
-    cookie: SimpleCookie = SimpleCookie()
-    try:
-        cookie.load(header)
-    except CookieError:
-        return None
-    morsel = cookie.get(name)
-    return morsel.value if morsel is not None and morsel.value else None
 
 
 def published_summary(settings: Settings) -> str:

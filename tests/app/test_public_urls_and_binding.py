@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.oauth import BINDING_COOKIE, binding_cookie, cookie_value
+from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
 from api.urls import callback_url, is_loopback, public_base
 from settings import Settings, SettingsError
 

@@ -15,7 +15,6 @@ from tests.e2e.conftest import AppUnderTest, browser_session, query_of
 pytestmark = pytest.mark.e2e
 
 
-
 async def run_status(app: AppUnderTest, instance_id: str) -> str | None:
     status, _, body = await app.request("GET", f"/runtime/webhooks/durabletask/instances/{instance_id}")
     return json.loads(body)["runtimeStatus"] if status in (200, 202) else None
@@ -133,4 +132,3 @@ async def test_the_watchdog_resumes_a_suspended_lifecycle(launch_app):
         assert time.monotonic() < deadline, "the watchdog did not resume the suspended lifecycle"
         await asyncio.sleep(0.1)
     assert await run_status(app, lifecycle) == "Running"
-
