@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from strava_emulator.testing import RunningEmulator
 
 import services as services_module
 import settings as settings_module
@@ -23,7 +24,6 @@ from activities.tokens import refresh_token
 from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult
 from storage import StorageUnavailableError, TokenRecord, TokenStatus
 from strava.models import TokenSet
-from tests.fixtures.strava_emulator import RunningEmulator
 
 refresh = refresh_token.build().get_user_function()
 fetch = fetch_athlete.build().get_user_function()

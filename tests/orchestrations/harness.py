@@ -12,6 +12,7 @@ from typing import Any
 
 from azure.functions.decorators.function_app import FunctionBuilder
 from devhost.durable.events import EventType, new_event
+
 from orchestrations.contract import ActivityResult
 
 SCHEDULING = {0: EventType.TASK_SCHEDULED, 1: EventType.TASK_SCHEDULED, 5: EventType.TIMER_CREATED}

@@ -145,8 +145,10 @@ class Stack:
         }
 
     def connect_demo_athlete(self) -> str:
-        """Walk the OAuth flow as a browser would (authorize -> emulator -> callback); returns the page."""
-        with urllib.request.urlopen(f"{self.url}/api/strava/authorize?publish=yes", timeout=30) as page:  # noqa: S310
+        """Walk the OAuth flow as a browser would (authorize -> emulator -> callback), keeping the cookie
+        that binds the authorization to this "browser"; returns the page."""
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(f"{self.url}/api/strava/authorize?publish=yes", timeout=30) as page:
             return str(page.read().decode())
 
     def wait_for_stats(self, timeout: float = 60.0) -> dict[str, Any]:
