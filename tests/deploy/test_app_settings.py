@@ -16,9 +16,11 @@ from . import bicep
 MAIN = bicep.source(bicep.INFRA / "main.bicep")
 APP = bicep.source(bicep.INFRA / "modules" / "functionapp.bicep")
 
-# Read by the app but deliberately not set by the template: none today. A name added here must also be
-# documented as optional in the README's settings table.
-DOCUMENTED_OPTIONAL: frozenset[str] = frozenset()
+# Read by the app but deliberately not set by the template. A name added here must also be documented as
+# optional in the README's settings table. WEBSITE_HOSTNAME is set by the platform itself;
+# PUBLIC_BASE_URL only matters behind a custom domain (STRAVA_REDIRECT_URI, which the template sets,
+# names the public address otherwise).
+DOCUMENTED_OPTIONAL: frozenset[str] = frozenset({"PUBLIC_BASE_URL", "WEBSITE_HOSTNAME"})
 
 
 def app_setting_names() -> dict[str, str]:
@@ -34,7 +36,7 @@ def settings_the_app_reads() -> set[str]:
     """Names settings.py reads, plus the %NAME% settings trigger bindings resolve (the timer schedule)."""
     text = (bicep.ROOT / "settings.py").read_text()
     names = set(re.findall(r'reader\.\w+\(\s*"(\w+)"', text))
-    for path in (bicep.ROOT / "api").glob("*.py"):
+    for path in [*(bicep.ROOT / "api").glob("*.py"), *(bicep.ROOT / "scheduled").glob("*.py")]:
         names |= set(re.findall(r'"%(\w+)%"', path.read_text()))
     return names
 
