@@ -54,7 +54,7 @@ async def fan_out_vs_sequential(stack: Stack, athlete_id: int) -> tuple[float, f
     from activities import fetch  # imported after the app settings are in the environment
 
     functions = [
-        builder._function._func
+        builder.build().get_user_function()
         for builder in (fetch.fetch_athlete, fetch.fetch_stats, fetch.fetch_activities)
     ]
 
