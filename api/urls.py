@@ -1,6 +1,7 @@
 """Public URLs of this app. Never from a request's Host header, which a client chooses: the base is
 PUBLIC_BASE_URL, else Azure's WEBSITE_HOSTNAME, else the origin of STRAVA_REDIRECT_URI; a request's
-own origin only when its host is loopback (development). Links inside pages are host-relative.
+own origin only in development, when its host is loopback and WEBSITE_HOSTNAME (which Core Tools sets
+to ``localhost:7071``) is unset or loopback too. Links inside pages are host-relative.
 """
 
 from __future__ import annotations
@@ -31,15 +32,17 @@ def public_base(request_url: str, settings: Settings) -> str | None:
     """``scheme://host[:port]`` this app is reached at, or None if only an untrusted Host could say."""
     if settings.public_base_url:
         return settings.public_base_url
+    website = urlsplit(f"//{settings.website_hostname}").hostname if settings.website_hostname else None
+    request = urlsplit(request_url)
+    if is_loopback(request.hostname) and (website is None or is_loopback(website)):
+        # development: the loopback address the browser used, so the cookie and the callback agree
+        return f"{request.scheme}://{request.netloc}"
     if settings.website_hostname:
-        host = urlsplit(f"//{settings.website_hostname}").hostname
-        scheme = "http" if is_loopback(host) else "https"
-        return f"{scheme}://{settings.website_hostname}"
+        return f"{'http' if is_loopback(website) else 'https'}://{settings.website_hostname}"
     if settings.redirect_uri:
         parts = urlsplit(settings.redirect_uri)
         return f"{parts.scheme}://{parts.netloc}"
-    parts = urlsplit(request_url)
-    return f"{parts.scheme}://{parts.netloc}" if is_loopback(parts.hostname) else None
+    return None
 
 
 def callback_url(request_url: str, settings: Settings) -> str | None:

@@ -56,6 +56,10 @@ def test_the_public_base_comes_from_settings_first() -> None:
     )
     core_tools = settings(WEBSITE_HOSTNAME="localhost:7071")
     assert public_base("http://evil.example/x", core_tools) == "http://localhost:7071"
+    # in development the browser's own loopback address wins, so cookie and callback share a host
+    assert public_base("http://127.0.0.1:7071/x", core_tools) == "http://127.0.0.1:7071"
+    # on Azure a Host header that claims loopback changes nothing
+    assert public_base("http://127.0.0.1/x", azure) == "https://app.azurewebsites.net"
     redirect = settings(STRAVA_REDIRECT_URI="https://me.example/api/strava/callback")
     assert public_base("http://evil.example/x", redirect) == "https://me.example"
     assert callback_url("http://evil.example/x", redirect) == "https://me.example/api/strava/callback"
