@@ -120,3 +120,16 @@ def test_record_validation() -> None:
     shifted = record(updated_at=NOW.astimezone(timezone(timedelta(hours=2))))
     assert shifted.updated_at.utcoffset() == timedelta(0)
     assert shifted.updated_at == NOW
+
+
+async def test_a_refresh_request_is_kept_beside_the_grant_without_touching_it(store: TokenStore) -> None:
+    stored = await store.replace(record())
+    assert await store.refresh_requested_at(1234) is None
+    await store.request_refresh(1234, NOW)
+    await store.request_refresh(1234, NOW + timedelta(seconds=5))  # the latest request counts
+    assert await store.refresh_requested_at(1234) == NOW + timedelta(seconds=5)
+    again = await store.get(1234)
+    assert again is not None and again.etag == stored.etag  # the grant's ETag is untouched
+    assert [r.athlete_id for r in await store.list_athletes()] == [1234]  # not an athlete of its own
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await store.request_refresh(1234, datetime(2024, 1, 1))
