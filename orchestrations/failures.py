@@ -62,85 +62,93 @@ class Policy:
 
 
 # Ordered: failure_from_error takes the first kind whose error class matches (subclasses first).
+# transient / ends the lifecycle / how a snapshot reacts / the fix shown by the status endpoint
 POLICIES: Mapping[FailureKind, Policy] = {
     "rate_limited": Policy(
-        False,
-        False,
-        "wait_for_window",
-        "Strava's rate limit was reached; work resumes by itself after {until}.",
-        RateLimitedError,
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="wait_for_window",
+        fix="Strava's rate limit was reached; work resumes by itself after {until}.",
+        error=RateLimitedError,
     ),
     "missing_scope": Policy(
-        False,
-        False,
-        "give_up",
-        "The token lacks a needed scope. Authorize again and keep 'View data about your activities' "
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="give_up",
+        fix="The token lacks a needed scope. Authorize again and keep 'View data about your activities' "
         "(activity:read_all) checked: {authorize_url}",
-        MissingScopeError,
+        error=MissingScopeError,
     ),
     "unauthorized": Policy(
-        False,
-        False,
-        "refresh_first",
-        "Strava rejected the access token; the token lifecycle was asked to refresh it. If this "
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="refresh_first",
+        fix="Strava rejected the access token; the token lifecycle was asked to refresh it. If this "
         "persists, authorize again: {authorize_url}",
-        UnauthorizedError,
+        error=UnauthorizedError,
     ),
     "reauthorization_required": Policy(
-        False,
-        True,
-        "give_up",
-        "Strava no longer accepts this athlete's refresh token (access revoked or superseded). "
+        transient=False,
+        ends_lifecycle=True,
+        snapshot="give_up",
+        fix="Strava no longer accepts this athlete's refresh token (access revoked or superseded). "
         "Authorize again: {authorize_url} (needs the function key).",
-        ReauthorizationRequiredError,
+        error=ReauthorizationRequiredError,
     ),
     "application_inactive": Policy(
-        False,
-        False,
-        "give_up",
-        "Strava reports the API application as inactive: its owner needs an active Strava "
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="give_up",
+        fix="Strava reports the API application as inactive: its owner needs an active Strava "
         f"subscription, then reactivate the app at {APP_SETTINGS_URL}.",
-        ApplicationInactiveError,
+        error=ApplicationInactiveError,
     ),
     "athlete_limit": Policy(
-        False,
-        False,
-        "give_up",
-        f"The Strava app has reached its connected-athlete limit; raise it at {APP_SETTINGS_URL}.",
-        AthleteLimitError,
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="give_up",
+        fix=f"The Strava app has reached its connected-athlete limit; raise it at {APP_SETTINGS_URL}.",
+        error=AthleteLimitError,
     ),
     "client_credentials": Policy(
-        False,
-        False,
-        "give_up",
-        "Strava rejected STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET; fix the app settings.",
-        ClientCredentialsError,
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="give_up",
+        fix="Strava rejected STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET; fix the app settings.",
+        error=ClientCredentialsError,
     ),
     "not_found": Policy(
-        False, False, "give_up", "Strava answered 404 for this athlete's data.", NotFoundError
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="give_up",
+        fix="Strava answered 404 for this athlete's data.",
+        error=NotFoundError,
     ),
-    "bad_response": Policy(
-        True,
-        False,
-        "back_off",
-        "Strava sent an unexpected or cut-off answer; the app retries by itself.",
-        BadResponseError,
+    "bad_response": Policy(  # a cut-off answer (TruncatedResponseError) is one too
+        transient=True,
+        ends_lifecycle=False,
+        snapshot="back_off",
+        fix="Strava sent an unexpected or cut-off answer; the app retries by itself.",
+        error=BadResponseError,
     ),
     "unavailable": Policy(
-        True,
-        False,
-        "back_off",
-        "Strava or storage was unavailable; the app retries by itself with backoff.",
-        StravaUnavailableError,
+        transient=True,
+        ends_lifecycle=False,
+        snapshot="back_off",
+        fix="Strava or storage was unavailable; the app retries by itself with backoff.",
+        error=StravaUnavailableError,
     ),
     "not_connected": Policy(
-        False, True, "give_up", "The athlete is not connected. Authorize: {authorize_url}"
+        transient=False,
+        ends_lifecycle=True,
+        snapshot="give_up",
+        fix="The athlete is not connected. Authorize: {authorize_url}",
     ),
     "refresh_token_lost": Policy(
-        False,
-        True,
-        "give_up",
-        "Strava issued a new refresh token but its answer was cut off in transit, and the old one is "
+        transient=False,
+        ends_lifecycle=True,
+        snapshot="give_up",
+        fix="Strava issued a new refresh token but its answer was cut off in transit, and the old one is "
         "no longer accepted. The app cannot recover this token: authorize again: {authorize_url}",
     ),
 }
