@@ -9,7 +9,8 @@ from timestamps import parse_utc
 MIN_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=30)
 FORCED_REFRESH_INTERVAL = timedelta(minutes=1)  # at most one forced refresh per athlete per minute
-IDLE_FLOOR = timedelta(minutes=1)  # a cycle that did not refresh waits at least this long
+IDLE_FLOOR = timedelta(minutes=1)  # a cycle that got no new token waits this long ...
+MIN_IDLE = timedelta(seconds=5)  # ... or, close to expiry, at least this long
 
 
 def refresh_due_at(expires_at: datetime, margin: timedelta, earliest: datetime | None) -> datetime:
@@ -24,9 +25,13 @@ def forced_refresh_at(last_forced: datetime | None, now: datetime) -> datetime:
     return now if last_forced is None else max(now, last_forced + FORCED_REFRESH_INTERVAL)
 
 
-def idle_floor(now: datetime, at_least: timedelta = IDLE_FLOOR) -> datetime:
-    """The earliest next refresh after a cycle that did not get a new token."""
-    return now + max(at_least, IDLE_FLOOR)
+def idle_floor(now: datetime, margin: timedelta, expires_at: datetime) -> datetime:
+    """The earliest next refresh after a cycle that got no new token: a minute (or a quarter of the
+    margin, if longer), but halfway to expiry when that comes first; never sooner than 5 s."""
+    wait = max(margin / 4, IDLE_FLOOR)
+    if expires_at - now < 2 * wait:
+        wait = max((expires_at - now) / 2, MIN_IDLE)
+    return now + wait
 
 
 def backoff(failures: int, expires_at: datetime | None, now: datetime) -> datetime:

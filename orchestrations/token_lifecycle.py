@@ -156,6 +156,7 @@ def _after_success(
     state: LifecycleInput, result: RefreshResult, token: TokenState, now: datetime, plan: Plan
 ) -> LifecycleInput:
     outcome = result["outcome"]
+    expires_at = from_epoch(result["expires_at"] or token["expires_at"] or 0)
     margin = timedelta(seconds=token["refresh_margin_s"])
     got_new_token = outcome == "refreshed"
     return LifecycleInput(
@@ -164,7 +165,7 @@ def _after_success(
         last_refresh_at=format_utc(now) if outcome != "still_fresh" else state.last_refresh_at,
         # no new token (the same one back, or the store already fresh while this clock said due):
         # a floor, so a skewed clock or a stubborn Strava cannot make it spin
-        earliest_refresh_at=None if got_new_token else format_utc(idle_floor(now, margin / 4)),
+        earliest_refresh_at=None if got_new_token else format_utc(idle_floor(now, margin, expires_at)),
         answered_request_at=plan.request or state.answered_request_at,
         last_forced_at=state.last_forced_at,
     )

@@ -6,7 +6,7 @@ import pytest
 
 from api.caching import cors_headers, etag_matches
 from api.diagnosis import Observations, diagnose
-from orchestrations.timing import backoff, rate_limit_wait, refresh_due_at
+from orchestrations.timing import backoff, forced_refresh_at, idle_floor, rate_limit_wait, refresh_due_at
 from settings import Settings, SettingsError
 
 ETAG = '"sha256-abc"'
@@ -98,6 +98,14 @@ def test_refresh_timing():
         2026, 11, 24, 12, 15, 1, tzinfo=timezone.utc
     )
     assert rate_limit_wait("2026-11-24T11:00:00Z", NOW) == NOW + timedelta(seconds=1)
+    # a cycle without a new token waits a minute or a quarter margin, but never past half the time left
+    margin = timedelta(minutes=20)
+    assert idle_floor(NOW, margin, NOW + timedelta(hours=1)) == NOW + timedelta(minutes=5)
+    assert idle_floor(NOW, timedelta(seconds=30), NOW + timedelta(hours=1)) == NOW + timedelta(minutes=1)
+    assert idle_floor(NOW, timedelta(seconds=30), NOW + timedelta(seconds=40)) == NOW + timedelta(seconds=20)
+    assert idle_floor(NOW, margin, NOW - timedelta(seconds=1)) == NOW + timedelta(seconds=5)  # never a spin
+    assert forced_refresh_at(None, NOW) == NOW
+    assert forced_refresh_at(NOW - timedelta(seconds=10), NOW) == NOW + timedelta(seconds=50)
 
 
 def test_settings_defaults_and_validation():
