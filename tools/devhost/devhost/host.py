@@ -13,7 +13,9 @@ from typing import Any
 from aiohttp import web
 from azure.functions.timer import TimerRequest
 
+from devhost.clock import Clock, SystemClock
 from devhost.durable import DurableRuntime
+from devhost.durable.health import is_outage
 from devhost.execlog import log_execution
 from devhost.functions import FunctionIndex, TimerFunction, index_functions, load_app
 from devhost.http_triggers import HttpTriggers, InvalidRoute
@@ -22,6 +24,7 @@ from devhost.keys import HostKeys, load_keys
 from devhost.local_settings import (
     SettingsError,
     apply_local_settings,
+    replaces_running_instances,
     route_prefix,
     storage_connection_string,
 )
@@ -57,8 +60,12 @@ class HostOptions:
 class DevHost:
     """One running app. :meth:`start` fails before serving anything if the app or settings are invalid."""
 
-    def __init__(self, options: HostOptions, environ: MutableMapping[str, str] = os.environ) -> None:
+    def __init__(
+        self, options: HostOptions, environ: MutableMapping[str, str] = os.environ, clock: Clock | None = None
+    ) -> None:
+        """``clock`` drives durable timers and timer triggers (tests pass a ManualClock)."""
         self.options = options
+        self.clock: Clock = clock or SystemClock()
         self.environ = environ
         self.app_dir = options.app_dir.resolve()
         self.applied_settings: list[str] = []
@@ -66,6 +73,7 @@ class DevHost:
         self.index = FunctionIndex()
         self.schedules: list[tuple[TimerFunction, TimerSchedule]] = []
         self.prefix = "api"
+        self.replace_running = False
         self.keys: HostKeys | None = None
         self.runtime: DurableRuntime | None = None
         self.runner: web.AppRunner | None = None
@@ -76,6 +84,7 @@ class DevHost:
         try:
             self.applied_settings = apply_local_settings(self.app_dir, self.environ)
             self.prefix = route_prefix(self.app_dir)
+            self.replace_running = replaces_running_instances(self.app_dir)
             self.connection_string = storage_connection_string(self.environ)
             if not (self.app_dir / "function_app.py").is_file():
                 raise StartupError(f"no function_app.py in {self.app_dir}")
@@ -98,14 +107,25 @@ class DevHost:
             self.index,
             self.connection_string,
             task_hub=self.options.task_hub,
+            clock=self.clock,
             activity_client_binding=self.client_binding,
+            replace_running=self.replace_running,
+            required_query=f"code={self.keys.durable}" if self.keys is not None else "",
         )
-        await self.runtime.start()
-        app = build_web_app(triggers, self.keys, self.runtime)
+        try:
+            await self.runtime.start()
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            kind = type(error).__name__
+            raise StartupError(f"storage is unreachable ({kind}): is Azurite running?") from None
+        runtime = self.runtime
+        triggers.storage_down = lambda: not runtime.storage_healthy
+        app = build_web_app(triggers.handle, self.keys, self.runtime, self.options.host)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         await web.TCPSite(self.runner, self.options.host, self.options.port).start()
-        self.timers = TimerRunner(self.schedules, self.fire_timer)
+        self.timers = TimerRunner(self.schedules, self.fire_timer, self.clock)
         self.timers.start()
 
     async def stop(self) -> None:
@@ -117,11 +137,10 @@ class DevHost:
             await self.runtime.stop()
 
     def client_binding(self) -> str:
-        """The durable client JSON; check-status URLs carry the master key when keys are enforced."""
+        """The durable client JSON; management URLs carry the durable system key when keys are enforced."""
         if self.runtime is None:
             raise RuntimeError("the durable runtime is not started")
-        required = f"code={self.keys.master}" if self.keys is not None else ""
-        return self.runtime.client_binding(self.options.base_url, required_query=required)
+        return self.runtime.client_binding(self.options.base_url)
 
     async def fire_timer(self, timer: TimerFunction, request: TimerRequest) -> None:
         arguments: dict[str, Any] = {timer.timer_param: request}

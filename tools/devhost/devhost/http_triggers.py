@@ -12,6 +12,7 @@ import azure.functions as func
 from aiohttp import web
 from multidict import CIMultiDict
 
+from devhost.durable.health import RETRY_AFTER_S
 from devhost.execlog import log_execution
 from devhost.functions import HttpFunction
 from devhost.invoke import call_function, describe_failure
@@ -97,6 +98,7 @@ class HttpTriggers:
         self.keys = keys
         self.client_binding = client_binding
         self.app_dir = app_dir
+        self.storage_down: Callable[[], bool] = lambda: False  # set once the durable runtime runs
 
     def below_prefix(self, raw_path: str) -> list[str] | None:
         """Decoded segments below the route prefix, or None when the path is outside it."""
@@ -136,7 +138,12 @@ class HttpTriggers:
             response = to_web_response(result)
         except Exception as error:  # user code may raise anything; the response must not leak it
             logger.error("function %s raised %s", function.name, describe_failure(error))
-            response = json_error(500, "internal_error", f"function {function.name!r} failed; see the log")
+            if self.storage_down():  # it failed because storage did: say so, as Azure's host does
+                retry = {"Retry-After": str(RETRY_AFTER_S)}
+                response = json_error(503, "storage_unavailable", "storage is unreachable; retry", retry)
+            else:
+                message = f"function {function.name!r} failed; see the log"
+                response = json_error(500, "internal_error", message)
         log_execution(
             "http", f"{request.method} {request.path}", time.monotonic() - started, str(response.status)
         )

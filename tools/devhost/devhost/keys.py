@@ -9,17 +9,20 @@ from dataclasses import dataclass, field
 
 MASTER_KEY_VARIABLE = "DEVHOST_MASTER_KEY"
 FUNCTION_KEY_VARIABLE = "DEVHOST_FUNCTION_KEY"
+DURABLE_KEY_VARIABLE = "DEVHOST_DURABLE_KEY"  # the system key ``durabletask_extension`` on Azure
 KEY_HEADER = "x-functions-key"
 KEY_QUERY = "code"
 
 
 @dataclass(frozen=True)
 class HostKeys:
-    """The master key and the (single, shared) function key. ``repr`` hides both."""
+    """The master key, the (single, shared) function key and the Durable extension's system key,
+    which opens only the durable webhooks and is what management URLs carry. ``repr`` hides them."""
 
     master: str = field(repr=False)
     function: str = field(repr=False)
-    generated: tuple[str, ...] = ()  # names of keys generated at start ("master", "function")
+    durable: str = field(repr=False, default_factory=lambda: secrets.token_urlsafe(32))
+    generated: tuple[str, ...] = ()  # names of keys generated at start ("master", "function", "durable")
 
     def allows(self, auth_level: str, supplied: str | None) -> bool:
         """Whether ``supplied`` opens a route of ``auth_level`` (ANONYMOUS, FUNCTION, ADMIN/SYSTEM)."""
@@ -31,6 +34,10 @@ class HostKeys:
         if _same(supplied, self.master):
             return True
         return level == "FUNCTION" and _same(supplied, self.function)
+
+    def opens_durable_webhooks(self, supplied: str | None) -> bool:
+        """The durable system key or the master key."""
+        return bool(supplied) and (_same(supplied or "", self.durable) or _same(supplied or "", self.master))
 
 
 def _same(a: str, b: str) -> bool:
@@ -48,7 +55,11 @@ def load_keys(environ: Mapping[str, str]) -> HostKeys:
     if not function:
         function = secrets.token_urlsafe(32)
         generated.append("function")
-    return HostKeys(master, function, tuple(generated))
+    durable = environ.get(DURABLE_KEY_VARIABLE, "")
+    if not durable:
+        durable = secrets.token_urlsafe(32)
+        generated.append("durable")
+    return HostKeys(master, function, durable, tuple(generated))
 
 
 def supplied_key(query: Mapping[str, str], headers: Mapping[str, str]) -> str | None:

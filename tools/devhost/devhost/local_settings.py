@@ -59,6 +59,28 @@ def route_prefix(app_dir: Path) -> str:
     return str(prefix).strip("/")
 
 
+OVERRIDABLE_STATES = {"nonrunningstates": False, "anystate": True}
+
+
+def replaces_running_instances(app_dir: Path) -> bool:
+    """host.json ``extensions.durableTask.overridableExistingInstanceStates``: ``AnyState`` (True)
+    lets a start replace a live instance; ``NonRunningStates``, the extension's default, refuses it."""
+    path = app_dir / "host.json"
+    if not path.exists():
+        return False
+    durable = (_read_json(path).get("extensions") or {}).get("durableTask") or {}
+    if not isinstance(durable, dict):
+        raise SettingsError("host.json: extensions.durableTask must be an object")
+    value = durable.get("overridableExistingInstanceStates", "NonRunningStates")
+    replaces = OVERRIDABLE_STATES.get(str(value).lower())
+    if replaces is None:
+        raise SettingsError(
+            "host.json: extensions.durableTask.overridableExistingInstanceStates must be "
+            f"NonRunningStates or AnyState, not {value!r}"
+        )
+    return replaces
+
+
 def storage_connection_string(environ: MutableMapping[str, str]) -> str:
     """``AzureWebJobsStorage``; the development shorthand maps to Azurite's default table port."""
     value = environ.get("AzureWebJobsStorage", "").strip()

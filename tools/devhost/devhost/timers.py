@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from azure.functions.timer import TimerRequest
 from croniter import croniter
 
+from devhost.clock import Clock, SystemClock, sleep_until
 from devhost.functions import TimerFunction
 
 logger = logging.getLogger("devhost.timers")
@@ -102,10 +103,6 @@ def timer_request(past_due: bool, last: datetime | None, next_due: datetime, now
     return TimerRequest(past_due=past_due, schedule_status=status, schedule={"AdjustForDST": True})
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 FireTimer = Callable[[TimerFunction, TimerRequest], Awaitable[None]]
 
 
@@ -116,11 +113,11 @@ class TimerRunner:
         self,
         schedules: list[tuple[TimerFunction, TimerSchedule]],
         fire: FireTimer,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self.schedules = schedules
         self.fire = fire
-        self.clock = clock
+        self.clock: Clock = clock or SystemClock()
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -138,24 +135,17 @@ class TimerRunner:
     async def _run(self, timer: TimerFunction, schedule: TimerSchedule) -> None:
         last: datetime | None = None
         if timer.run_on_startup:
-            now = self.clock()
+            now = self.clock.now()
             await self._fire_safely(timer, timer_request(False, None, schedule.next_after(now), now))
             last = now
-        due = schedule.next_after(self.clock())
+        due = schedule.next_after(self.clock.now())
         while True:
-            await self._sleep_until(due)
-            now = self.clock()
+            await sleep_until(self.clock, due)
+            now = self.clock.now()
             next_due = schedule.next_after(max(now, due))
             await self._fire_safely(timer, timer_request(now - due > PAST_DUE_AFTER, last, next_due, now))
             last = due
-            due = schedule.next_after(max(self.clock(), due))
-
-    async def _sleep_until(self, due: datetime) -> None:
-        """Sleep until ``due`` by the clock, never waking early."""
-        delay = (due - self.clock()).total_seconds()
-        while delay > 0:
-            await asyncio.sleep(delay)
-            delay = (due - self.clock()).total_seconds()
+            due = schedule.next_after(max(self.clock.now(), due))
 
     async def _fire_safely(self, timer: TimerFunction, request: TimerRequest) -> None:
         try:

@@ -7,8 +7,9 @@ import json
 _PLACEHOLDER = "INSTANCEID"
 
 
-def client_binding(external_base_url: str, task_hub: str, required_query: str = "") -> str:
-    """JSON text for a durable-client parameter; RPC and webhooks share ``external_base_url``."""
+def client_binding(external_base_url: str, task_hub: str, rpc_path: str, required_query: str = "") -> str:
+    """JSON text for a durable-client parameter; RPC (below ``rpc_path``) and webhooks share
+    ``external_base_url``; ``required_query`` (the durable system key) ends every management URL."""
     root = external_base_url.rstrip("/")
     base = f"{root}/runtime/webhooks/durabletask"
     query = f"&{required_query}" if required_query else ""
@@ -36,6 +37,6 @@ def client_binding(external_base_url: str, task_hub: str, required_query: str = 
         },
         "baseUrl": base,
         "requiredQueryStringParameters": required_query,
-        "rpcBaseUrl": f"{root}/durabletask/",
+        "rpcBaseUrl": f"{root}{rpc_path.rstrip('/')}/",
     }
     return json.dumps(binding)

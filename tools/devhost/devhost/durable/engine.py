@@ -14,14 +14,16 @@ import logging
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from devhost.clock import Clock
 from devhost.durable.book import ExecutionBook, UnsupportedAction
 from devhost.durable.codec import TooLargeError
 from devhost.durable.events import Event, EventType, OrchestrationStatus, new_event
+from devhost.durable.health import StorageHealth, is_outage
 from devhost.durable.instance import Control, ControlKind, Inbound, LiveInstance
 from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
 from devhost.durable.replay import ReplayResult, build_context, failed_result, run_orchestrator
@@ -31,20 +33,25 @@ from devhost.functions import FunctionIndex
 
 logger = logging.getLogger("devhost.durable")
 
-_RETRY_AFTER_STORAGE_ERROR_S = 1.0
+_RETRY_AFTER_FAILED_EPISODE_S = 1.0
 
 
 class InstanceExists(Exception):
-    """``start_new`` on an id that is Pending, Running or Suspended."""
+    """``start_new`` on an id that is Pending, Running or Suspended (and may not be replaced)."""
+
+    def __init__(self, status: RuntimeStatus) -> None:
+        super().__init__(f"An Orchestration instance with the status {status.value} already exists.")
+        self.status = status
 
 
 class EpisodeRunner(ABC):
     """Per-instance runners and episodes; subclasses dispatch the work episodes schedule."""
 
-    def __init__(self, index: FunctionIndex, store: InstanceStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, index: FunctionIndex, store: InstanceStore, clock: Clock) -> None:
         self.index = index
         self.store = store
         self.clock = clock
+        self.health = StorageHealth(store.probe, self.resync)
         self.live: dict[str, LiveInstance] = {}
         self.stopping = False
         self.episodes = 0
@@ -75,29 +82,42 @@ class EpisodeRunner(ABC):
             instance.runner = asyncio.create_task(self._drive(instance))
 
     async def _drive(self, instance: LiveInstance) -> None:
-        while not self.stopping:
-            if instance.controls:
-                await self._apply_control(instance, instance.controls.popleft())
+        instance_id = instance.record.instance_id
+        while not self.stopping and self.live.get(instance_id) is instance:
+            if not self.health.healthy:  # nothing commits while storage is down; repair comes first
+                await self.health.wait_healthy()
                 continue
-            status = instance.record.status
-            if status not in (RuntimeStatus.PENDING, RuntimeStatus.RUNNING):
-                return
-            batch = instance.take_batch()
-            if not batch and not instance.needs_start:
-                return
-            try:
-                await self._episode(instance, batch)
-            except TooLargeError as error:  # input, output or custom status cannot be stored: final
-                await self._fail_oversized(instance, batch, str(error))
-            except Exception:
-                logger.exception("episode of %s failed; retrying", instance.record.instance_id)
-                instance.put_back(batch)
-                await asyncio.sleep(_RETRY_AFTER_STORAGE_ERROR_S)
+            failed = False
+            async with instance.lock:
+                if self.live.get(instance_id) is not instance:  # replaced while this runner waited
+                    return
+                if instance.controls:
+                    await self._apply_control(instance, instance.controls.popleft())
+                    continue
+                status = instance.record.status
+                if status not in (RuntimeStatus.PENDING, RuntimeStatus.RUNNING):
+                    return
+                batch = instance.take_batch()
+                if not batch and not instance.needs_start:
+                    return
+                try:
+                    await self._episode(instance, batch)
+                except TooLargeError as error:  # input, output or custom status cannot be stored: final
+                    await self._fail_oversized(instance, batch, str(error))
+                except Exception as error:
+                    instance.put_back(batch)
+                    if is_outage(error):
+                        self.health.failed(error)
+                        continue
+                    logger.error("episode of %s failed (%s); retrying", instance_id, type(error).__name__)
+                    failed = True
+            if failed:
+                await asyncio.sleep(_RETRY_AFTER_FAILED_EPISODE_S)
 
     async def _fail_oversized(self, instance: LiveInstance, batch: list[Inbound], reason: str) -> None:
         """End the instance as Failed, keeping its history, instead of retrying an episode forever."""
         record = dataclasses.replace(instance.record)
-        now = self.clock()
+        now = self.clock.now()
         record.status, record.updated, record.custom_status = RuntimeStatus.FAILED, now, None
         record.output = json.dumps(
             f"Orchestrator function '{record.name}' failed: its state is too large to store ({reason})"
@@ -119,7 +139,7 @@ class EpisodeRunner(ABC):
     async def _episode(self, instance: LiveInstance, batch: list[Inbound]) -> None:
         """Run the orchestrator once; the instance's record is replaced only after the commit."""
         record = dataclasses.replace(instance.record)
-        now = self.clock()
+        now = self.clock.now()
         started = time.monotonic()
         new: list[Event] = [new_event(EventType.ORCHESTRATOR_STARTED, now)]
         if instance.needs_start:
@@ -186,6 +206,7 @@ class EpisodeRunner(ABC):
         try:
             await self._commit_control(instance, control)
         except Exception as exc:
+            self.health.failed(exc)
             if not control.done.done():
                 control.done.set_exception(exc)
             return
@@ -194,7 +215,7 @@ class EpisodeRunner(ABC):
 
     async def _commit_control(self, instance: LiveInstance, control: Control) -> None:
         record = dataclasses.replace(instance.record)
-        now = self.clock()
+        now = self.clock.now()
         record.updated = now
         if control.kind == "terminate":
             record.status = RuntimeStatus.TERMINATED
@@ -236,6 +257,10 @@ class EpisodeRunner(ABC):
     @abstractmethod
     def background(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` without awaiting it (kept referenced, errors logged)."""
+
+    @abstractmethod
+    async def resync(self) -> None:
+        """After a storage outage: make storage hold what the live instances hold, then resume."""
 
 
 def _execution_started(record: InstanceRecord, now: datetime) -> Event:

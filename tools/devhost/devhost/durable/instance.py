@@ -45,6 +45,7 @@ class LiveInstance:
     pending: deque[Inbound] = field(default_factory=deque)
     controls: deque[Control] = field(default_factory=deque)
     runner: asyncio.Task[None] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # held by an episode, a control or a repair
 
     @classmethod
     def from_history(cls, record: InstanceRecord, history: list[Event]) -> LiveInstance:

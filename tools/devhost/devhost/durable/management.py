@@ -15,11 +15,21 @@ from devhost.durable.work import DurableEngine
 
 
 class ManagementError(Exception):
-    """A request the runtime refuses; ``status`` is the HTTP status to answer with."""
+    """A request the runtime refuses: ``status`` is the HTTP status to answer with, ``kind`` the .NET
+    exception type the extension names in its error body (None: a body with ``Message`` only)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, kind: str | None = "InvalidOperationException") -> None:
         super().__init__(message)
         self.status = status
+        self.kind = kind
+
+
+def check_instance_id(instance_id: str) -> str:
+    """``instance_id`` when acceptable, else a 400 ManagementError saying why."""
+    problem = instance_id_problem(instance_id)
+    if problem:
+        raise ManagementError(400, problem, "ArgumentException")
+    return instance_id
 
 
 @dataclass(frozen=True)
@@ -43,27 +53,30 @@ class InstanceQuery:
 class InstanceManagement:
     """Start, query, signal, control and purge orchestration instances."""
 
-    def __init__(self, engine: DurableEngine) -> None:
+    def __init__(self, engine: DurableEngine, *, replace_running: bool = False) -> None:
+        """``replace_running``: a start replaces a live instance (``AnyState``) instead of a 409."""
         self.engine = engine
+        self.replace_running = replace_running
 
     async def start(self, name: str, instance_id: str | None, input_text: str | None) -> InstanceRecord:
+        """Refused with 409 for a live id under ``NonRunningStates``, as the extension's HTTP API does."""
+        instance_id = check_instance_id(instance_id or new_instance_id())
         function = self.engine.index.find_durable(name, "orchestrator")
         if function is None:
             raise ManagementError(
                 400, f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator."
             )
-        instance_id = instance_id or new_instance_id()
-        problem = instance_id_problem(instance_id)
-        if problem:
-            raise ManagementError(400, problem)
         try:
-            return await self.engine.create(function.name, instance_id, input_text)
+            return await self.engine.create(
+                function.name, instance_id, input_text, replace_live=self.replace_running
+            )
         except InstanceExists as exc:
-            raise ManagementError(409, str(exc)) from exc
+            raise ManagementError(409, str(exc), kind=None) from exc
 
     async def get(
         self, instance_id: str, with_history: bool = False
     ) -> tuple[InstanceRecord, list[Event] | None]:
+        check_instance_id(instance_id)
         live = self.engine.live.get(instance_id)
         if live is not None:
             return live.record, list(live.history) if with_history else None
@@ -81,16 +94,18 @@ class InstanceManagement:
         return sorted(found, key=lambda r: r.created)
 
     async def raise_event(self, instance_id: str, name: str, input_text: str | None) -> None:
+        check_instance_id(instance_id)
         live = self.engine.live.get(instance_id)
         if live is None:
             await self._refuse_not_live(instance_id)
-        event = new_event(EventType.EVENT_RAISED, self.engine.clock(), Name=name, Input=input_text)
+        event = new_event(EventType.EVENT_RAISED, self.engine.clock.now(), Name=name, Input=input_text)
         key = await self.engine.store.put_inbox(instance_id, event)
         if self.engine.live.get(instance_id) is not live:  # it finished while the row was written
             await self._refuse_not_live(instance_id)
         self.engine.deliver(instance_id, Inbound(event, None, key))
 
     async def control(self, instance_id: str, kind: ControlKind, reason: str) -> None:
+        check_instance_id(instance_id)
         live = self.engine.live.get(instance_id)
         if live is None:
             await self._refuse_not_live(instance_id)
@@ -108,8 +123,15 @@ class InstanceManagement:
 
     async def purge(self, instance_id: str) -> int:
         """Delete a finished instance; 0 when it does not exist."""
-        if instance_id in self.engine.live:
-            raise ManagementError(409, f"The instance '{instance_id}' is still running; terminate it first.")
+        check_instance_id(instance_id)
+        live = self.engine.live.get(instance_id)
+        if live is not None:
+            raise ManagementError(
+                412,
+                "Only orchestrations in a terminal state can be purged, but the orchestration with "
+                f"instance ID {instance_id} has status {live.record.status.value}",
+                kind=None,
+            )
         if await self.engine.store.get(instance_id) is None:
             return 0
         await self.engine.store.purge(instance_id)

@@ -30,6 +30,14 @@ from devhost.durable.events import Event, format_time, parse_time
 from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
 
 STATE_ROW = "state"
+# Fail fast when storage is unreachable: the health probe retries, callers get 503 (not ~5 s of SDK retries).
+_CLIENT_OPTIONS: dict[str, Any] = {
+    "retry_total": 1,
+    "retry_connect": 1,
+    "retry_backoff_factor": 0.1,
+    "connection_timeout": 2,
+    "read_timeout": 20,
+}
 _MAX_BATCH_OPS = 100
 _MAX_BATCH_BYTES = 2_500_000  # binary travels base64-encoded; a batch request is limited to 4 MiB
 Operation = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
@@ -48,7 +56,7 @@ class InstanceStore:
     """Reads and atomically writes instances of one task hub."""
 
     def __init__(self, connection_string: str, task_hub: str) -> None:
-        self._service = TableServiceClient.from_connection_string(connection_string)
+        self._service = TableServiceClient.from_connection_string(connection_string, **_CLIENT_OPTIONS)
         self.table_name = f"{task_hub}Instances"
         self._table: TableClient = self._service.get_table_client(self.table_name)
         self._inbox_sequence = 0
@@ -56,6 +64,10 @@ class InstanceStore:
     async def open(self) -> None:
         with contextlib.suppress(ResourceExistsError):
             await self._service.create_table(self.table_name)
+
+    async def probe(self) -> None:
+        """One cheap call that succeeds only when storage answers; re-creates a lost table."""
+        await self._service.create_table_if_not_exists(self.table_name)
 
     async def close(self) -> None:
         await self._table.close()
@@ -154,6 +166,19 @@ class InstanceStore:
         await self._table.submit_transaction([state, *head])
         for start in range(0, len(rest), _MAX_BATCH_OPS):
             await self._table.submit_transaction(rest[start : start + _MAX_BATCH_OPS])
+
+    async def rewrite(
+        self, record: InstanceRecord, history: list[Event], inbox: Iterable[tuple[str, Event]]
+    ) -> None:
+        """Store ``record`` with ``history`` as its only episode and ``inbox`` rows, replacing whatever
+        history rows the partition still has (repair after storage lost writes)."""
+        await self._delete_rows(record.instance_id, " and RowKey ge 'h~' and RowKey lt 'h~~'")
+        record.episodes = 0
+        await self.commit(record, history)
+        for row_key, event in inbox:
+            entity: dict[str, Any] = {"PartitionKey": record.instance_id, "RowKey": row_key}
+            entity.update(codec.to_properties(codec.compress(event)))
+            await self._table.upsert_entity(entity, mode=UpdateMode.REPLACE)
 
     async def purge(self, instance_id: str) -> None:
         """Delete every row of an instance."""

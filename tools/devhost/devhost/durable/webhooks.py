@@ -1,31 +1,42 @@
-"""HTTP surface: the SDK's RPC (``/durabletask/``, double-encoded bodies, doc 4.2) and the public
-webhooks (``/runtime/webhooks/durabletask/``, plain JSON, doc 4.5), served by one implementation."""
+"""HTTP surface: the SDK's RPC (below an unguessable ``/durabletask/<token>``, double-encoded bodies,
+doc 4.2) and the public webhooks (``/runtime/webhooks/durabletask/``, plain JSON, doc 4.5), served by
+one implementation."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
+import logging
+import math
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from devhost.durable.binding import client_binding
 from devhost.durable.events import parse_time
+from devhost.durable.health import RETRY_AFTER_S, is_outage
 from devhost.durable.management import InstanceManagement, InstanceQuery, ManagementError
 from devhost.durable.record import RuntimeStatus
 from devhost.durable.status import status_json
 
-RPC_PREFIX = "/durabletask"
 WEBHOOK_PREFIX = "/runtime/webhooks/durabletask"
+MAX_WAIT_S = 230.0  # Azure's front end ends any HTTP request after 230 s
+MIN_POLL_S = 0.5
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+logger = logging.getLogger("devhost.durable")
 
 
-def add_durable_routes(app: web.Application, management: InstanceManagement, task_hub: str) -> None:
-    """Register both route trees on ``app``."""
-    for prefix, rpc in ((RPC_PREFIX, True), (WEBHOOK_PREFIX, False)):
-        routes = DurableRoutes(management, task_hub, rpc)
+def add_durable_routes(
+    app: web.Application,
+    management: InstanceManagement,
+    task_hub: str,
+    rpc_path: str,
+    required_query: str = "",
+) -> None:
+    """Register the SDK's RPC tree below ``rpc_path`` and the public webhook tree on ``app``."""
+    for prefix, rpc in ((rpc_path.rstrip("/"), True), (WEBHOOK_PREFIX, False)):
+        routes = DurableRoutes(management, task_hub, rpc, required_query)
         add = app.router.add_route
         add("POST", f"{prefix}/orchestrators/{{name}}", routes.guard(routes.start))
         add("POST", f"{prefix}/orchestrators/{{name}}/{{instance_id}}", routes.guard(routes.start))
@@ -43,39 +54,79 @@ def add_durable_routes(app: web.Application, management: InstanceManagement, tas
         add("*", f"{prefix}/entities/{{tail:.*}}", routes.guard(routes.entities))
 
 
-def error_response(status: int, message: str, kind: str = "InvalidOperationException") -> web.Response:
-    body = {"Message": message, "ExceptionMessage": message, "ExceptionType": kind, "StackTrace": ""}
-    return web.json_response(body, status=status)
+def error_response(
+    status: int,
+    message: str,
+    kind: str | None = "InvalidOperationException",
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """The extension's error body: ``Message`` plus, when it names an exception, the .NET details."""
+    body: dict[str, str] = {"Message": message}
+    if kind is not None:
+        body.update(ExceptionMessage=message, ExceptionType=f"System.{kind}", StackTrace="")
+    return web.json_response(body, status=status, headers=headers)
+
+
+def wait_bounds(query: Mapping[str, str]) -> tuple[float, float] | None:
+    """``(timeout, polling interval)`` in seconds when the caller asked to wait (both given), clamped
+    to ``MAX_WAIT_S`` and ``MIN_POLL_S``; ValueError for values that are not finite, non-negative
+    numbers."""
+    if "timeout" not in query or "pollingInterval" not in query:
+        return None
+    timeout, interval = (_seconds(query, name) for name in ("timeout", "pollingInterval"))
+    timeout = min(timeout, MAX_WAIT_S)
+    return timeout, min(max(interval, MIN_POLL_S), max(timeout, MIN_POLL_S))
+
+
+def _seconds(query: Mapping[str, str], name: str) -> float:
+    value = float(query[name])
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number of seconds, not {query[name]!r}")
+    return value
 
 
 class DurableRoutes:
     """Handlers for one prefix; ``rpc`` selects double-encoded request bodies."""
 
-    def __init__(self, management: InstanceManagement, task_hub: str, rpc: bool) -> None:
+    def __init__(self, management: InstanceManagement, task_hub: str, rpc: bool, required_query: str) -> None:
         self.management = management
         self.task_hub = task_hub
         self.rpc = rpc
+        self.required_query = required_query
 
     def guard(self, handler: Handler) -> Handler:
+        """Refusals and bad input become the extension's error bodies (never a Python type name);
+        an unreachable storage answers 503 with ``Retry-After``."""
+
         async def guarded(request: web.Request) -> web.StreamResponse:
+            health = self.management.engine.health
             try:
                 return await handler(request)
             except ManagementError as exc:
-                return error_response(exc.status, str(exc))
-            except (ValueError, KeyError) as exc:
-                return error_response(400, f"Bad request: {type(exc).__name__}", "ArgumentException")
+                return error_response(exc.status, str(exc), exc.kind)
+            except json.JSONDecodeError:
+                return error_response(400, "Invalid JSON content", "ArgumentException")
+            except (ValueError, KeyError):
+                message = "One or more of the arguments submitted is incorrect"
+                return error_response(400, message, "ArgumentException")
+            except Exception as exc:
+                if not is_outage(exc):
+                    kind = type(exc).__name__
+                    logger.error("durable API %s %s failed (%s)", request.method, request.path, kind)
+                    return error_response(500, "Something went wrong while processing your request", None)
+                health.failed(exc)
+                return storage_unavailable()
 
         return guarded
 
     async def start(self, request: web.Request) -> web.StreamResponse:
+        wait = None if self.rpc else wait_bounds(request.query)
         text = await request.text()
         input_text = self._start_input(text)
         name = request.match_info["name"]
         record = await self.management.start(name, request.match_info.get("instance_id"), input_text)
-        timeout = request.query.get("timeout")
-        if timeout is not None and not self.rpc:
-            interval = float(request.query.get("pollingInterval", "1"))
-            return await self._wait(request, record.instance_id, float(timeout), interval)
+        if wait is not None:
+            return await self._wait(request, record.instance_id, *wait)
         return self._check_status(request, record.instance_id)
 
     def _start_input(self, text: str) -> str | None:
@@ -89,7 +140,9 @@ class DurableRoutes:
     async def _wait(
         self, request: web.Request, instance_id: str, timeout: float, interval: float
     ) -> web.StreamResponse:
-        deadline = time.monotonic() + timeout
+        """Wake when the instance finishes (no busy polling); re-read at most every ``interval``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         while True:
             record, _ = await self.management.get(instance_id)
             if not record.status.live:
@@ -97,13 +150,15 @@ class DurableRoutes:
                     return web.Response(text=record.output or "null", content_type="application/json")
                 code = 500 if record.status == RuntimeStatus.FAILED else 200
                 return web.json_response(status_json(record), status=code)
-            if time.monotonic() >= deadline:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
                 return self._check_status(request, instance_id)
-            await asyncio.sleep(min(interval, max(deadline - time.monotonic(), 0.01)))
+            await self.management.engine.wait_finished(instance_id, min(interval, remaining))
 
     def _check_status(self, request: web.Request, instance_id: str) -> web.Response:
         origin = f"{request.scheme}://{request.host}"
-        urls: dict[str, str] = json.loads(client_binding(origin, self.task_hub))["managementUrls"]
+        binding = client_binding(origin, self.task_hub, "", self.required_query)
+        urls: dict[str, str] = json.loads(binding)["managementUrls"]
         body = {key: value.replace("INSTANCEID", instance_id) for key, value in urls.items()}
         headers = {"Location": body["statusQueryGetUri"], "Retry-After": "10"}
         return web.json_response(body, status=202, headers=headers)
@@ -157,7 +212,7 @@ class DurableRoutes:
             return self._check_status(request, record.instance_id)
         if operation == "rewind":
             return error_response(501, "rewind is not supported by devhost", "NotImplementedException")
-        raise web.HTTPNotFound()
+        return web.Response(status=404)
 
     async def entities(self, request: web.Request) -> web.StreamResponse:
         return error_response(501, "durable entities are not supported by devhost", "NotImplementedException")
@@ -165,6 +220,12 @@ class DurableRoutes:
 
 def _flag(query: Any, name: str) -> bool:
     return str(query.get(name, "false")).lower() == "true"
+
+
+def storage_unavailable() -> web.Response:
+    """503 while Table Storage cannot be reached."""
+    message = "Storage is unreachable right now; retry later."
+    return error_response(503, message, None, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _purged(deleted: int) -> web.Response:

@@ -12,15 +12,16 @@ import logging
 import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import Any
 
 import aiohttp
 
+from devhost.clock import Clock
 from devhost.durable.activities import ActivityOutcome, run_activity, run_http
 from devhost.durable.book import HTTP_ACTIVITY, ExecutionBook
 from devhost.durable.engine import EpisodeRunner, InstanceExists
 from devhost.durable.events import Event, EventType, new_event, parse_time
+from devhost.durable.health import is_outage
 from devhost.durable.instance import Inbound, LiveInstance
 from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
 from devhost.durable.store import InstanceStore
@@ -36,13 +37,14 @@ MAX_CONCURRENT_ACTIVITIES = 100
 class DurableEngine(EpisodeRunner):
     """Episodes plus the work they schedule."""
 
-    def __init__(self, index: FunctionIndex, store: InstanceStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, index: FunctionIndex, store: InstanceStore, clock: Clock) -> None:
         super().__init__(index, store, clock)
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_ACTIVITIES)
         self._activity_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="activity")
         self._timers: TimerSchedule[TimerKey] = TimerSchedule(self._fire_timer, clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._creating: set[str] = set()
+        self._watchers: dict[str, list[asyncio.Future[None]]] = {}
         self._http: aiohttp.ClientSession | None = None
         self.client_binding: Callable[[], str] | None = None  # for activities with a durable client
 
@@ -50,6 +52,10 @@ class DurableEngine(EpisodeRunner):
 
     async def recover(self) -> None:
         """Load every live instance, then resume its outstanding work and queued events."""
+        await self._adopt_stored()
+
+    async def _adopt_stored(self) -> None:
+        """Load the live instances storage holds that are not in memory, and resume them."""
         records = await self.store.list_records(
             [
                 RuntimeStatus.PENDING,
@@ -58,20 +64,50 @@ class DurableEngine(EpisodeRunner):
                 RuntimeStatus.CONTINUED_AS_NEW,
             ]
         )
+        adopted: list[LiveInstance] = []
         for record in records:
+            if record.instance_id in self.live or record.instance_id in self._creating:
+                continue
             loaded = await self.store.load(record)
             instance = LiveInstance.from_history(record, loaded.history)
             for key, event in loaded.inbox:
                 instance.pending.append(Inbound(event, None, key))
             self.live[record.instance_id] = instance
-        for instance in list(self.live.values()):
+            adopted.append(instance)
+        for instance in adopted:
             pending = [*instance.book.tasks.values(), *instance.book.timers.values()]
             self.dispatch(instance, sorted(pending, key=lambda e: int(e["EventId"])))
             self.kick(instance)
 
+    async def resync(self) -> None:
+        """Storage is back: rewrite every live instance it lost or holds stale, adopt the ones it
+        holds live that memory does not, then wake every runner."""
+        for instance in list(self.live.values()):
+            async with instance.lock:
+                if self.live.get(instance.record.instance_id) is instance:
+                    await self._repair(instance)
+        await self._adopt_stored()
+        for instance in list(self.live.values()):
+            self.kick(instance)
+
+    async def _repair(self, instance: LiveInstance) -> None:
+        record = instance.record
+        stored = await self.store.get(record.instance_id)
+        same = stored is not None and (stored.execution_id, stored.episodes, stored.status) == (
+            record.execution_id,
+            record.episodes,
+            record.status,
+        )
+        if same:
+            return
+        logger.warning("storage lost writes of %s; restoring it from memory", record.instance_id)
+        inbox = [(item.inbox_key, item.event) for item in instance.pending if item.inbox_key is not None]
+        await self.store.rewrite(record, instance.history, inbox)
+
     async def stop(self) -> None:
         """Abandon all in-flight work (nothing is written: a restart resumes from storage)."""
         self.stopping = True
+        await self.health.stop()
         self._timers.cancel_all()
         runners = [i.runner for i in self.live.values() if i.runner is not None]
         for task in [*runners, *self._tasks]:
@@ -90,19 +126,31 @@ class DurableEngine(EpisodeRunner):
     # -- starting instances -------------------------------------------------------------------
 
     async def create(
-        self, name: str, instance_id: str, input_text: str | None, parent: ParentLink | None = None
+        self,
+        name: str,
+        instance_id: str,
+        input_text: str | None,
+        parent: ParentLink | None = None,
+        *,
+        replace_live: bool = False,
     ) -> InstanceRecord:
-        """Start an instance; a finished one with the same id is replaced, a live one refused."""
-        if instance_id in self.live or instance_id in self._creating:
-            raise InstanceExists(f"An instance with ID '{instance_id}' already exists.")
+        """Start an instance; a finished one with the same id is replaced, a live one refused unless
+        ``replace_live`` (host.json ``overridableExistingInstanceStates: AnyState``)."""
+        if instance_id in self._creating:
+            raise InstanceExists(RuntimeStatus.PENDING)
+        live = self.live.get(instance_id)
+        if live is not None and not replace_live:
+            raise InstanceExists(live.record.status)
         self._creating.add(instance_id)
         try:
+            if live is not None:
+                await self._drop_live(live)
             existing = await self.store.get(instance_id)
-            if existing is not None and existing.status.live:
-                raise InstanceExists(f"An instance with ID '{instance_id}' already exists.")
+            if existing is not None and existing.status.live and not replace_live:
+                raise InstanceExists(existing.status)
             if existing is not None:  # replaced: drop the old history and any stray inbox rows
                 await self.store.purge(instance_id)
-            now = self.clock()
+            now = self.clock.now()
             record = InstanceRecord(
                 instance_id, name, uuid.uuid4().hex, now, now, input=input_text, parent=parent
             )
@@ -113,6 +161,39 @@ class DurableEngine(EpisodeRunner):
         self.live[instance_id] = instance
         self.kick(instance)
         return record
+
+    async def _drop_live(self, instance: LiveInstance) -> None:
+        """Forget a live instance that a new start replaces (its work and queued events go with it)."""
+        async with instance.lock:
+            record = instance.record
+            self.live.pop(record.instance_id, None)
+            self.drop_work(record.instance_id, instance.book)
+            for control in instance.controls:
+                if not control.done.done():
+                    control.done.set_result(None)
+            self._wake_watchers(record.instance_id)
+
+    async def wait_finished(self, instance_id: str, timeout: float) -> None:
+        """Return when ``instance_id`` leaves memory (finished or replaced) or after ``timeout`` s."""
+        if instance_id not in self.live:
+            return
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._watchers.setdefault(instance_id, []).append(finished)
+        try:
+            await asyncio.wait_for(asyncio.shield(finished), timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            waiting = self._watchers.get(instance_id, [])
+            if finished in waiting:
+                waiting.remove(finished)
+            if not waiting:
+                self._watchers.pop(instance_id, None)
+
+    def _wake_watchers(self, instance_id: str) -> None:
+        for finished in self._watchers.pop(instance_id, []):
+            if not finished.done():
+                finished.set_result(None)
 
     # -- dispatch -------------------------------------------------------------------------------
 
@@ -142,7 +223,7 @@ class DurableEngine(EpisodeRunner):
             if not self._is_current(instance_id, execution_id):
                 return
             outcome = await self._call(instance_id, str(scheduled["Name"]), scheduled.get("Input"))
-        now = self.clock()
+        now = self.clock.now()
         task_id = int(scheduled["EventId"])
         if outcome.failed:
             event = new_event(
@@ -174,7 +255,7 @@ class DurableEngine(EpisodeRunner):
         created = instance.book.timers.get(timer_id) if instance else None
         if created is None:
             return
-        event = new_event(EventType.TIMER_FIRED, self.clock(), TimerId=timer_id, FireAt=created["FireAt"])
+        event = new_event(EventType.TIMER_FIRED, self.clock.now(), TimerId=timer_id, FireAt=created["FireAt"])
         self.deliver(instance_id, Inbound(event, execution_id))
 
     # -- sub-orchestrations -------------------------------------------------------------------
@@ -191,25 +272,35 @@ class DurableEngine(EpisodeRunner):
             return
         name = str(created["Name"])
         function = self.index.find_durable(name, "orchestrator")
-        try:
-            if function is None:
-                raise LookupError(f"The orchestrator function '{name}' doesn't exist.")
-            await self.create(function.name, child_id, created.get("Input"), link)
-        except (InstanceExists, LookupError) as exc:
-            failed = new_event(
-                EventType.SUB_ORCHESTRATION_FAILED,
-                self.clock(),
-                TaskScheduledId=link.task_id,
-                Reason=str(exc),
-                Details="",
-            )
-            self.deliver(parent_id, Inbound(failed, execution_id))
+        while not self.stopping:
+            try:
+                if function is None:
+                    raise LookupError(f"The orchestrator function '{name}' doesn't exist.")
+                await self.create(function.name, child_id, created.get("Input"), link)
+                return
+            except (InstanceExists, LookupError) as exc:
+                failed = new_event(
+                    EventType.SUB_ORCHESTRATION_FAILED,
+                    self.clock.now(),
+                    TaskScheduledId=link.task_id,
+                    Reason=str(exc),
+                    Details="",
+                )
+                self.deliver(parent_id, Inbound(failed, execution_id))
+                return
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                self.health.failed(exc)  # start the child once storage is back
+                await self.health.wait_healthy()
+                if not self._is_current(parent_id, execution_id):
+                    return
 
     def _notify_parent(self, record: InstanceRecord) -> None:
         link = record.parent
         if link is None:
             return
-        now = self.clock()
+        now = self.clock.now()
         if record.status == RuntimeStatus.COMPLETED:
             event = new_event(
                 EventType.SUB_ORCHESTRATION_COMPLETED, now, TaskScheduledId=link.task_id, Result=record.output
@@ -234,6 +325,7 @@ class DurableEngine(EpisodeRunner):
         for control in instance.controls:
             if not control.done.done():
                 control.done.set_result(None)
+        self._wake_watchers(record.instance_id)
         self._notify_parent(record)
 
 
@@ -242,5 +334,6 @@ async def _logged(work: Coroutine[Any, Any, Any]) -> None:
         await work
     except asyncio.CancelledError:
         raise
-    except Exception:
-        logger.exception("durable background work failed")
+    except Exception as error:
+        if not is_outage(error):
+            logger.error("durable background work failed (%s)", type(error).__name__)

@@ -1,24 +1,23 @@
-"""Polling helpers for tests (the SDK's status object, read until a condition holds)."""
+"""Waiting for instance states through the SDK's status object."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
+
+from tests.polling import eventually
 
 FINAL = ("Completed", "Failed", "Terminated")
 
 
 async def wait_status(client: Any, instance_id: str, wanted: tuple[str, ...], timeout: float = 15.0) -> Any:
     """Poll ``get_status`` until ``runtimeStatus`` is one of ``wanted``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
+
+    async def reached() -> Any:
         status = await client.get_status(instance_id)
         current = status.runtime_status.value if status and status.runtime_status else None
-        if current in wanted:
-            return status
-        assert loop.time() < deadline, f"{instance_id} still {current}, wanted {wanted}"
-        await asyncio.sleep(0.03)
+        return status if current in wanted else None
+
+    return await eventually(reached, timeout, f"{instance_id} to be one of {wanted}")
 
 
 async def wait_done(client: Any, instance_id: str, timeout: float = 15.0) -> Any:

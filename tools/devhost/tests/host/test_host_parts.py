@@ -34,11 +34,18 @@ def test_key_levels() -> None:
 
 
 def test_keys_come_from_environment_or_are_generated() -> None:
-    given = load_keys({"DEVHOST_MASTER_KEY": "m", "DEVHOST_FUNCTION_KEY": "f"})
-    assert (given.master, given.function, given.generated) == ("m", "f", ())
+    given = load_keys({"DEVHOST_MASTER_KEY": "m", "DEVHOST_FUNCTION_KEY": "f", "DEVHOST_DURABLE_KEY": "d"})
+    assert (given.master, given.function, given.durable, given.generated) == ("m", "f", "d", ())
     made = load_keys({})
-    assert made.generated == ("master", "function")
-    assert len(made.master) >= 32 and made.master != made.function
+    assert made.generated == ("master", "function", "durable")
+    assert len(made.master) >= 32 and len({made.master, made.function, made.durable}) == 3
+
+
+def test_durable_system_key_opens_only_the_durable_webhooks() -> None:
+    keys = HostKeys(master="m-key", function="f-key", durable="d-key")
+    assert keys.opens_durable_webhooks("d-key") and keys.opens_durable_webhooks("m-key")
+    assert not keys.opens_durable_webhooks("f-key") and not keys.opens_durable_webhooks(None)
+    assert not keys.allows("FUNCTION", "d-key") and not keys.allows("ADMIN", "d-key")
 
 
 def test_supplied_key_prefers_header() -> None:
