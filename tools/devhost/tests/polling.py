@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any
 
-T = TypeVar("T")
 POLL_S = 0.02
 
 
-def wait_until(check: Callable[[], T | None], timeout: float, what: str) -> T:
+def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
     """Call ``check`` until it returns something truthy (returned); fail naming ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -22,12 +22,14 @@ def wait_until(check: Callable[[], T | None], timeout: float, what: str) -> T:
         time.sleep(POLL_S)
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float, what: str) -> T:
-    """Async :func:`wait_until`: await ``check`` until it returns something truthy."""
+async def eventually(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Async :func:`wait_until`; ``check`` may be a coroutine function."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        found = await check()
+        found = check()
+        if inspect.isawaitable(found):
+            found = await found
         if found:
             return found
         assert loop.time() < deadline, f"timed out after {timeout}s waiting for {what}"

@@ -12,8 +12,10 @@ import pytest
 from aiohttp import web
 from azure.durable_functions import DurableOrchestrationClient
 from azure.durable_functions.models.utils import http_utils
+from devhost.clock import Clock, ManualClock
 from devhost.durable import DurableRuntime
 from devhost.functions import FunctionIndex, index_functions, load_app
+from devhost.server import build_web_app
 from loopback.processes import LOOPBACK, free_port
 
 APPS = Path(__file__).parent / "apps"
@@ -45,11 +47,25 @@ def conformance() -> tuple[FunctionIndex, ModuleType]:
     return load_test_app("conformance")
 
 
-async def start_host(index: FunctionIndex, connection_string: str, task_hub: str) -> Host:
-    runtime = DurableRuntime(index, connection_string, task_hub)
+async def _no_function(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"error": "not_found"}, status=404)
+
+
+async def start_host(
+    index: FunctionIndex,
+    connection_string: str,
+    task_hub: str,
+    *,
+    clock: Clock | None = None,
+    replace_running: bool = False,
+) -> Host:
+    """The runtime behind devhost's own web app (middlewares included), on a free loopback port."""
+    runtime = DurableRuntime(index, connection_string, task_hub, clock, replace_running=replace_running)
     await runtime.start()
     port = free_port()
-    runner = await runtime.serve(LOOPBACK, port)
+    runner = web.AppRunner(build_web_app(_no_function, None, runtime), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, LOOPBACK, port).start()
     url = f"http://{LOOPBACK}:{port}"
     return Host(runtime, runner, url, DurableOrchestrationClient(runtime.client_binding(url)))
 
@@ -72,9 +88,24 @@ async def fresh_sdk_session() -> AsyncIterator[None]:
 
 
 @pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def timed_host(conformance, azurite: str, table_prefix: str, clock: ManualClock) -> AsyncIterator[Host]:
+    """A host whose durable timers run on ``clock``, which only moves when a test advances it."""
+    started = await start_host(conformance[0], azurite, table_prefix, clock=clock)
+    yield started
+    await started.close()
+
+
+@pytest.fixture
 def calls(conformance) -> Iterator[dict[str, list[float]]]:
     """The conformance app's activity call log, emptied around each test."""
     log: dict[str, list[float]] = conformance[1].CALLS
     log.clear()
+    conformance[1].HELD.clear()
     yield log
     log.clear()
+    conformance[1].HELD.clear()

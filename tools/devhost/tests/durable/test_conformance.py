@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from tests.durable.waiting import wait_done, wait_status
+from tests.polling import eventually
 
 pytestmark = pytest.mark.filterwarnings("ignore:Potential duplicate Task completion:UserWarning")
 
@@ -42,29 +42,48 @@ async def test_an_output_too_large_to_store_fails_the_instance_instead_of_wedgin
     status = await wait_done(host.client, instance_id, timeout=30)
     assert status.runtime_status.value == "Failed"
     assert "too large to store" in status.output
-    episodes = host.runtime.engine.episodes
-    await asyncio.sleep(1.5)
-    assert host.runtime.engine.episodes == episodes  # no retry loop
+    engine = host.runtime.engine
+    assert instance_id not in engine.live  # unloaded: no runner can retry the episode
 
 
-async def test_durable_timer_fires_not_early(host):
-    instance_id = await host.client.start_new("durable_timer", client_input=1)
-    status = await wait_done(host.client, instance_id)
-    fire_at = datetime.fromisoformat(status.output["fireAt"])
-    woke = datetime.fromisoformat(status.output["woke"])
-    assert fire_at <= woke
-    assert (woke - fire_at).total_seconds() < 1.0
+async def armed_timer(engine, instance_id: str, timeout: float = 10.0) -> datetime:
+    """The fire time of the one durable timer ``instance_id`` waits on, once it is armed."""
+
+    async def armed():
+        live = engine.live.get(instance_id)
+        keys = [key for key in engine._timers.armed() if key[0] == instance_id]
+        return live.book.timers[keys[0][2]]["FireAt"] if live and len(keys) == 1 else None
+
+    return datetime.fromisoformat((await eventually(armed, timeout, "an armed timer")).replace("Z", "+00:00"))
 
 
-async def test_retry_succeeds_on_third_attempt_with_intervals(host, calls):
-    instance_id = await host.client.start_new("with_retry", client_input=["k1", 3])
-    status = await wait_done(host.client, instance_id)
-    assert status.runtime_status.value == "Completed"
-    assert status.output == "ok k1"
-    times = calls["k1"]
-    assert len(times) == 3
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert all(gap >= 0.4 for gap in gaps), gaps
+async def test_durable_timer_fires_not_early(timed_host, clock):
+    instance_id = await timed_host.client.start_new("durable_timer", client_input=1)
+    fire_at = await armed_timer(timed_host.runtime.engine, instance_id)
+    assert fire_at == clock.now() + timedelta(seconds=1)
+    clock.advance(0.999)
+    instance = timed_host.runtime.engine.live[instance_id]
+    assert not instance.pending, "the timer fired early"
+    assert (await timed_host.client.get_status(instance_id)).runtime_status.value == "Running"
+    clock.advance(0.001)
+    status = await wait_done(timed_host.client, instance_id)
+    assert datetime.fromisoformat(status.output["woke"]) == fire_at
+
+
+async def test_retry_succeeds_on_third_attempt_after_its_intervals(timed_host, clock, calls):
+    engine = timed_host.runtime.engine
+    instance_id = await timed_host.client.start_new("with_retry", client_input=["k1", 3])
+    for attempt in (1, 2):
+        retry_at = await armed_timer(engine, instance_id)
+        assert len(calls["k1"]) == attempt
+        assert retry_at == clock.now() + timedelta(milliseconds=400)
+        clock.advance(0.399)
+        assert not engine.live[instance_id].pending, "the retry timer fired early"
+        clock.advance(0.001)
+        await eventually(lambda n=attempt + 1: len(calls["k1"]) == n, 10, f"attempt {attempt + 1}")
+    status = await wait_done(timed_host.client, instance_id)
+    assert (status.runtime_status.value, status.output) == ("Completed", "ok k1")
+    assert len(calls["k1"]) == 3
 
 
 async def test_retry_exhausted_fails_with_the_activity_error(host, calls):
@@ -86,11 +105,13 @@ async def test_external_event_through_client(host):
     assert status.output == '{"ok": true}'
 
 
-async def test_external_event_buffered_before_it_is_awaited(host):
-    instance_id = await host.client.start_new("buffered")
-    await host.client.raise_event(instance_id, "go", 7)
+async def test_external_event_buffered_before_it_is_awaited(host, conformance, calls):
+    instance_id = await host.client.start_new("buffered", client_input="held-1")
+    await eventually(lambda: calls.get("held-1"), 10, "the held activity to start")
+    await host.client.raise_event(instance_id, "go", 7)  # nobody waits for "go" yet
+    conformance[1].gate_for("held-1").set()
     status = await wait_done(host.client, instance_id)
-    assert status.output == [0.5, "7"]
+    assert status.output == ["held-1", "7"]
 
 
 async def test_continue_as_new_truncates_history(host):
@@ -150,8 +171,13 @@ async def test_suspend_queues_events_until_resume(host):
     instance_id = await host.client.start_new("approval")
     await wait_status(host.client, instance_id, ("Running",))
     await host.client.suspend(instance_id, "pause")
+    instance = host.runtime.engine.live[instance_id]
+    episodes = host.runtime.engine.episodes
     await host.client.raise_event(instance_id, "approve", "yes")
-    await asyncio.sleep(0.3)
+    assert instance.runner is not None
+    await asyncio.wait_for(instance.runner, 5)  # the runner that the event woke has nothing to do
+    assert host.runtime.engine.episodes == episodes
+    assert [item.event["Name"] for item in instance.pending] == ["approve"]
     status = await host.client.get_status(instance_id)
     assert status.runtime_status.value == "Suspended"
     await host.client.resume(instance_id, "go on")
@@ -172,7 +198,8 @@ async def test_purge_then_status_is_404(host):
 
 async def test_start_new_on_running_singleton_is_refused_and_finished_one_replaced(host):
     await host.client.start_new("approval", "singleton-1")
-    with pytest.raises(Exception, match="already exists"):
+    await wait_status(host.client, "singleton-1", ("Running",))
+    with pytest.raises(Exception, match="An Orchestration instance with the status Running already exists"):
         await host.client.start_new("approval", "singleton-1")
     await host.client.terminate("singleton-1", "stop")
     await host.client.start_new("chain", "singleton-1", ["B"])
@@ -187,7 +214,7 @@ async def test_canceled_timer_does_not_keep_instance_waiting(host):
     await host.client.raise_event(instance_id, "go", None)
     status = await wait_done(host.client, instance_id)
     assert status.output == "event"
-    assert len(host.runtime.engine._timers) == 0
+    assert host.runtime.engine._timers.armed() == []
 
 
 async def test_status_queries_filter_by_status_and_prefix(host):

@@ -1,19 +1,20 @@
-"""Restart recovery: a new runtime on the same tables resumes what a crashed one left behind."""
+"""Restart recovery: a new runtime on the same tables resumes what a crashed one left behind. Timers
+run on a ManualClock shared by both runtimes, so "later" is a step the test takes, not a wait."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from loopback.processes import LOOPBACK, free_port, python_module, start_process, wait_until_listening
 
 from tests.durable.conftest import start_host
+from tests.durable.test_conformance import armed_timer
 from tests.durable.waiting import wait_done, wait_status
+from tests.polling import eventually, wait_until
 
 
 async def crash(host) -> None:
@@ -23,54 +24,51 @@ async def crash(host) -> None:
     await host.runtime.store.close()  # only releases connections; nothing is written
 
 
-async def test_timer_survives_a_crash_and_fires_not_early(conformance, azurite, table_prefix):
-    first = await start_host(conformance[0], azurite, table_prefix)
+async def test_timer_survives_a_crash_and_fires_not_early(conformance, azurite, table_prefix, clock):
+    first = await start_host(conformance[0], azurite, table_prefix, clock=clock)
     instance_id = await first.client.start_new("durable_timer", client_input=1.5)
-    await wait_status(first.client, instance_id, ("Running",))
-    await asyncio.sleep(0.2)
+    fire_at = await armed_timer(first.runtime.engine, instance_id)  # armed only once committed
     await crash(first)
-    second = await start_host(conformance[0], azurite, table_prefix)
+    second = await start_host(conformance[0], azurite, table_prefix, clock=clock)
     try:
+        assert await armed_timer(second.runtime.engine, instance_id) == fire_at
+        clock.advance(1.499)
+        assert not second.runtime.engine.live[instance_id].pending, "the timer fired early"
+        clock.advance(0.001)
         status = await wait_done(second.client, instance_id)
-        fire_at = datetime.fromisoformat(status.output["fireAt"])
-        woke = datetime.fromisoformat(status.output["woke"])
-        assert fire_at <= woke
-        assert (woke - fire_at).total_seconds() < 1.0
+        assert datetime.fromisoformat(status.output["woke"]) == fire_at
     finally:
         await second.close()
 
 
-async def test_overdue_timer_fires_at_once_after_restart(conformance, azurite, table_prefix):
-    first = await start_host(conformance[0], azurite, table_prefix)
+async def test_overdue_timer_fires_at_once_after_restart(conformance, azurite, table_prefix, clock):
+    first = await start_host(conformance[0], azurite, table_prefix, clock=clock)
     instance_id = await first.client.start_new("durable_timer", client_input=0.5)
-    await wait_status(first.client, instance_id, ("Running",))
+    fire_at = await armed_timer(first.runtime.engine, instance_id)
     await crash(first)
-    await asyncio.sleep(1.0)
-    second = await start_host(conformance[0], azurite, table_prefix)
+    clock.advance(1.0)  # the timer fell due while no host ran
+    second = await start_host(conformance[0], azurite, table_prefix, clock=clock)
     try:
-        started = time.monotonic()
-        status = await wait_done(second.client, instance_id)
-        assert time.monotonic() - started < 1.0
-        assert datetime.fromisoformat(status.output["fireAt"]) <= datetime.fromisoformat(
-            status.output["woke"]
-        )
+        status = await wait_done(second.client, instance_id, timeout=5)
+        assert datetime.fromisoformat(status.output["woke"]) == fire_at + timedelta(seconds=0.5)
     finally:
         await second.close()
 
 
-async def test_a_canceled_timer_stays_canceled_after_restart(conformance, azurite, table_prefix):
-    first = await start_host(conformance[0], azurite, table_prefix)
+async def test_a_canceled_timer_stays_canceled_after_restart(conformance, azurite, table_prefix, clock):
+    first = await start_host(conformance[0], azurite, table_prefix, clock=clock)
     instance_id = await first.client.start_new("cancel_then_wait", client_input=1)
-    await wait_status(first.client, instance_id, ("Running",))
+    await armed_timer(first.runtime.engine, instance_id)
     await first.client.raise_event(instance_id, "go", None)
-    await asyncio.sleep(0.3)
+    engine = first.runtime.engine
+    await eventually(lambda: not engine._timers.armed(), 10, "the episode that cancels the timer to commit")
     await crash(first)
-    await asyncio.sleep(1.2)  # the canceled timer is now overdue
-    second = await start_host(conformance[0], azurite, table_prefix)
+    clock.advance(1.2)  # the canceled timer is now overdue
+    second = await start_host(conformance[0], azurite, table_prefix, clock=clock)
     try:
-        await asyncio.sleep(0.5)
-        episodes = second.runtime.engine.episodes
-        assert episodes == 0, "a canceled timer fired after the restart"
+        instance = second.runtime.engine.live[instance_id]
+        assert not instance.pending and not second.runtime.engine._timers.armed(), "a canceled timer fired"
+        assert second.runtime.engine.episodes == 0
         await second.client.raise_event(instance_id, "finish", None)
         status = await wait_done(second.client, instance_id)
         assert status.output == "finished"
@@ -81,10 +79,7 @@ async def test_a_canceled_timer_stays_canceled_after_restart(conformance, azurit
 async def test_unfinished_activity_runs_again_after_crash(conformance, azurite, table_prefix, calls):
     first = await start_host(conformance[0], azurite, table_prefix)
     instance_id = await first.client.start_new("crash_in_activity", client_input="job")
-    for _ in range(200):
-        if calls.get("job"):
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: calls.get("job"), 10, "the activity to start")
     assert len(calls["job"]) == 1
     await crash(first)
     second = await start_host(conformance[0], azurite, table_prefix)
@@ -127,52 +122,51 @@ def _http(method: str, url: str, body: object = None) -> tuple[int, Any]:
         return error.code, None
 
 
-def _serve(azurite: str, hub: str, tmp_path: Path, name: str):
+def _serve(azurite: str, hub: str, tmp_path: Path, name: str, now: datetime):
     port = free_port()
-    argv = python_module("tests.durable.serve_app", "conformance", azurite, hub, str(port))
+    argv = python_module("tests.durable.serve_app", "conformance", azurite, hub, str(port), now.isoformat())
     process = start_process(name, argv, log_path=tmp_path / f"{name}.log")
     base = f"http://{LOOPBACK}:{port}/runtime/webhooks/durabletask"
     wait_until_listening(process, f"{base}/instances/none")
     return process, base
 
 
-async def test_kill_9_mid_activity_and_mid_timer(azurite, table_prefix, tmp_path):
+def test_kill_9_mid_activity_and_mid_timer(azurite, table_prefix, tmp_path):
+    """Three processes: killed while an activity runs, killed while a timer waits (time stands still
+    in both), then one whose clock is past the timer."""
     marker = tmp_path / "gate-started"
-    first, base = await asyncio.to_thread(_serve, azurite, table_prefix, tmp_path, "host1")
+    start = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    first, base = _serve(azurite, table_prefix, tmp_path, "host1", start)
     processes = [first]
     try:
-        code, started = await asyncio.to_thread(
-            _http, "POST", f"{base}/orchestrators/gated_then_timer", [str(marker), 2]
-        )
+        code, started = _http("POST", f"{base}/orchestrators/gated_then_timer", [str(marker), 2])
         assert code == 202
         instance_id = started["id"]
-        for _ in range(500):
-            if marker.exists():
-                break
-            await asyncio.sleep(0.02)
+        wait_until(marker.exists, 20, "the gate activity to start")
         first.kill()  # mid-activity
-        second, base = await asyncio.to_thread(_serve, azurite, table_prefix, tmp_path, "host2")
+        second, base = _serve(azurite, table_prefix, tmp_path, "host2", start)
         processes.append(second)
-        status: dict[str, Any] = {}
-        for _ in range(300):
-            code, status = await asyncio.to_thread(_http, "GET", f"{base}/instances/{instance_id}")
-            if status and status.get("customStatus"):
-                break
-            await asyncio.sleep(0.02)
-        assert status["customStatus"]["timerAt"]
+        wait_until(
+            lambda: (_http("GET", f"{base}/instances/{instance_id}")[1] or {}).get("customStatus"),
+            20,
+            "the timer to be scheduled",
+        )
+        code, status = _http("GET", f"{base}/instances/{instance_id}")
+        assert (code, status["runtimeStatus"]) == (202, "Running")  # time stands still: it waits
+        fire_at = datetime.fromisoformat(status["customStatus"]["timerAt"])
+        assert fire_at == start + timedelta(seconds=2)
         second.kill()  # mid-timer
-        third, base = await asyncio.to_thread(_serve, azurite, table_prefix, tmp_path, "host3")
+        third, base = _serve(azurite, table_prefix, tmp_path, "host3", fire_at)
         processes.append(third)
-        for _ in range(500):
-            code, status = await asyncio.to_thread(_http, "GET", f"{base}/instances/{instance_id}")
-            if status["runtimeStatus"] != "Running":
-                break
-            await asyncio.sleep(0.02)
-        assert code == 200, status
+        code, status = wait_until(
+            lambda: (answer := _http("GET", f"{base}/instances/{instance_id}"))[0] == 200 and answer,
+            20,
+            "the instance to complete",
+        )
         assert status["runtimeStatus"] == "Completed"
         output = status["output"]
         assert output["gate"] == "passed"
-        assert datetime.fromisoformat(output["fireAt"]) <= datetime.fromisoformat(output["woke"])
+        assert datetime.fromisoformat(output["woke"]) == fire_at
     finally:
         for process in processes:
             process.kill()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from devhost.testing import RunningDevhost, launch_devhost
 
 from tests.host.calls import call
+from tests.polling import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +94,16 @@ def test_context_parameter_is_passed(host: RunningDevhost) -> None:
     assert first["invocation_id"] != second["invocation_id"]
 
 
-def test_sync_functions_do_not_block_the_host(host: RunningDevhost) -> None:
+def test_sync_functions_do_not_block_the_host(host: RunningDevhost, tmp_path: Path) -> None:
+    started, release = tmp_path / "started", tmp_path / "release"
     with ThreadPoolExecutor(4) as pool:
-        slow = pool.submit(call, "GET", f"{host.url}/api/slow-sync")
-        time.sleep(0.2)  # let the slow call reach the host first
-        fast = call("GET", f"{host.url}/api/open")
+        slow = pool.submit(call, "GET", f"{host.url}/api/slow-sync?started={started}&release={release}")
+        wait_until(started.exists, 20, "the slow function to start")
+        fast = call("GET", f"{host.url}/api/open")  # while the slow one holds a worker thread
         assert fast.text == "open"
         assert not slow.done()
-        assert slow.result().text == "slept"
+        release.write_text("go")
+        assert slow.result().text == "released"
 
 
 def test_too_large_body_is_413(host: RunningDevhost) -> None:

@@ -14,8 +14,15 @@ import azure.functions as func
 
 app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-# Observations shared with the tests (same process): activity call counts and times.
+# Observations shared with the tests (same process): activity call counts and times, and the gates
+# that hold an activity until a test releases it.
 CALLS: dict[str, list[float]] = {}
+HELD: dict[str, asyncio.Event] = {}
+
+
+def gate_for(key: str) -> asyncio.Event:
+    """The gate ``held(key)`` waits on; a test releases it with ``gate_for(key).set()``."""
+    return HELD.setdefault(key, asyncio.Event())
 
 
 def _note(key: str) -> int:
@@ -51,14 +58,16 @@ def flaky(key: str) -> str:
 async def once_stuck(key: str) -> str:
     """The first call for a key never returns (the tests crash the runtime meanwhile)."""
     if _note(key) == 1:
-        await asyncio.sleep(3600)
+        await asyncio.Event().wait()  # until the test crashes the host
     return f"done {key}"
 
 
-@app.activity_trigger(input_name="delay")
-async def sleepy(delay: float) -> float:
-    await asyncio.sleep(delay)
-    return delay
+@app.activity_trigger(input_name="key")
+async def held(key: str) -> str:
+    """Returns ``key`` once the test opens its gate (the call is noted first)."""
+    _note(key)
+    await gate_for(key).wait()
+    return key
 
 
 @app.activity_trigger(input_name="message")
@@ -118,9 +127,9 @@ def approval(context: df.DurableOrchestrationContext):
 
 @app.orchestration_trigger(context_name="context")
 def buffered(context: df.DurableOrchestrationContext):
-    slept = yield context.call_activity("sleepy", 0.5)
+    held_value = yield context.call_activity("held", context.get_input())
     value = yield context.wait_for_external_event("go")
-    return [slept, value]
+    return [held_value, value]
 
 
 @app.orchestration_trigger(context_name="context")
@@ -198,7 +207,7 @@ async def gate(marker: str) -> str:
     path = Path(marker)
     if not await asyncio.to_thread(path.exists):
         await asyncio.to_thread(path.write_text, "started")
-        await asyncio.sleep(3600)
+        await asyncio.Event().wait()  # until the test crashes the host
     return "passed"
 
 

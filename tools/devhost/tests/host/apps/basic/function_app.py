@@ -71,8 +71,13 @@ def sync_boom(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="slow-sync", methods=["GET"])
 def slow_sync(req: func.HttpRequest) -> str:
-    time.sleep(1.0)
-    return "slept"
+    """Creates the file ``started``, then blocks this worker thread until the file ``release`` exists."""
+    Path(req.params["started"]).write_text("started")
+    release = Path(req.params["release"])
+    deadline = time.monotonic() + 30
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return "released"
 
 
 @app.route(route="context", methods=["GET"])
@@ -119,3 +124,9 @@ def greet(context: df.DurableOrchestrationContext) -> Any:
 @app.activity_trigger(input_name="name")
 def say_hello(name: str) -> str:
     return f"hello {name}"
+
+
+@app.orchestration_trigger(context_name="context")
+def waits(context: df.DurableOrchestrationContext) -> Any:
+    """Runs until an ``approve`` event arrives; returns its data."""
+    return (yield context.wait_for_external_event("approve"))
