@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ async def test_retry_succeeds_on_third_attempt_after_its_intervals(timed_host, c
         clock.advance(0.399)
         assert not engine.live[instance_id].pending, "the retry timer fired early"
         clock.advance(0.001)
-        await eventually(lambda n=attempt + 1: len(calls["k1"]) == n, 10, f"attempt {attempt + 1}")
+        await eventually(partial(_called, calls, "k1", attempt + 1), 10, f"attempt {attempt + 1}")
     status = await wait_done(timed_host.client, instance_id)
     assert (status.runtime_status.value, status.output) == ("Completed", "ok k1")
     assert len(calls["k1"]) == 3
@@ -93,6 +94,10 @@ async def test_retry_exhausted_fails_with_the_activity_error(host, calls):
     assert "flaky failure for k2" in status.output
     assert status.output.startswith("Orchestrator function 'with_retry' failed:")
     assert len(calls["k2"]) == 2
+
+
+def _called(calls: dict[str, list[float]], key: str, times: int) -> bool:
+    return len(calls.get(key, [])) == times
 
 
 async def test_external_event_through_client(host):
