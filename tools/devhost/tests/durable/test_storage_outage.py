@@ -1,0 +1,106 @@
+"""Storage outages: once devhost notices (a failed storage call, or its probe within 2 s) every durable
+and HTTP route answers 503 + Retry-After at once; when an Azurite comes back (here an empty one, as
+after kill -9 of an in-memory Azurite: every write lost) devhost restores the live instances from
+memory and resumes them, timers included."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import aiohttp
+from devhost.testing import launch_devhost
+
+from tests.durable.conftest import start_host
+from tests.durable.test_conformance import armed_timer
+from tests.durable.waiting import wait_done
+from tests.host.calls import call
+from tests.polling import eventually, wait_until
+
+BASE = "/runtime/webhooks/durabletask"
+QUICK_S = 1.5  # far below the ~5 s the storage SDK's default retries take
+
+
+def _timed(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None):
+    started = time.monotonic()
+    answer = call(method, url, body, headers)
+    return answer, time.monotonic() - started
+
+
+def _status(links: dict[str, str]) -> str:
+    return str(call("GET", links["statusQueryGetUri"]).json().get("runtimeStatus"))
+
+
+def _finished(links: dict[str, str]):
+    answer = call("GET", links["statusQueryGetUri"])
+    return answer if answer.status == 200 else None
+
+
+def test_outage_answers_503_fast_and_every_instance_resumes(basic_app: Path, own_azurite, tmp_path) -> None:
+    running = launch_devhost(basic_app, connection_string=own_azurite.connection_string, log_dir=tmp_path)
+    try:
+        started = call(
+            "POST", f"{running.url}/api/start/waits", b"null", {"Content-Type": "application/json"}
+        )
+        assert started.status == 202, started.text
+        links = started.json()
+        wait_until(lambda: _status(links) == "Running", 20, "the instance to run")
+
+        own_azurite.kill()
+        health_url = f"{running.url}/admin/host/status"
+        wait_until(lambda: call("GET", health_url).status == 503, 4, "the probe to notice the outage")
+        for method, url in (
+            ("GET", links["statusQueryGetUri"]),  # a durable webhook
+            ("POST", f"{running.url}/api/start/greet"),  # an HTTP trigger with a durable client
+            ("GET", f"{running.url}/api/open"),  # any HTTP trigger, as Azure's host is down too
+        ):
+            answer, took = _timed(method, url, b"{}", {"Content-Type": "application/json"})
+            assert (answer.status, answer.headers["Retry-After"]) == (503, "2"), (url, answer.text)
+            assert took < QUICK_S, (url, took)
+        assert call("GET", health_url).json()["state"] == "Error"
+
+        own_azurite.start_again()  # empty: the instance's rows are gone
+        wait_until(lambda: call("GET", health_url).status == 200, 20, "storage to be back")
+        status = call("GET", links["statusQueryGetUri"])
+        assert (status.status, status.json()["runtimeStatus"]) == (202, "Running")
+        send = links["sendEventPostUri"].replace("{eventName}", "approve")
+        assert call("POST", send, b'"ok"', {"Content-Type": "application/json"}).status == 202
+        done = wait_until(
+            lambda: (a := call("GET", links["statusQueryGetUri"])).status == 200 and a, 20, "done"
+        )
+        assert (done.json()["runtimeStatus"], done.json()["output"]) == ("Completed", "ok")
+        greeted = call("POST", f"{running.url}/api/start/greet", b'{"name": "again"}')
+        assert greeted.status == 202
+    finally:
+        running.stop()
+    log = running.log_text()
+    assert "Traceback" not in log
+    assert "storage unreachable" in log and "storage lost writes of" in log
+
+
+async def test_a_timer_that_falls_due_during_an_outage_fires_once_storage_is_back(
+    conformance, own_azurite, table_prefix, clock
+) -> None:
+    host = await start_host(conformance[0], own_azurite.connection_string, table_prefix, clock=clock)
+    try:
+        instance_id = await host.client.start_new("durable_timer", client_input=5)
+        fire_at = await armed_timer(host.runtime.engine, instance_id)
+        own_azurite.kill()
+        clock.advance(5)  # the timer fires while its episode cannot be stored
+        await eventually(lambda: not host.runtime.storage_healthy, 5, "the failed commit to be noticed")
+        async with aiohttp.ClientSession(host.url) as http:
+            started = time.monotonic()
+            async with http.get(f"{BASE}/instances/{instance_id}") as response:
+                assert (response.status, response.headers["Retry-After"]) == (503, "2")
+                assert time.monotonic() - started < QUICK_S
+        assert not host.runtime.storage_healthy
+        own_azurite.start_again()
+        await eventually(lambda: host.runtime.storage_healthy, 20, "storage to be back")
+        status = await wait_done(host.client, instance_id)
+        assert status.runtime_status.value == "Completed"
+        assert json.loads(json.dumps(status.output))["woke"] == fire_at.isoformat()
+        stored = await eventually(lambda: host.runtime.store.get(instance_id), 5, "the stored row")
+        assert stored.status.value == "Completed"
+    finally:
+        await host.close()
