@@ -16,17 +16,17 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import Any
 
 from devhost.clock import Clock
-from devhost.durable.book import ExecutionBook, UnsupportedAction
+from devhost.durable.book import ExecutionBook
 from devhost.durable.codec import TooLargeError
-from devhost.durable.events import Event, EventType, OrchestrationStatus, new_event
+from devhost.durable.episode import conclude, execution_completed, execution_started, plan
+from devhost.durable.events import Event, EventType, new_event
 from devhost.durable.health import StorageHealth, is_outage
 from devhost.durable.instance import Control, ControlKind, Inbound, LiveInstance
-from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
-from devhost.durable.replay import ReplayResult, build_context, failed_result, run_orchestrator
+from devhost.durable.record import InstanceRecord, RuntimeStatus
+from devhost.durable.replay import ReplayResult, build_context, run_orchestrator
 from devhost.durable.store import InstanceStore
 from devhost.execlog import log_execution
 from devhost.functions import FunctionIndex
@@ -124,7 +124,7 @@ class EpisodeRunner(ABC):
         )
         new = [
             new_event(EventType.ORCHESTRATOR_STARTED, now),
-            _execution_completed(record, now),
+            execution_completed(record, now),
             instance.book.episode_end(now),
         ]
         consumed = [item.inbox_key for item in batch if item.inbox_key is not None]
@@ -143,21 +143,21 @@ class EpisodeRunner(ABC):
         started = time.monotonic()
         new: list[Event] = [new_event(EventType.ORCHESTRATOR_STARTED, now)]
         if instance.needs_start:
-            new.append(_execution_started(record, now))
+            new.append(execution_started(record, now))
         new.extend(item.event for item in batch)
         result = await self._replay(instance, new)
         self.episodes += 1
         self.replay_seconds += time.monotonic() - started
-        generated, result = _plan(instance, batch, result, now)
+        generated, result = plan(instance, batch, result, now)
         new.extend(generated)
         consumed = [item.inbox_key for item in batch if item.inbox_key is not None]
-        outcome = _conclude(record, result, now)
+        outcome = conclude(record, result, now)
         if outcome == RuntimeStatus.CONTINUED_AS_NEW:
             await self._continue_as_new(instance, record, result, consumed)
         else:
             finished = outcome != RuntimeStatus.RUNNING
             if finished:
-                new.append(_execution_completed(record, now))
+                new.append(execution_completed(record, now))
                 consumed += instance.inbox_keys()
             new.append(instance.book.episode_end(now))
             await self.store.commit(record, new, consumed)
@@ -223,7 +223,7 @@ class EpisodeRunner(ABC):
             events = [
                 new_event(EventType.ORCHESTRATOR_STARTED, now),
                 new_event(EventType.EXECUTION_TERMINATED, now, Input=control.reason),
-                _execution_completed(record, now),
+                execution_completed(record, now),
                 new_event(EventType.ORCHESTRATOR_COMPLETED, now),
             ]
             await self.store.commit(record, events, instance.inbox_keys())
@@ -261,67 +261,3 @@ class EpisodeRunner(ABC):
     @abstractmethod
     async def resync(self) -> None:
         """After a storage outage: make storage hold what the live instances hold, then resume."""
-
-
-def _execution_started(record: InstanceRecord, now: datetime) -> Event:
-    parent: ParentLink | None = record.parent
-    return new_event(
-        EventType.EXECUTION_STARTED,
-        now,
-        Name=record.name,
-        Version="",
-        Input=record.input,
-        OrchestrationInstance={"InstanceId": record.instance_id, "ExecutionId": record.execution_id},
-        ParentInstance=None
-        if parent is None
-        else {"OrchestrationInstance": {"InstanceId": parent.instance_id}},
-    )
-
-
-def _execution_completed(record: InstanceRecord, now: datetime) -> Event:
-    status = {
-        RuntimeStatus.COMPLETED: OrchestrationStatus.COMPLETED,
-        RuntimeStatus.FAILED: OrchestrationStatus.FAILED,
-        RuntimeStatus.TERMINATED: OrchestrationStatus.TERMINATED,
-    }[record.status]
-    return new_event(
-        EventType.EXECUTION_COMPLETED, now, OrchestrationStatus=int(status), Result=record.output
-    )
-
-
-def _plan(
-    instance: LiveInstance, batch: list[Inbound], result: ReplayResult, now: datetime
-) -> tuple[list[Event], ReplayResult]:
-    """Scheduling events for new leaves, then for a trailing retry-related event (doc 2.5).
-
-    An action the host cannot run turns the result into a failure.
-    """
-    if result.error is not None:
-        return [], result
-    try:
-        generated = instance.book.schedule_leaves(result.leaves, now)
-    except UnsupportedAction as exc:
-        return [], failed_result(str(exc))
-    if batch and not result.done:
-        retry = instance.book.schedule_retry(batch[-1].event, now)
-        if retry is not None:
-            generated.append(retry)
-    return generated, result
-
-
-def _conclude(record: InstanceRecord, result: ReplayResult, now: datetime) -> RuntimeStatus:
-    """Set status, output and custom status of ``record`` from the orchestrator's answer."""
-    record.updated = now
-    record.custom_status = result.custom_status
-    if result.error is not None:
-        record.status = RuntimeStatus.FAILED
-        record.output = json.dumps(f"Orchestrator function '{record.name}' failed: {result.error}")
-        return RuntimeStatus.FAILED
-    if result.continued:
-        return RuntimeStatus.CONTINUED_AS_NEW
-    if result.done:
-        record.status = RuntimeStatus.COMPLETED
-        record.output = result.output
-        return RuntimeStatus.COMPLETED
-    record.status = RuntimeStatus.RUNNING
-    return RuntimeStatus.RUNNING

@@ -24,6 +24,7 @@ from devhost.durable.events import Event, EventType, new_event, parse_time
 from devhost.durable.health import is_outage
 from devhost.durable.instance import Inbound, LiveInstance
 from devhost.durable.record import InstanceRecord, ParentLink, RuntimeStatus
+from devhost.durable.recovery import adopt_stored, resync
 from devhost.durable.store import InstanceStore
 from devhost.durable.timers import TimerSchedule
 from devhost.functions import FunctionIndex
@@ -43,7 +44,7 @@ class DurableEngine(EpisodeRunner):
         self._activity_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="activity")
         self._timers: TimerSchedule[TimerKey] = TimerSchedule(self._fire_timer, clock)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._creating: set[str] = set()
+        self.creating: set[str] = set()
         self._watchers: dict[str, list[asyncio.Future[None]]] = {}
         self._http: aiohttp.ClientSession | None = None
         self.client_binding: Callable[[], str] | None = None  # for activities with a durable client
@@ -52,57 +53,10 @@ class DurableEngine(EpisodeRunner):
 
     async def recover(self) -> None:
         """Load every live instance, then resume its outstanding work and queued events."""
-        await self._adopt_stored()
-
-    async def _adopt_stored(self) -> None:
-        """Load the live instances storage holds that are not in memory, and resume them."""
-        records = await self.store.list_records(
-            [
-                RuntimeStatus.PENDING,
-                RuntimeStatus.RUNNING,
-                RuntimeStatus.SUSPENDED,
-                RuntimeStatus.CONTINUED_AS_NEW,
-            ]
-        )
-        adopted: list[LiveInstance] = []
-        for record in records:
-            if record.instance_id in self.live or record.instance_id in self._creating:
-                continue
-            loaded = await self.store.load(record)
-            instance = LiveInstance.from_history(record, loaded.history)
-            for key, event in loaded.inbox:
-                instance.pending.append(Inbound(event, None, key))
-            self.live[record.instance_id] = instance
-            adopted.append(instance)
-        for instance in adopted:
-            pending = [*instance.book.tasks.values(), *instance.book.timers.values()]
-            self.dispatch(instance, sorted(pending, key=lambda e: int(e["EventId"])))
-            self.kick(instance)
+        await adopt_stored(self)
 
     async def resync(self) -> None:
-        """Storage is back: rewrite every live instance it lost or holds stale, adopt the ones it
-        holds live that memory does not, then wake every runner."""
-        for instance in list(self.live.values()):
-            async with instance.lock:
-                if self.live.get(instance.record.instance_id) is instance:
-                    await self._repair(instance)
-        await self._adopt_stored()
-        for instance in list(self.live.values()):
-            self.kick(instance)
-
-    async def _repair(self, instance: LiveInstance) -> None:
-        record = instance.record
-        stored = await self.store.get(record.instance_id)
-        same = stored is not None and (stored.execution_id, stored.episodes, stored.status) == (
-            record.execution_id,
-            record.episodes,
-            record.status,
-        )
-        if same:
-            return
-        logger.warning("storage lost writes of %s; restoring it from memory", record.instance_id)
-        inbox = [(item.inbox_key, item.event) for item in instance.pending if item.inbox_key is not None]
-        await self.store.rewrite(record, instance.history, inbox)
+        await resync(self)
 
     async def stop(self) -> None:
         """Abandon all in-flight work (nothing is written: a restart resumes from storage)."""
@@ -136,12 +90,12 @@ class DurableEngine(EpisodeRunner):
     ) -> InstanceRecord:
         """Start an instance; a finished one with the same id is replaced, a live one refused unless
         ``replace_live`` (host.json ``overridableExistingInstanceStates: AnyState``)."""
-        if instance_id in self._creating:
+        if instance_id in self.creating:
             raise InstanceExists(RuntimeStatus.PENDING)
         live = self.live.get(instance_id)
         if live is not None and not replace_live:
             raise InstanceExists(live.record.status)
-        self._creating.add(instance_id)
+        self.creating.add(instance_id)
         try:
             if live is not None:
                 await self._drop_live(live)
@@ -156,7 +110,7 @@ class DurableEngine(EpisodeRunner):
             )
             await self.store.commit(record, [])
         finally:
-            self._creating.discard(instance_id)
+            self.creating.discard(instance_id)
         instance = LiveInstance.from_history(record, [])
         self.live[instance_id] = instance
         self.kick(instance)
