@@ -37,6 +37,10 @@ def key_lines(keys: HostKeys | None) -> list[str]:
         lines.append(f"  master key (generated): {keys.master}")
     if "function" in keys.generated:
         lines.append(f"  function key (generated): {keys.function}")
+    if "durable" in keys.generated:
+        lines.append(
+            f"  durable system key (generated; opens only /runtime/webhooks/durabletask): {keys.durable}"
+        )
     return lines
 
 
