@@ -15,6 +15,7 @@ logger = logging.getLogger("devhost.durable")
 PROBE_WHILE_HEALTHY_S = 2.0
 PROBE_WHILE_DOWN_S = 0.25
 RETRY_AFTER_S = 2  # what 503 answers ask callers to wait
+_UNAVAILABLE = (502, 503, 504)  # a 500 answers one request badly; it is retried as a failed episode
 DOWN_MESSAGE = "storage unreachable (%s); answering 503 until it is back"
 
 
@@ -27,8 +28,7 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, StorageUnavailable | ServiceRequestError | ServiceResponseError):
         return True
     if isinstance(error, HttpResponseError):
-        status = error.status_code or 0
-        return status >= 500 or getattr(error, "error_code", None) == "TableNotFound"
+        return error.status_code in _UNAVAILABLE or getattr(error, "error_code", None) == "TableNotFound"
     return isinstance(error, ConnectionError | asyncio.TimeoutError)
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError, ServiceRequestError
+from devhost.durable.health import is_outage
 from devhost.durable.webhooks import MAX_WAIT_S, MIN_POLL_S, wait_bounds
 from devhost.local_settings import SettingsError, replaces_running_instances
 
@@ -138,3 +140,18 @@ async def test_the_rpc_routes_live_below_a_secret_path_and_refuse_web_pages(host
     async with http.get("/durabletask/instances/") as response:
         assert response.status == 404
     assert await host.client.get_status_all() == []
+
+
+def _http_error(status: int) -> HttpResponseError:
+    error = HttpResponseError(f"status {status}")
+    error.status_code = status
+    return error
+
+
+def test_what_counts_as_a_storage_outage() -> None:
+    lost_table = ResourceNotFoundError("gone")
+    lost_table.error_code = "TableNotFound"
+    assert is_outage(ServiceRequestError("connection refused")) and is_outage(lost_table)
+    assert is_outage(_http_error(503))
+    for not_outage in (ResourceNotFoundError("no such row"), ValueError("bad"), _http_error(500)):
+        assert not is_outage(not_outage)
