@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 import aiohttp
+from azure.core.exceptions import ServiceRequestError
 from devhost.testing import launch_devhost
 
 from tests.durable.conftest import start_host
 from tests.durable.test_conformance import armed_timer
-from tests.durable.waiting import wait_done
+from tests.durable.test_recovery import crash
+from tests.durable.waiting import wait_done, wait_status
 from tests.host.calls import call
 from tests.polling import eventually, wait_until
 
@@ -104,3 +106,32 @@ async def test_a_timer_that_falls_due_during_an_outage_fires_once_storage_is_bac
         assert stored.status.value == "Completed"
     finally:
         await host.close()
+
+
+async def test_what_storage_lost_is_restored_well_enough_for_a_restart(conformance, azurite, table_prefix):
+    """Storage kept the instance's first writes but lost the latest (as Azurite does after kill -9):
+    after the outage devhost rewrites it, so that even a later crash resumes from storage."""
+    host = await start_host(conformance[0], azurite, table_prefix)
+    try:
+        instance_id = await host.client.start_new("chain", client_input=["A", "B"])
+        await wait_done(host.client, instance_id)  # a finished one, then a live one with history
+        waiting = await host.client.start_new("approval")
+        await wait_status(host.client, waiting, ("Running",))
+        stored = await host.runtime.store.get(waiting)
+        assert stored is not None and stored.episodes >= 1
+        await host.runtime.store.purge(waiting)  # its rows are gone, as if never written
+        host.runtime.engine.health.failed(ServiceRequestError("Azurite was restarted"))
+        await eventually(lambda: host.runtime.storage_healthy, 10, "the repair after the outage")
+        restored = await host.runtime.store.get(waiting)
+        assert restored is not None and restored.status.value == "Running"
+    finally:
+        await crash(host)
+    second = await start_host(conformance[0], azurite, table_prefix)
+    try:
+        await second.client.raise_event(waiting, "approve", "after restart")
+        status = await wait_done(second.client, waiting)
+        assert status.output == '"after restart"'
+        full = await second.client.get_status(waiting, show_history=True)
+        assert [e["EventType"] for e in full.historyEvents][:1] == ["ExecutionStarted"]
+    finally:
+        await second.close()
