@@ -66,8 +66,12 @@ class InstanceStore:
             await self._service.create_table(self.table_name)
 
     async def probe(self) -> None:
-        """One cheap call that succeeds only when storage answers; re-creates a lost table."""
-        await self._service.create_table_if_not_exists(self.table_name)
+        """One cheap read that succeeds only when storage answers; re-creates a lost table."""
+        try:
+            async for _ in self._table.query_entities(f"RowKey eq '{STATE_ROW}'", results_per_page=1):
+                break
+        except ResourceNotFoundError:
+            await self._service.create_table_if_not_exists(self.table_name)
 
     async def close(self) -> None:
         await self._table.close()
