@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 import json
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,3 +123,25 @@ def test_error_bodies_name_no_python_exception(plain: RunningDevhost) -> None:
         assert message and not NAMES_A_PYTHON_ERROR.search(answer.text), answer.text
     assert "Traceback" not in running.log_text()
     assert json.loads(call("GET", f"{base}/instances/").text) == []  # nothing was started
+
+
+@pytest.mark.parametrize(("setting", "second_start"), [(None, 409), ("AnyState", 202)])
+def test_host_json_decides_whether_a_start_replaces_a_running_instance(
+    basic_app: Path, start_devhost, tmp_path: Path, setting: str | None, second_start: int
+) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(basic_app, app)
+    durable = {} if setting is None else {"overridableExistingInstanceStates": setting}
+    (app / "host.json").write_text(json.dumps({"version": "2.0", "extensions": {"durableTask": durable}}))
+    running = start_devhost(app)
+    start = f"{running.url}/runtime/webhooks/durabletask/orchestrators/waits/singleton"
+    links = call("POST", start, b'"first"', {"Content-Type": "application/json"}).json()
+    wait_until(lambda: _status(links) == "Running", 20, "the first instance to run")
+    again = call("POST", start, b'"second"', {"Content-Type": "application/json"})
+    assert again.status == second_start, again.text
+    if second_start == 409:
+        assert again.json() == {
+            "Message": "An Orchestration instance with the status Running already exists."
+        }
+    shown = call("GET", links["statusQueryGetUri"]).json()
+    assert shown["input"] == ("first" if second_start == 409 else "second")
