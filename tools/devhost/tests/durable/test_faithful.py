@@ -93,7 +93,7 @@ async def test_a_zero_polling_interval_does_not_spin(host, http, monkeypatch):
     started = time.monotonic()
     async with http.post(f"{BASE}/orchestrators/approval?timeout=1&pollingInterval=0") as response:
         assert response.status == 202  # still running when the wait ends
-    assert 1.0 <= time.monotonic() - started < 3.0
+    assert 1.0 <= time.monotonic() - started < 5.0
     assert reads <= 1 + math.ceil(1 / MIN_POLL_S), reads
 
 

@@ -20,6 +20,7 @@ from tests.polling import wait_until
 
 FUNCTION = "safety-function-key"
 DURABLE = "safety-durable-key"
+QUICK_S = 2.0  # the old path took ~5 s of storage retries before its 500
 EVIL = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
 PYTHON_ERRORS = [name for name in dir(builtins) if name.endswith(("Error", "Exception"))]
 NAMES_A_PYTHON_ERROR = re.compile(r"\b(" + "|".join(PYTHON_ERRORS) + r")\b")
@@ -96,7 +97,7 @@ def test_bad_instance_ids_are_400_at_once(plain: RunningDevhost, instance_id: st
     ):
         started = time.monotonic()
         answer = call(method, f"{base}/{path}", b"1", json_type)
-        assert time.monotonic() - started < 1.0, (method, path)
+        assert time.monotonic() - started < QUICK_S, (method, path)
         assert answer.status in (400, 404), (method, path, answer.status, answer.text)
         if answer.status == 400:
             assert "Instance ID" in answer.json()["Message"]
