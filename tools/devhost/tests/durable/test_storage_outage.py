@@ -21,6 +21,7 @@ from tests.host.calls import call
 from tests.polling import eventually, wait_until
 
 BASE = "/runtime/webhooks/durabletask"
+JSON_TYPE = {"Content-Type": "application/json"}
 QUICK_S = 1.5  # far below the ~5 s the storage SDK's default retries take
 
 
@@ -50,6 +51,9 @@ def test_outage_answers_503_fast_and_every_instance_resumes(basic_app: Path, own
         wait_until(lambda: _status(links) == "Running", 20, "the instance to run")
 
         own_azurite.kill()
+        # The first request after the kill: its own failed storage call answers 503 fast.
+        answer, took = _timed("POST", f"{running.url}/api/start/greet", b'{"name": "x"}', JSON_TYPE)
+        assert (answer.status, answer.headers["Retry-After"], took < QUICK_S) == (503, "2", True), answer.text
         health_url = f"{running.url}/admin/host/status"
         wait_until(lambda: call("GET", health_url).status == 503, 4, "the probe to notice the outage")
         for method, url in (
