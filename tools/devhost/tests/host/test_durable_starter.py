@@ -50,3 +50,10 @@ def test_starter_returns_check_status_urls_on_devhost_port(
         assert call("GET", bare).status == 401
         for scoped_out in ("/api/admin-only", "/api/users/me", "/admin/host/status"):
             assert call("GET", f"{running.url}{scoped_out}?code={DURABLE}").status == 401, scoped_out
+        webhook = f"{running.url}/runtime/webhooks/durabletask/orchestrators/greet?code={DURABLE}"
+        direct = call(
+            "POST", webhook, json.dumps({"name": "hook"}).encode(), {"Content-Type": "application/json"}
+        )
+        assert direct.status == 202, direct.text
+        assert f"code={DURABLE}" in direct.json()["statusQueryGetUri"]
+        assert MASTER not in direct.text
