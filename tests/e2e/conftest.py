@@ -67,12 +67,13 @@ class AppUnderTest:
         return [athlete["id"] for athlete in self.emulator.athletes()]
 
     async def wait_for(
-        self, path: str, status: int = 200, timeout: float = 30
+        self, path: str, status: int = 200, timeout: float = 30, contains: str = ""
     ) -> tuple[CIMultiDict[str], str]:
+        """Poll ``GET path`` until it answers ``status`` (with ``contains`` in the body); fail at ``timeout``."""
         deadline = time.monotonic() + timeout
         while True:
             got, headers, body = await self.request("GET", path)
-            if got == status:
+            if got == status and contains in body:
                 return headers, body
             assert time.monotonic() < deadline, f"{path} still {got}: {body[:300]}"
             await asyncio.sleep(0.2)

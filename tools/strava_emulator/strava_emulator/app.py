@@ -47,6 +47,8 @@ async def strava_edge(request: web.Request, handler: Handler) -> web.StreamRespo
     state = request.app[STATE]
     names = route_names(request)
     state.counters.requests[f"{request.method} {names[0]}"] += 1
+    if state.holds.matches(request.method, names):
+        await state.holds.park()
     plan = state.dice.plan(state.config, request.method, names)
     if plan.delay_seconds > 0:
         await asyncio.sleep(plan.delay_seconds)

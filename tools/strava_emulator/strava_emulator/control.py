@@ -56,3 +56,46 @@ async def athletes(request: web.Request) -> web.Response:
         for item in request.app[STATE].athletes.values()
     ]
     return web.json_response(listing)
+
+
+
+async def _json_object(request: web.Request) -> dict[str, object]:
+    try:
+        body = await request.json()
+    except json.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text='{"message": "send a JSON object"}', content_type="application/json")
+    return body
+
+
+@routes.post("/_emulator/holds")
+async def hold(request: web.Request) -> web.Response:
+    """``{"routes": ["POST /oauth/token"]}``: park later requests on those routes until released."""
+    held = (await _json_object(request)).get("routes")
+    if not isinstance(held, list) or not all(isinstance(item, str) for item in held):
+        return web.json_response({"message": 'send {"routes": ["METHOD /path", ...]}'}, status=400)
+    request.app[STATE].holds.hold(frozenset(held))
+    return web.json_response({"holding": sorted(held)})
+
+
+@routes.post("/_emulator/holds/wait")
+async def wait_for_held(request: web.Request) -> web.Response:
+    """``{"count": 1, "timeout": 10}``: answer once that many requests are parked (504 if they never are)."""
+    body = await _json_object(request)
+    count, timeout = body.get("count", 1), body.get("timeout", 10)
+    if not isinstance(count, int) or not isinstance(timeout, int | float) or count < 1 or timeout < 0:
+        return web.json_response({"message": "count is a whole number >= 1, timeout seconds >= 0"}, status=400)
+    holds = request.app[STATE].holds
+    if await holds.wait_for(count, float(timeout)):
+        return web.json_response({"waiting": holds.waiting})
+    return web.json_response({"message": f"{holds.waiting} of {count} requests held"}, status=504)
+
+
+@routes.post("/_emulator/holds/release")
+async def release(request: web.Request) -> web.Response:
+    """Let every parked request go on, and hold nothing more."""
+    holds = request.app[STATE].holds
+    waiting = holds.waiting
+    holds.release()
+    return web.json_response({"released": waiting})

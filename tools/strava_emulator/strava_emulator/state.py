@@ -13,6 +13,7 @@ from aiohttp import web
 from strava_emulator.config import EmulatorConfig
 from strava_emulator.data import generate_athletes
 from strava_emulator.faults import FaultDice
+from strava_emulator.holds import Holds
 from strava_emulator.model import Athlete
 from strava_emulator.ratelimit import RateLimiter
 from strava_emulator.tokens import Rejection, TokenBook
@@ -50,6 +51,7 @@ class EmulatorState:
     tokens: TokenBook = field(default_factory=TokenBook)
     limiter: RateLimiter = field(default_factory=RateLimiter.fresh)
     counters: Counters = field(default_factory=Counters)
+    holds: Holds = field(default_factory=Holds)
     dice: FaultDice = field(init=False)
 
     def __post_init__(self) -> None:

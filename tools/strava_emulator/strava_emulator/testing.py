@@ -46,6 +46,20 @@ class RunningEmulator:
         """Zero the counters and the rate-limit usage."""
         self._control("POST", "/_emulator/reset-counters", {})
 
+    def hold(self, *routes: str) -> None:
+        """Park later requests on ``routes`` (e.g. ``"POST /oauth/token"``) until :meth:`release`."""
+        self._control("POST", "/_emulator/holds", {"routes": list(routes)})
+
+    def wait_until_held(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Return once ``count`` requests are parked; fail the test if they are not within ``timeout``.
+
+        Blocks: from async code call it through ``asyncio.to_thread``."""
+        self._control("POST", "/_emulator/holds/wait", {"count": count, "timeout": timeout}, timeout + 5)
+
+    def release(self) -> None:
+        """Let every parked request go on, and hold nothing more."""
+        self._control("POST", "/_emulator/holds/release", {})
+
     def athletes(self) -> list[dict[str, Any]]:
         """The synthetic athletes (``id``, names, ``activities`` count); the first approves by default."""
         athletes: list[dict[str, Any]] = self._control("GET", "/_emulator/athletes")
@@ -106,13 +120,15 @@ class RunningEmulator:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read())  # type: ignore[no-any-return]
 
-    def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _control(
+        self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 10
+    ) -> Any:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(  # noqa: S310 - loopback URL
             self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             raise AssertionError(f"{method} {path} -> {error.code}: {error.read().decode()}") from None

@@ -1,0 +1,53 @@
+"""Hold and release: park requests on chosen routes until a test lets them go, so a test can set up a
+race (e.g. "the app has sent its refresh and waits for Strava") without guessing with a sleep."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Holds:
+    """The routes being held ("POST /oauth/token", matched like error rules) and the requests parked."""
+
+    routes: frozenset[str] = frozenset()
+    waiting: int = 0
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    def hold(self, routes: frozenset[str]) -> None:
+        """Park every later request on ``routes`` until :meth:`release`."""
+        self.routes = routes
+        self._released = asyncio.Event()
+
+    def matches(self, method: str, paths: tuple[str, ...]) -> bool:
+        return any(f"{method} {path}" in self.routes for path in paths)
+
+    async def park(self) -> None:
+        """Wait here until released (called by the edge for a held request)."""
+        released = self._released
+        await self._count(+1)
+        try:
+            await released.wait()
+        finally:
+            await self._count(-1)
+
+    async def wait_for(self, count: int, timeout: float) -> bool:
+        """Whether ``count`` requests are parked within ``timeout`` seconds."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self.waiting >= count), timeout)
+            except asyncio.TimeoutError:
+                return False
+        return True
+
+    def release(self) -> None:
+        """Let every parked request go on, and hold nothing more."""
+        self.routes = frozenset()
+        self._released.set()
+
+    async def _count(self, step: int) -> None:
+        async with self._changed:
+            self.waiting += step
+            self._changed.notify_all()
