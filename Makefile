@@ -1,28 +1,36 @@
 # strava-snapshot — `make help` lists the targets.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-# The app's suite, then each dev tool's own suite (each runs on its own, in its own folder).
-SUITES := . tools/devhost tools/strava_emulator tools/devstack tools/loopback
+# The app's suite and each dev tool's own suite, as FOLDER:PYTEST_WORKERS (each also runs on its own in its
+# folder). They mostly wait on servers and timers, so `make test` runs them side by side.
+SUITES := .:4 tools/devhost:2 tools/strava_emulator:2 tools/devstack:4 tools/loopback:0
+TEST_LOGS := .run/test
 TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack tools/bench
 TYPED_TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack
 TOOL_FILES := $(foreach tool,$(TOOLS),$(tool)/pyproject.toml)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench clean
+.PHONY: help prerequisites install run test lint bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+prerequisites: ## Check Python >= 3.10, Node and npm (the Node version Azurite declares); install does this first
+	@tools/devstack/bin/check-prerequisites $(PYTHON)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt $(TOOL_FILES)
+	@tools/devstack/bin/check-prerequisites $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
+	@tools/devstack/bin/check-prerequisites $(PYTHON)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -31,10 +39,21 @@ install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv, install the app, the dev too
 run: install ## Start Azurite, the Strava emulator (demo mode) and devhost
 	$(PY) -m devstack
 
-test: install ## Run every suite: the app's, then each tool's (they start their own servers on loopback)
-	@set -e; for suite in $(SUITES); do \
-	  echo "== $$suite"; (cd $$suite && $(PY) -m pytest -n 2 -q); \
-	done
+test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
+	@mkdir -p $(TEST_LOGS); pids=""; \
+	for entry in $(SUITES); do \
+	  suite=$${entry%:*}; workers=$${entry##*:}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
+	  ( TIMEFORMAT="%Rs"; cd $$suite && time $(PY) -m pytest -q -n $$workers --maxschedchunk 1 ) \
+	    > $$log 2>&1 & pids="$$pids $$!"; \
+	done; \
+	failed=""; set -- $$pids; \
+	for entry in $(SUITES); do \
+	  suite=$${entry%:*}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
+	  if wait $$1; then result=passed; else result="FAILED (exit $$?)"; failed="$$failed $$suite"; fi; shift; \
+	  if [ "$$result" != passed ]; then echo "== $$suite"; sed '$$d' $$log; fi; \
+	  echo "== $$suite: $$result, $$(tail -n 2 $$log | head -n 1 | tr -d =) (wall $$(tail -n 1 $$log); log: $$log)"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi
 
 lint: install ## ruff (check and format) over the tree, strict mypy over the app (with the benchmarks) and each tool
 	$(PY) -m ruff check .

@@ -78,6 +78,13 @@ class AppUnderTest:
             assert time.monotonic() < deadline, f"{path} still {got}: {body[:300]}"
             await asyncio.sleep(0.2)
 
+    async def wait_for_log(self, text: str, timeout: float = 20) -> None:
+        """Poll devhost's log until ``text`` appears; fail at ``timeout`` with the log's tail."""
+        deadline = time.monotonic() + timeout
+        while text not in self.host.log_text():
+            assert time.monotonic() < deadline, f"{text!r} not logged: {self.host.log_text()[-2000:]}"
+            await asyncio.sleep(0.2)
+
     async def stored_tokens(self) -> list[TokenRecord]:
         async with TableService.from_connection_string(self.connection_string) as tables:
             return await TokenStore(tables, f"{self.table_prefix}Tokens").list_athletes()
