@@ -1,32 +1,32 @@
-"""Child processes on loopback: free ports, readiness checks and clean shutdown.
+"""Child processes on loopback: readiness checks and clean shutdown, and children that never outlive us.
 
 Used by ``make run`` (devstack) and by the test fixtures of the app and of the tools, so all of them
-start servers the same way.
+start servers the same way. On Linux every child gets SIGTERM when the process that started it dies,
+even by SIGKILL (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-LOOPBACK = "127.0.0.1"
+from loopback.ports import LOOPBACK as LOOPBACK
+from loopback.ports import free_port as free_port
+from loopback.ports import group_members, listened_by
 
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -59,21 +59,13 @@ class ManagedProcess:
 
 def group_alive(pgid: int) -> bool:
     """Whether any process of group ``pgid`` is still running (zombies do not count)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    for stat in proc.glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended while we looked
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            return True
-    return False
+    if Path("/proc").is_dir():
+        return bool(group_members(pgid))
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _signal_group(pgid: int, signum: int) -> None:
@@ -114,6 +106,7 @@ def start_process(
             stderr=subprocess.STDOUT if out else None,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent(),  # one libc call, no locks taken
         )
     finally:
         if out:
@@ -121,23 +114,56 @@ def start_process(
     return ManagedProcess(name, popen, log_path)
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies (None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return in_child
+
+
 def wait_until_listening(process: ManagedProcess, url: str, timeout: float = 30.0) -> None:
-    """Poll ``url`` until any HTTP answer arrives; fail early if the process dies."""
+    """Poll ``url`` until ``process`` (or its group) answers; fail early if the process dies.
+
+    An answer from another program on the same port does not count: the listening socket must be ours.
+    """
+    port = urllib.parse.urlsplit(url).port
     deadline = time.monotonic() + timeout
+    other_answered = False
     while time.monotonic() < deadline:
         if not process.alive():
             raise RuntimeError(
                 f"{process.name} exited with {process.popen.returncode}:\n{process.log_text()}"
             )
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback URL built here
-            return
-        except urllib.error.HTTPError:
-            return  # it answered, even if with an error status
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
+        if _answers(url):
+            ours = port is None or listened_by(group_members(process.popen.pid) or [process.popen.pid], port)
+            if ours:
+                return
+            other_answered = True
+        time.sleep(0.1)
     process.stop()
-    raise TimeoutError(f"{process.name} did not answer at {url} within {timeout:.0f}s:\n{process.log_text()}")
+    who = f"another program answers on port {port}" if other_answered else "no answer"
+    raise TimeoutError(
+        f"{process.name} did not answer at {url} within {timeout:.0f}s ({who}):\n{process.log_text()}"
+    )
+
+
+def _answers(url: str) -> bool:
+    """Whether any HTTP answer (even an error status) comes from ``url``."""
+    try:
+        urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback URL built here
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError):
+        return False
+    return True
 
 
 def wait_for_line(process: ManagedProcess, text: str, timeout: float = 60.0, *, after: int = 0) -> None:

@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from loopback.azurite import AZURITE_ACCOUNT, azurite_connection_string, start_azurite
-from loopback.processes import LOOPBACK, free_port, python_module, start_process, wait_for_line
+from loopback.ports import port_is_free
+from loopback.processes import (
+    LOOPBACK,
+    free_port,
+    python_module,
+    start_process,
+    wait_for_line,
+    wait_until_listening,
+)
 
 # A child that starts a grandchild, prints both pids, then waits forever.
 FAMILY = (
     "import subprocess, sys, time\n"
     "grandchild = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
     "print('pids', grandchild.pid, flush=True)\n"
+    "time.sleep(600)\n"
+)
+
+
+# A parent that starts a child through loopback, prints the child's pid, then waits to be killed.
+PARENT = (
+    "import sys, time\n"
+    "from loopback.processes import start_process\n"
+    "child = start_process('sleeper', [sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+    "print('child', child.popen.pid, flush=True)\n"
     "time.sleep(600)\n"
 )
 
@@ -64,3 +88,67 @@ def test_azurite_serves_its_table_endpoint(tmp_path: Path) -> None:
     finally:
         process.stop()
     assert not process.alive()
+
+
+def test_a_child_stops_when_its_parent_is_killed_with_sigkill(tmp_path: Path) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline().split()[1])
+        assert _exists(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _exists(child):
+            assert time.monotonic() < deadline, "the child outlived its killed parent"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+class _Answer(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def another_server() -> Iterator[int]:
+    """Someone else's HTTP server on a loopback port; yields the port."""
+    server = ThreadingHTTPServer((LOOPBACK, 0), _Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_answer_from_another_program_on_the_port_is_not_taken_for_ours(
+    tmp_path: Path, another_server: int
+) -> None:
+    url = f"http://{LOOPBACK}:{another_server}/"
+    ours = start_process("never-listens", [sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        with pytest.raises(TimeoutError, match=f"another program answers on port {another_server}"):
+            wait_until_listening(ours, url, timeout=1.0)
+    finally:
+        ours.stop()
+    assert not port_is_free(another_server)
+
+
+def test_our_own_server_is_recognised_as_listening(tmp_path: Path) -> None:
+    port = free_port()
+    assert port_is_free(port)
+    server = start_process("http", python_module("http.server", "--bind", LOOPBACK, str(port)), cwd=tmp_path)
+    try:
+        wait_until_listening(server, f"http://{LOOPBACK}:{port}/", timeout=30)
+        assert not port_is_free(port)
+    finally:
+        server.stop()
+    assert port_is_free(port)
