@@ -36,8 +36,8 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv, install the app, the dev tools (editable) and Azurite
 
-run: install ## Start Azurite, the Strava emulator (demo mode) and devhost
-	$(PY) -m devstack
+run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (options: RUN_ARGS="--help")
+	$(PY) -m devstack $(RUN_ARGS)
 
 test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
 	@mkdir -p $(TEST_LOGS); pids=""; \

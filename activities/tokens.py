@@ -34,7 +34,7 @@ from storage.retry import Sleep as RetrySleep
 from strava.client import StravaClient
 from strava.errors import BadResponseError, ReauthorizationRequiredError, StravaError
 from strava.models import TokenSet
-from timestamps import format_utc
+from timestamps import format_utc, from_epoch
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -98,7 +98,8 @@ async def refresh_token(request: RefreshRequest) -> RefreshResult:
         athlete_id,
         {"last_refresh_at": format_utc(now), "last_refresh_outcome": outcome, "last_refresh_error": None},
     )
-    log.info("athlete %s: token %s, expires at %s", athlete_id, outcome, tokens.expires_at)
+    expires = format_utc(from_epoch(tokens.expires_at))
+    log.info("athlete %s: token %s, expires at %s", athlete_id, outcome, expires)
     return refreshed(outcome, tokens.expires_at)
 
 

@@ -1,82 +1,112 @@
-"""The README's run command: `make run` is `python -m devstack`; --check runs its demo once and stops."""
+"""`make run` as a new user meets it: the demo, --check, --help, a port in use, a bad setting, a second run,
+and the user's own settings against the demo's."""
 
-import re
+from __future__ import annotations
+
 import signal
+import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 
 import pytest
+from devhost import READY_LINE
 from devstack.stack import PROJECT_ROOT
+from loopback.ports import LOOPBACK, port_is_free
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def stack_argv(app_dir, tmp_path):
-    """`make run`'s command on free ports, on the isolated app, with its logs in tmp_path."""
-    return [
-        *(sys.executable, "-m", "devstack", "--app-dir", str(app_dir), "--run-dir", str(tmp_path)),
-        *("--port", "0", "--azurite-port", "0", "--emulator-port", "0", "--site-port", "0"),
-    ]
+def test_check_runs_the_demo_once_prints_no_dead_urls_and_stops_everything(stack_run):
+    stack_run.start("--check")
+    assert stack_run.wait(timeout=180) == 0, stack_run.output()
+    output = stack_run.output()
+    assert "demo mode (Strava emulator)" in output
+    assert "recent activities in the snapshot" in output
+    assert "check passed" in output
+    assert "http://" not in output  # every URL would already be dead
+    log = (stack_run.run_dir / "devhost.log").read_text()
+    assert "orchestrator stats_snapshot" in log
+    assert "Completed" in log
+    assert "demo-secret" not in output + log
+    assert all(port_is_free(port) for port in stack_run.ports.values())
 
 
-@pytest.fixture
-def demo_env(monkeypatch):
-    """Demo mode even on a machine where the developer exported real Strava credentials."""
-    for name in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET"):
-        monkeypatch.setenv(name, "")
-
-
-def test_demo_stack_serves_a_snapshot_then_stops_everything(stack_argv, demo_env, tmp_path):
+def test_help_shows_the_defaults():
     result = subprocess.run(
-        [*stack_argv, "--check"],
+        [sys.executable, "-m", "devstack", "--help"], capture_output=True, text=True, check=True, timeout=60
+    )
+    text = " ".join(result.stdout.split())
+    for default in (
+        "(default: 7071)",
+        "(default: 10002)",
+        "(default: 8765)",
+        "(default: 8080)",
+        "(default: False)",
+    ):
+        assert default in text, result.stdout
+
+
+def test_a_port_in_use_is_one_line_naming_it_and_the_fix(stack_run):
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, stack_run.ports["azurite"]))
+        taken.listen()
+        stack_run.start("--check")
+        assert stack_run.wait() == 1
+    output = stack_run.output()
+    port = stack_run.ports["azurite"]
+    [line] = [line for line in output.splitlines() if line.startswith("devstack:")]
+    assert f"port {port} (Azurite) is already in use" in line
+    assert '--azurite-port 0"' in line
+    assert "Traceback" not in output
+    assert not (stack_run.run_dir / "azurite.log").exists()  # nothing was started
+
+
+def test_a_bad_setting_is_named_with_the_reason_not_a_traceback(stack_run):
+    stack_run.env["SNAPSHOT_ACTIVITY_COUNT"] = "500"
+    stack_run.start("--check")
+    assert stack_run.wait(timeout=180) == 1, stack_run.output()
+    output = stack_run.output()
+    assert (
+        "devstack: the app's settings are invalid: SNAPSHOT_ACTIVITY_COUNT must be between 1 and 200"
+        in output
+    )
+    assert "Traceback" not in output
+    assert "urllib" not in output
+    assert all(port_is_free(port) for port in stack_run.ports.values())
+
+
+def test_users_settings_win_a_second_run_refuses_and_sighup_stops_everything(stack_run):
+    stack_run.env |= {"CORS_ALLOWED_ORIGINS": "https://me.example", "STATS_CACHE_MAX_AGE_SECONDS": "7"}
+    stack_run.start().wait_until_serving()
+    output = stack_run.output()
+    [demo_set] = [line for line in output.splitlines() if line.startswith("  demo set")]
+    assert "TOKEN_REFRESH_MARGIN_SECONDS=30" in demo_set
+    assert "SNAPSHOT_SCHEDULE=" in demo_set
+    assert "CORS_ALLOWED_ORIGINS" not in demo_set
+    assert "yours kept    CORS_ALLOWED_ORIGINS, STATS_CACHE_MAX_AGE_SECONDS" in output
+    request = urllib.request.Request(
+        f"http://{LOOPBACK}:{stack_run.ports['devhost']}/api/stats", headers={"Origin": "https://me.example"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert "max-age=7" in response.headers["Cache-Control"]
+        assert response.headers["Access-Control-Allow-Origin"] == "https://me.example"
+
+    log_before = (stack_run.run_dir / "devhost.log").read_text()
+    same_run_dir = stack_run.argv[:-8]  # without the four port options: the ports would be free
+    second = subprocess.run(
+        [*same_run_dir, "--port", "0", "--azurite-port", "0", "--emulator-port", "0", "--site-port", "0"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=60,
         check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "demo mode (Strava emulator)" in result.stdout
-    assert "recent activities in the snapshot" in result.stdout
-    log = (tmp_path / "devhost.log").read_text()
-    assert "orchestrator stats_snapshot" in log
-    assert "Completed" in log
-    assert "demo-secret" not in result.stdout + log
-    for name in ("devhost", "emulator", "example site"):
-        found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", result.stdout)
-        assert found, result.stdout
-        with pytest.raises(urllib.error.URLError):  # stopped with the stack
-            urllib.request.urlopen(found.group(1), timeout=2)  # noqa: S310 - loopback URL
+    assert second.returncode == 1
+    assert f"another run (pid {stack_run.popen.pid}) is using {stack_run.run_dir}" in second.stderr
+    assert (stack_run.run_dir / "devhost.log").read_text().startswith(log_before)  # not truncated
+    assert READY_LINE in log_before
 
-
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_stops_everything_it_started(tmp_path, stop_signal):
-    argv = [sys.executable, "-m", "devstack", "--port", "0", "--azurite-port", "0", "--emulator-port", "0"]
-    argv += ["--site-port", "0"]
-    out_path = tmp_path / "out.txt"
-    with out_path.open("w") as out:
-        stack = subprocess.Popen(
-            [*argv, "--run-dir", str(tmp_path)], cwd=PROJECT_ROOT, stdout=out, stderr=out
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while "Ctrl-C stops everything" not in out_path.read_text():
-                assert stack.poll() is None, out_path.read_text()
-                assert time.monotonic() < deadline, out_path.read_text()
-                time.sleep(0.2)
-            stack.send_signal(stop_signal)
-            assert stack.wait(timeout=60) == 0
-        finally:
-            if stack.poll() is None:
-                stack.terminate()  # its own cleanup stops the children
-                stack.wait(timeout=60)
-    output = out_path.read_text()
-    for name in ("devhost", "emulator", "example site"):
-        found = re.search(rf"{name} +(http://127\.0\.0\.1:\d+)", output)
-        assert found, output
-        with pytest.raises(urllib.error.URLError):
-            urllib.request.urlopen(found.group(1), timeout=2)  # noqa: S310 - loopback URL
+    stack_run.signal_group(signal.SIGHUP)  # the terminal closed
+    assert stack_run.wait() == 0, stack_run.output()
+    stack_run.assert_all_gone()

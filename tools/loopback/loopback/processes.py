@@ -50,8 +50,12 @@ class ManagedProcess:
 
     def kill(self) -> None:
         """SIGKILL the whole process group, as ``kill -9`` would, and wait until it is gone."""
-        _signal_group(self.popen.pid, signal.SIGKILL)
+        self.send_kill()
         _wait_gone(self, 10.0)
+
+    def send_kill(self) -> None:
+        """SIGKILL the whole process group without waiting (safe inside a signal handler)."""
+        _signal_group(self.popen.pid, signal.SIGKILL)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
