@@ -69,7 +69,7 @@ class AppUnderTest:
     async def wait_for(
         self, path: str, status: int = 200, timeout: float = 30, contains: str = ""
     ) -> tuple[CIMultiDict[str], str]:
-        """Poll ``GET path`` until it answers ``status`` (with ``contains`` in the body); fail at ``timeout``."""
+        """Poll ``GET path`` until it answers ``status`` (and ``contains``); fail at ``timeout``."""
         deadline = time.monotonic() + timeout
         while True:
             got, headers, body = await self.request("GET", path)

@@ -68,7 +68,9 @@ async def test_revoked_access_ends_the_lifecycle_and_the_status_says_how_to_fix_
         assert response.status == 200
 
     # the lifecycle's next refresh (due a few seconds after connecting) meets the revoked grant and ends
-    _, body = await app.wait_for(f"/api/athletes/{athlete_id}/status", contains='"runtime_status":"Completed"')
+    _, body = await app.wait_for(
+        f"/api/athletes/{athlete_id}/status", contains='"runtime_status":"Completed"'
+    )
     assert '"reauthorization_required"' in body
     assert "/api/strava/authorize" in body
 

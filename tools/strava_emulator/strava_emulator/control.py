@@ -58,7 +58,6 @@ async def athletes(request: web.Request) -> web.Response:
     return web.json_response(listing)
 
 
-
 async def _json_object(request: web.Request) -> dict[str, object]:
     try:
         body = await request.json()
@@ -85,7 +84,9 @@ async def wait_for_held(request: web.Request) -> web.Response:
     body = await _json_object(request)
     count, timeout = body.get("count", 1), body.get("timeout", 10)
     if not isinstance(count, int) or not isinstance(timeout, int | float) or count < 1 or timeout < 0:
-        return web.json_response({"message": "count is a whole number >= 1, timeout seconds >= 0"}, status=400)
+        return web.json_response(
+            {"message": "count is a whole number >= 1, timeout seconds >= 0"}, status=400
+        )
     holds = request.app[STATE].holds
     if await holds.wait_for(count, float(timeout)):
         return web.json_response({"waiting": holds.waiting})
