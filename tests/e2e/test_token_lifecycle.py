@@ -119,7 +119,7 @@ async def test_watchdog_restarts_a_stopped_lifecycle_and_takes_scheduled_snapsho
     assert status == 202
 
     await app.wait_for_log("was not running; restarted")
-    _, body = await app.wait_for(instance, 202)  # 202 while running
+    _, body = await app.wait_for(instance, 202, contains='"runtimeStatus": "Running"')  # 202 while running
     assert json.loads(body)["runtimeStatus"] == "Running"
     await app.wait_for_log(f"scheduled snapshot stats-snapshot-{athlete_id}")
     _, body = await app.wait_for(f"/api/athletes/{athlete_id}/status")

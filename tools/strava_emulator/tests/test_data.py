@@ -89,9 +89,9 @@ def test_config_changes_are_validated_all_or_nothing():
 
 
 def test_generation_is_fast_enough_for_test_startup():
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes busy on the machine do not count
     generate_athletes(1, 3, 400, NOW)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_config_repr_hides_the_client_secret():
