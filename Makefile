@@ -43,7 +43,7 @@ test: install ## Run every suite side by side: the app's and each tool's (they s
 	@mkdir -p $(TEST_LOGS); pids=""; \
 	for entry in $(SUITES); do \
 	  suite=$${entry%:*}; workers=$${entry##*:}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
-	  ( TIMEFORMAT="%Rs"; cd $$suite && time $(PY) -m pytest -q -n $$workers --maxschedchunk 1 ) \
+	  ( TIMEFORMAT="%Rs wall, %U+%Ss cpu"; cd $$suite && time $(PY) -m pytest -q -n $$workers --maxschedchunk 1 ) \
 	    > $$log 2>&1 & pids="$$pids $$!"; \
 	done; \
 	failed=""; set -- $$pids; \
@@ -51,7 +51,7 @@ test: install ## Run every suite side by side: the app's and each tool's (they s
 	  suite=$${entry%:*}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
 	  if wait $$1; then result=passed; else result="FAILED (exit $$?)"; failed="$$failed $$suite"; fi; shift; \
 	  if [ "$$result" != passed ]; then echo "== $$suite"; sed '$$d' $$log; fi; \
-	  echo "== $$suite: $$result, $$(tail -n 2 $$log | head -n 1 | tr -d =) (wall $$(tail -n 1 $$log); log: $$log)"; \
+	  echo "== $$suite: $$result, $$(tail -n 2 $$log | head -n 1 | tr -d =) ($$(tail -n 1 $$log); log: $$log)"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi
 

@@ -70,21 +70,19 @@ class Lifetime:
     """Turns stop signals into :class:`Stopping` and watches the processes that started this one.
 
     The parent (``make``, or the shell) and its ancestors up to, not including, pid 1 are watched; if one
-    dies, even by SIGKILL, the run ends as after Ctrl-C. Under ``nohup`` (SIGHUP ignored) only the direct
-    parent is watched, and SIGHUP stays ignored.
+    dies, even by SIGKILL, the run ends as after Ctrl-C. Under ``nohup`` (SIGHUP ignored) the run is
+    meant to outlive its terminal: nothing is watched and SIGHUP stays ignored.
     """
 
     def __init__(self) -> None:
         self.nohup = signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
         self.parent = os.getppid()
-        self.ancestors = self._ancestors()
+        self.ancestors = {} if self.nohup else self._ancestors()
 
     def _ancestors(self) -> dict[int, str | None]:
         chain, pid = {}, self.parent
         while pid > 1 and pid not in chain:
             chain[pid] = _start_time(pid)
-            if self.nohup:
-                break
             pid = _parent_of(pid)
         return chain
 
@@ -104,6 +102,8 @@ class Lifetime:
 
     def check_parent(self) -> None:
         """Raise :class:`Stopping` if the process that started the run, or one of its ancestors, died."""
+        if self.nohup:
+            return
         if os.getppid() != self.parent:
             raise Stopping("the process that started the run ended")
         for pid, started in self.ancestors.items():
