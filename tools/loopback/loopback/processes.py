@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import signal
 import subprocess
@@ -122,7 +121,7 @@ def _die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies (None elsewhere)."""
     if not sys.platform.startswith("linux"):
         return None
-    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # libc, already loaded into this process
     parent = os.getpid()
 
     def in_child() -> None:
