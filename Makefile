@@ -6,7 +6,9 @@ PY := $(CURDIR)/$(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 # The app's suite and each dev tool's own suite, as FOLDER:PYTEST_WORKERS (each also runs on its own in its
-# folder). They mostly wait on servers and timers, so `make test` runs them side by side.
+# folder). They mostly wait on servers and timers, so `make test` runs them side by side, each as a job
+# of its own (set -m; the shell's job notices go to /dev/null) that Ctrl-C, SIGTERM or SIGHUP to make
+# interrupts cleanly.
 SUITES := .:4 tools/devhost:2 tools/strava_emulator:2 tools/devstack:4 tools/loopback:0
 TEST_LOGS := .run/test
 TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack tools/bench
@@ -40,7 +42,8 @@ run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (opti
 	$(PY) -m devstack $(RUN_ARGS)
 
 test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
-	@mkdir -p $(TEST_LOGS); pids=""; \
+	@set -m; exec 2>/dev/null; mkdir -p $(TEST_LOGS); pids=""; \
+	trap 'for p in $$pids; do kill -INT -- -$$p 2>/dev/null; done; wait; echo "make test: interrupted"; exit 130' INT TERM HUP; \
 	for entry in $(SUITES); do \
 	  suite=$${entry%:*}; workers=$${entry##*:}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
 	  ( TIMEFORMAT="%Rs wall, %U+%Ss cpu"; cd $$suite && time $(PY) -m pytest -q -n $$workers --maxschedchunk 1 ) \
