@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from strava.json_fields import JsonObject, format_utc, format_wall_time
+from strava.json_fields import JsonObject
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,7 @@ class SummaryActivity:
         obj = JsonObject(data, "SummaryActivity")
         private = obj.flag("private")
         max_heartrate = obj.opt_whole("max_heartrate")
+        route = obj.child("map")
         return cls(
             id=obj.identifier("id"),
             name=obj.text("name"),
@@ -75,52 +75,9 @@ class SummaryActivity:
             visibility=obj.opt_text("visibility") or ("only_me" if private else "everyone"),
             start_latlng=obj.latlng("start_latlng"),
             end_latlng=obj.latlng("end_latlng"),
-            summary_polyline=_summary_polyline(obj),
+            summary_polyline=route.opt_text("summary_polyline") if route is not None else None,
             gear_id=obj.opt_text("gear_id"),
             device_name=obj.opt_text("device_name"),
             average_watts=obj.opt_number("average_watts"),
             kilojoules=obj.opt_number("kilojoules"),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Attribute names; times as Strava formats them; lat/lng pairs as lists."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "sport_type": self.sport_type,
-            "start_date": format_utc(self.start_date),
-            "start_date_local": format_wall_time(self.start_date_local),
-            "distance": self.distance,
-            "moving_time": self.moving_time,
-            "elapsed_time": self.elapsed_time,
-            "total_elevation_gain": self.total_elevation_gain,
-            "timezone": self.timezone,
-            "utc_offset": self.utc_offset,
-            "average_speed": self.average_speed,
-            "max_speed": self.max_speed,
-            "average_heartrate": self.average_heartrate,
-            "max_heartrate": self.max_heartrate,
-            "kudos_count": self.kudos_count,
-            "achievement_count": self.achievement_count,
-            "pr_count": self.pr_count,
-            "trainer": self.trainer,
-            "commute": self.commute,
-            "manual": self.manual,
-            "private": self.private,
-            "visibility": self.visibility,
-            "start_latlng": list(self.start_latlng) if self.start_latlng else None,
-            "end_latlng": list(self.end_latlng) if self.end_latlng else None,
-            "summary_polyline": self.summary_polyline,
-            "gear_id": self.gear_id,
-            "device_name": self.device_name,
-            "average_watts": self.average_watts,
-            "kilojoules": self.kilojoules,
-        }
-
-
-def _summary_polyline(obj: JsonObject) -> str | None:
-    """``map.summary_polyline`` on the wire, top-level ``summary_polyline`` in ``to_dict`` output."""
-    if obj.has("summary_polyline"):
-        return obj.opt_text("summary_polyline")
-    route = obj.child("map")
-    return route.opt_text("summary_polyline") if route is not None else None

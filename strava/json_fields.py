@@ -41,16 +41,6 @@ def parse_wall_time(text: str) -> datetime:
     return datetime.fromisoformat(text[:-1] if text.endswith("Z") else text).replace(tzinfo=None)
 
 
-def format_utc(moment: datetime) -> str:
-    """``2025-10-18T12:49:52Z`` (Strava's shape)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_wall_time(moment: datetime) -> str:
-    """A naive wall time in Strava's shape (trailing ``Z`` included, as Strava sends it)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class JsonObject:
     """One decoded JSON object with typed accessors; ``path`` names it in errors."""
 

@@ -1,18 +1,16 @@
 """Frozen models of the Strava responses the app keeps: tokens, athlete, stats.
 
-``from_json`` accepts Strava's wire shape and the shape ``to_dict`` produces (attribute names,
-JSON-safe), so stored dicts round-trip. Token values stay out of ``repr`` and error messages.
+``from_json`` reads Strava's wire shape (see ``strava.json_fields`` for how lenient each field is).
+Token values stay out of ``repr`` and error messages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from strava.activity import SummaryActivity
-from strava.errors import BadResponseError
-from strava.json_fields import JsonObject, format_utc
+from strava.json_fields import JsonObject
 
 __all__ = [
     "ActivityTotals",
@@ -46,15 +44,6 @@ class TokenSet:
             token_type=token_type or "Bearer",
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "expires_at": self.expires_at,
-            "expires_in": self.expires_in,
-            "token_type": self.token_type,
-        }
-
 
 @dataclass(frozen=True)
 class Athlete:
@@ -87,38 +76,19 @@ class Athlete:
             state=obj.opt_text("state"),
             country=obj.opt_text("country"),
             sex=obj.opt_text("sex"),
-            profile_url=obj.url("profile_url" if obj.has("profile_url") else "profile"),
-            profile_medium_url=obj.url(
-                "profile_medium_url" if obj.has("profile_medium_url") else "profile_medium"
-            ),
+            profile_url=obj.url("profile"),
+            profile_medium_url=obj.url("profile_medium"),
             created_at=obj.opt_utc_time("created_at"),
             measurement_preference=obj.opt_text("measurement_preference"),
             follower_count=obj.opt_whole("follower_count"),
             friend_count=obj.opt_whole("friend_count"),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "firstname": self.firstname,
-            "lastname": self.lastname,
-            "city": self.city,
-            "state": self.state,
-            "country": self.country,
-            "sex": self.sex,
-            "profile_url": self.profile_url,
-            "profile_medium_url": self.profile_medium_url,
-            "created_at": format_utc(self.created_at) if self.created_at else None,
-            "measurement_preference": self.measurement_preference,
-            "follower_count": self.follower_count,
-            "friend_count": self.friend_count,
-        }
-
 
 @dataclass(frozen=True)
 class TokenGrant:
-    """The result of a code exchange. ``scopes`` is empty unless the caller fills it from the redirect."""
+    """The result of a code exchange. ``scopes`` is empty unless the caller fills it from the redirect
+    (Strava names the granted scopes there, not in the token response)."""
 
     tokens: TokenSet
     athlete: Athlete | None = None
@@ -126,24 +96,12 @@ class TokenGrant:
 
     @classmethod
     def from_json(cls, data: object) -> TokenGrant:
-        obj = JsonObject(data, "TokenGrant")
-        tokens = TokenSet.from_json(obj.get("tokens") if obj.has("tokens") else data)
-        athlete = obj.get("athlete")
-        scopes = obj.get("scopes") or []
-        if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
-            raise BadResponseError("TokenGrant.scopes: expected an array of strings")
+        """``POST /oauth/token`` with a code: the token fields and, usually, a summary athlete."""
+        athlete = JsonObject(data, "TokenGrant").get("athlete")
         return cls(
-            tokens=tokens,
+            tokens=TokenSet.from_json(data),
             athlete=Athlete.from_json(athlete) if athlete is not None else None,
-            scopes=frozenset(scopes),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tokens": self.tokens.to_dict(),
-            "athlete": self.athlete.to_dict() if self.athlete else None,
-            "scopes": sorted(self.scopes),
-        }
 
 
 @dataclass(frozen=True)
@@ -168,16 +126,6 @@ class ActivityTotals:
             elevation_gain=obj.number("elevation_gain"),
             achievement_count=obj.opt_whole("achievement_count"),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "distance": self.distance,
-            "moving_time": self.moving_time,
-            "elapsed_time": self.elapsed_time,
-            "elevation_gain": self.elevation_gain,
-            "achievement_count": self.achievement_count,
-        }
 
 
 _TOTALS = tuple(
@@ -210,9 +158,3 @@ class AthleteStats:
             biggest_ride_distance=obj.opt_number("biggest_ride_distance"),
             biggest_climb_elevation_gain=obj.opt_number("biggest_climb_elevation_gain"),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {name: getattr(self, name).to_dict() for name in _TOTALS}
-        data["biggest_ride_distance"] = self.biggest_ride_distance
-        data["biggest_climb_elevation_gain"] = self.biggest_climb_elevation_gain
-        return data

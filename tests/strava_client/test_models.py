@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from typing import Any
 
 import pytest
 
 from strava.errors import BadResponseError
 from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity, TokenGrant, TokenSet
 from tests.strava_client.samples import activity_json, athlete_json, stats_json, token_json, totals_json
-
-
-def through_json(value: dict[str, Any]) -> Any:
-    return json.loads(json.dumps(value))
 
 
 class TestSummaryActivity:
@@ -32,9 +26,17 @@ class TestSummaryActivity:
         assert activity.start_latlng == (40.71, -74.0)
         assert activity.summary_polyline == "ki{eFvqfiVqAWQIGEEKAYJgBVqDJ{BHa@"
 
-    def test_round_trips_through_to_dict(self) -> None:
-        activity = SummaryActivity.from_json(activity_json())
-        assert SummaryActivity.from_json(through_json(activity.to_dict())) == activity
+    def test_unknown_fields_are_ignored(self) -> None:
+        known = activity_json()
+        del known["some_future_field"]
+        extended = activity_json(segment_efforts=[{"id": 1}], photos={"count": 2}, workout_type=10)
+        assert SummaryActivity.from_json(extended) == SummaryActivity.from_json(known)
+
+    def test_whole_seconds_sent_as_floats_become_ints(self) -> None:
+        activity = SummaryActivity.from_json(activity_json(moving_time=474287.0, kudos_count=3.0))
+        assert (activity.moving_time, activity.kudos_count) == (474287, 3)
+        assert isinstance(activity.moving_time, int)
+        assert isinstance(activity.kudos_count, int)
 
     def test_sport_type_falls_back_to_type(self) -> None:
         data = activity_json(type="Run")
@@ -123,9 +125,15 @@ class TestAthlete:
         athlete = Athlete.from_json({"id": 7, "resource_state": 2, "sex": None})
         assert athlete == Athlete(id=7)
 
-    def test_round_trips(self) -> None:
-        athlete = Athlete.from_json(athlete_json())
-        assert Athlete.from_json(through_json(athlete.to_dict())) == athlete
+    def test_created_at_without_offset_is_refused(self) -> None:
+        with pytest.raises(BadResponseError, match=r"Athlete\.created_at: expected an ISO-8601 UTC"):
+            Athlete.from_json(athlete_json(created_at="2017-11-14T02:30:05"))
+
+    def test_timestamp_with_offset_is_normalised_to_utc(self) -> None:
+        athlete = Athlete.from_json(athlete_json(created_at="2017-11-14T04:30:05+02:00"))
+        assert athlete.created_at == datetime(2017, 11, 14, 2, 30, 5, tzinfo=timezone.utc)
+        assert athlete.created_at is not None
+        assert athlete.created_at.tzinfo is timezone.utc
 
     def test_rejects_fractional_counts(self) -> None:
         with pytest.raises(BadResponseError, match=r"Athlete\.follower_count"):
@@ -146,9 +154,9 @@ class TestStats:
         assert stats.biggest_ride_distance is None
         assert stats.biggest_climb_elevation_gain is None
 
-    def test_round_trips(self) -> None:
-        stats = AthleteStats.from_json(stats_json())
-        assert AthleteStats.from_json(through_json(stats.to_dict())) == stats
+    def test_non_finite_distance_is_refused(self) -> None:
+        with pytest.raises(BadResponseError, match=r"AthleteStats\.biggest_ride_distance: expected a number"):
+            AthleteStats.from_json(stats_json(biggest_ride_distance=float("nan")))
 
     def test_fractional_count_names_the_nested_field(self) -> None:
         with pytest.raises(BadResponseError, match=r"AthleteStats\.ytd_run_totals\.count"):
@@ -168,8 +176,14 @@ class TestTokens:
     def test_token_set_keeps_tokens_out_of_repr(self) -> None:
         tokens = TokenSet.from_json(token_json())
         assert tokens.access_token == "access-SAMPLE-xyz"
+        assert tokens.refresh_token == "refresh-SAMPLE-abc"
         assert "SAMPLE" not in repr(tokens)
-        assert TokenSet.from_json(through_json(tokens.to_dict())) == tokens
+        assert "SAMPLE" not in str(tokens)
+
+    def test_token_type_defaults_to_bearer(self) -> None:
+        data = token_json()
+        del data["token_type"]
+        assert TokenSet.from_json(data).token_type == "Bearer"
 
     @pytest.mark.parametrize(
         ("field", "value"),
@@ -193,12 +207,18 @@ class TestTokens:
         assert grant.scopes == frozenset()
         assert "SAMPLE" not in repr(grant)
 
-    def test_grant_round_trips_with_scopes(self) -> None:
-        grant = TokenGrant.from_json(token_json(athlete=athlete_json()))
-        filled = TokenGrant(
-            tokens=grant.tokens, athlete=grant.athlete, scopes=frozenset({"read", "activity:read"})
-        )
-        assert TokenGrant.from_json(through_json(filled.to_dict())) == filled
+    @pytest.mark.parametrize(
+        ("changes", "expected"),
+        [
+            ({"athlete": {"id": "134815"}}, r"Athlete\.id: expected an integer, got string"),
+            ({"athlete": ["not", "an", "object"]}, r"Athlete: expected an object, got array"),
+            ({"refresh_token": ""}, r"TokenSet\.refresh_token: expected a non-empty string"),
+        ],
+    )
+    def test_malformed_grant_names_the_field(self, changes: dict[str, object], expected: str) -> None:
+        with pytest.raises(BadResponseError, match=expected) as caught:
+            TokenGrant.from_json(token_json(**changes))
+        assert "SAMPLE" not in str(caught.value)
 
     def test_grant_without_athlete(self) -> None:
         assert TokenGrant.from_json(token_json()).athlete is None
