@@ -1,8 +1,10 @@
 """``python -m bench`` (``make bench``): every benchmark, one after another."""
 
-from bench import app_snapshot, devhost_fanout
+from bench import app_snapshot, devhost_fanout, import_cost
 
 if __name__ == "__main__":
+    import_cost.main([])
+    print()
     devhost_fanout.main()
     print()
     app_snapshot.main()
