@@ -37,12 +37,12 @@ class Case:
     cache_bytecode: bool
 
 
-def app_root() -> Path:
-    """The folder that holds ``function_app.py`` (this script may live a level or two below it)."""
-    for folder in Path(__file__).resolve().parents:
+def app_root() -> Path | None:
+    """The folder that holds ``function_app.py``: the current one, or one above this script."""
+    for folder in (Path.cwd(), *Path(__file__).resolve().parents):
         if (folder / "function_app.py").is_file():
             return folder
-    raise SystemExit("function_app.py not found above this script")
+    return None
 
 
 def copy_shipped_tree(root: Path, destination: Path) -> Path:
@@ -85,10 +85,15 @@ def measure(cases: list[Case], rounds: int) -> dict[str, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Cold-import cost of the app against its four libraries.")
     parser.add_argument("--rounds", type=int, default=15, help="samples per statement (default: 15)")
+    parser.add_argument(
+        "--app-dir", type=Path, default=app_root(), help="the app's root (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
-    root = app_root()
+    root: Path | None = args.app_dir
+    if root is None or not (root / "function_app.py").is_file():
+        parser.error("no function_app.py found: pass --app-dir")
     missing = [name for name in CANDIDATES if importlib.util.find_spec(name) is None]
     with tempfile.TemporaryDirectory(prefix="import-cost-") as scratch:
         compiled = copy_shipped_tree(root, Path(scratch) / "compiled")
