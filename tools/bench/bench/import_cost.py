@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{label}: {ratio:.2f} x, {'within' if ratio <= BUDGET else 'over'} the {BUDGET} x budget")
     if missing:
         print(f"not installed, not timed: {', '.join(missing)} (pip install them to compare)")
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        print(f"warning: load average {load:.1f} on {os.cpu_count()} cores: other work skews these figures")
 
 
 if __name__ == "__main__":
