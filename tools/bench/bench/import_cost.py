@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{label}: {ratio:.2f} x, {'within' if ratio <= BUDGET else 'over'} the {BUDGET} x budget")
     if missing:
         print(f"not installed, not timed: {', '.join(missing)} (pip install them to compare)")
-    load = os.getloadavg()[0]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0  # not on Windows
     if load > (os.cpu_count() or 1):
         print(f"warning: load average {load:.1f} on {os.cpu_count()} cores: other work skews these figures")
 
