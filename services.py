@@ -13,7 +13,16 @@ from dataclasses import dataclass
 import aiohttp
 
 from settings import Settings, SettingsError, load_settings
-from storage import DiagnosticsStore, OAuthStateStore, SnapshotStore, TableService, TokenStore
+from storage import (
+    ActivityStore,
+    DiagnosticsStore,
+    OAuthStateStore,
+    RateBudgetStore,
+    SnapshotStore,
+    SyncStateStore,
+    TableService,
+    TokenStore,
+)
 from strava.client import StravaClient
 
 
@@ -27,6 +36,9 @@ class Services:
     snapshots: SnapshotStore
     states: OAuthStateStore
     diagnostics: DiagnosticsStore
+    activities: ActivityStore
+    sync_states: SyncStateStore
+    budget: RateBudgetStore
     http: aiohttp.ClientSession
     strava: StravaClient
 
@@ -42,6 +54,9 @@ class Services:
             snapshots=SnapshotStore(tables, names.snapshots),
             states=OAuthStateStore(tables, names.states),
             diagnostics=DiagnosticsStore(tables, names.diagnostics),
+            activities=ActivityStore(tables, names.activities),
+            sync_states=SyncStateStore(tables, names.history),
+            budget=RateBudgetStore(tables, names.budget),
             http=http,
             strava=StravaClient(settings.strava, http),
         )

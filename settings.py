@@ -9,6 +9,8 @@ from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from history.budget import BudgetPolicy
+from history.goals import Goal, parse_goals
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
 from strava.oauth import API_BASE, OAUTH_BASE
@@ -26,10 +28,21 @@ class TableNames:
     snapshots: str
     states: str
     diagnostics: str
+    activities: str
+    history: str
+    budget: str
 
     @classmethod
     def with_prefix(cls, prefix: str) -> TableNames:
-        return cls(f"{prefix}Tokens", f"{prefix}Snapshots", f"{prefix}States", f"{prefix}Diagnostics")
+        return cls(
+            f"{prefix}Tokens",
+            f"{prefix}Snapshots",
+            f"{prefix}States",
+            f"{prefix}Diagnostics",
+            f"{prefix}Activities",
+            f"{prefix}History",
+            f"{prefix}Budget",
+        )
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,10 @@ class Settings:
     cors_origins: tuple[str, ...]
     cache_max_age: int
     state_ttl: timedelta
+    goals: tuple[Goal, ...]  # SNAPSHOT_GOALS
+    rescan_interval: timedelta  # HISTORY_RESCAN_DAYS
+    sync_overlap: timedelta  # HISTORY_SYNC_OVERLAP_SECONDS
+    budget: BudgetPolicy  # RATE_BUDGET_PERCENT, RATE_BUDGET_BACKGROUND_PERCENT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,7 +101,18 @@ class Settings:
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
             cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
             state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
+            goals=reader.goals("SNAPSHOT_GOALS"),
+            rescan_interval=timedelta(days=reader.integer("HISTORY_RESCAN_DAYS", 7, low=1, high=365)),
+            sync_overlap=timedelta(
+                seconds=reader.integer("HISTORY_SYNC_OVERLAP_SECONDS", 86400, low=0, high=30 * 86400)
+            ),
+            budget=BudgetPolicy(
+                cap_percent=reader.integer("RATE_BUDGET_PERCENT", 80, low=1, high=100),
+                background_percent=reader.integer("RATE_BUDGET_BACKGROUND_PERCENT", 50, low=1, high=100),
+            ),
         )
+        if settings.budget.background_percent > settings.budget.cap_percent:
+            raise SettingsError("RATE_BUDGET_BACKGROUND_PERCENT must not exceed RATE_BUDGET_PERCENT")
         if not settings.published_visibilities:
             raise SettingsError("SNAPSHOT_VISIBILITY must name at least one visibility")
         if not settings.tables.tokens[0].isalpha() or not settings.tables.tokens.isalnum():
@@ -147,6 +175,12 @@ class _Reader:
         if allowed is not None and not set(words) <= set(allowed):
             raise SettingsError(f"{name} may only hold {', '.join(allowed)}")
         return words
+
+    def goals(self, name: str) -> tuple[Goal, ...]:
+        try:
+            return parse_goals(self.text(name, ""))
+        except ValueError:
+            raise SettingsError(f"{name} must be a comma list like Run:1000km,Ride:5000km/year") from None
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name, "").lower()

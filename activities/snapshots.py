@@ -1,4 +1,5 @@
-"""Persist a finished snapshot, and record outcomes for the status endpoint."""
+"""Persist a finished snapshot (completed from the activity store), and record outcomes for the
+status endpoint."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
+from history.section import history_fields, recent_activities
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
@@ -15,7 +17,7 @@ from orchestrations.contract import (
     SaveRequest,
     SaveResult,
 )
-from services import services
+from services import Services, services
 from timestamps import parse_utc
 
 bp = df.Blueprint()
@@ -23,12 +25,13 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
 async def save_snapshot(request: SaveRequest) -> SaveResult:
-    """Store the document as the athlete's latest snapshot, unless only its ``generated_at`` differs
-    from the stored one: then the stored snapshot (and its ETag, so sites keep getting 304s) stays.
+    """Complete the document from the activity store (``recent_activities``, ``history``, ``goals``) and
+    store it as the athlete's latest snapshot, unless only its ``generated_at`` differs from the stored
+    one: then the stored snapshot (and its ETag, so sites keep getting 304s) stays.
     Idempotent: running it twice stores once."""
     athlete_id = int(request["athlete_id"])
-    document: dict[str, Any] = request["snapshot"]
     svc = services()
+    document = await _completed(svc, athlete_id, request["snapshot"])
     current = await svc.snapshots.load(athlete_id)
     stored = json.loads(current.body) if current else None
     unchanged = stored is not None and _content(stored) == _content(document)
@@ -56,7 +59,22 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
         "generation": saved.generation,
         "etag": saved.etag,
         "size": saved.size,
+        "activity_count": len(document["recent_activities"]),
     }
+
+
+async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -> dict[str, Any]:
+    stored = await svc.activities.all(athlete_id)
+    state = await svc.sync_states.get(athlete_id)
+    fields = history_fields(
+        stored,
+        complete=state.complete,
+        synced_at=state.synced_at or None,
+        goals=svc.settings.goals,
+        now=parse_utc(document["generated_at"]),
+    )
+    recent = recent_activities(stored, svc.settings.snapshot_activity_count)
+    return {**document, "recent_activities": recent, **fields}
 
 
 def _content(document: dict[str, Any]) -> dict[str, Any]:

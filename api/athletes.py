@@ -13,9 +13,11 @@ from api.conditional_get import serve_snapshot
 from api.diagnosis import Observations, diagnose
 from api.responses import error_response, json_response
 from api.route_athlete import route_athlete
+from history.budget import BudgetState, status_view
 from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
+from orchestrations.history_contract import history_instance_id
 from orchestrations.starters import runtime_status, start_snapshot
-from services import services
+from services import Services, services
 from storage import TokenStatus
 
 bp = df.Blueprint()
@@ -66,10 +68,35 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
         snapshot_generation=snapshot.generation if snapshot else None,
         facts=await svc.diagnostics.read(athlete_id),
         authorize_url=urls.absolute(req.url, svc.settings, urls.AUTHORIZE_PATH),
+        budget=await _budget(svc),
+        history=await _history(svc, client, athlete_id),
     )
     return json_response(
         diagnose(observations, datetime.now(timezone.utc)), headers={"Cache-Control": "no-store"}
     )
+
+
+async def _budget(svc: Services) -> dict[str, Any]:
+    raw = await svc.budget.read()
+    try:
+        state = BudgetState.from_json(raw) if raw else BudgetState()
+    except ValueError:
+        state = BudgetState()
+    return status_view(state, datetime.now(timezone.utc), svc.settings.budget)
+
+
+async def _history(svc: Services, client: df.DurableOrchestrationClient, athlete_id: int) -> dict[str, Any]:
+    state = await svc.sync_states.get(athlete_id)
+    run = await client.get_status(history_instance_id(athlete_id))
+    return {
+        "complete": state.complete,
+        "scan": state.mode or None,
+        "next_page": state.next_page if state.mode else None,
+        "last_full_scan_at": state.last_full_scan_at or None,
+        "synced_at": state.synced_at or None,
+        "run_status": runtime_status(run),
+        "run": _custom_status(run),
+    }
 
 
 def _custom_status(status: df.DurableOrchestrationStatus | None) -> dict[str, Any]:

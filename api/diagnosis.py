@@ -29,6 +29,8 @@ class Observations:
     snapshot_generation: int | None
     facts: Mapping[str, Any]  # the diagnostics store
     authorize_url: str
+    budget: Mapping[str, Any] | None = None  # the shared rate budget (history.budget.status_view)
+    history: Mapping[str, Any] | None = None  # the history sync: stored state and its instance
 
 
 # Problems of the lifecycle itself; the fixes of failure kinds come from orchestrations.failures.
@@ -64,6 +66,9 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
     refresh_error = facts.get("last_refresh_error")
     if refresh_error and refresh_error != obs.token_status:
         problems.append(problem(str(refresh_error), "token_refresh", obs))
+    history_error = facts.get("last_history_error")
+    if history_error:
+        problems.append(problem(str(history_error), "history_sync", obs))
     snapshot_error = facts.get("last_snapshot_error")
     if snapshot_error:
         until = facts.get("rate_limited_until")
@@ -99,6 +104,8 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
             "run_status": obs.snapshot_run_status,
         },
         "rate_limit": _rate_limit(facts.get("rate_limit")),
+        "rate_budget": dict(obs.budget) if obs.budget is not None else None,
+        "history": dict(obs.history) if obs.history is not None else None,
     }
 
 

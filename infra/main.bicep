@@ -170,6 +170,11 @@ module functionApp 'modules/functionapp.bicep' = {
       STRAVA_API_BASE_URL: 'https://www.strava.com/api/v3'
       STRAVA_OAUTH_BASE_URL: 'https://www.strava.com/oauth'
       TABLE_PREFIX: 'strava'
+      SNAPSHOT_GOALS: ''
+      HISTORY_RESCAN_DAYS: '7'
+      HISTORY_SYNC_OVERLAP_SECONDS: '86400'
+      RATE_BUDGET_PERCENT: '80'
+      RATE_BUDGET_BACKGROUND_PERCENT: '50'
     }
   }
 }

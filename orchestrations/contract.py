@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal, TypedDict
 
 from orchestrations.failures import Failure, FailureData
+from orchestrations.history_contract import BudgetDecision, Cursor, RefreshPlan, Started
 
 # Orchestrations
 TOKEN_LIFECYCLE = "token_lifecycle"
@@ -87,6 +88,7 @@ class SaveResult(TypedDict):
     generation: int
     etag: str
     size: int
+    activity_count: int  # recent activities in the saved document (added from the activity store)
 
 
 class DiagnosticsRequest(TypedDict):
@@ -103,7 +105,18 @@ class RefreshRequested(TypedDict):
     lifecycle: LifecycleOutcome
 
 
-ActivityResult = TokenState | RefreshResult | FetchResult | SaveResult | RefreshRequested | None
+ActivityResult = (
+    TokenState
+    | RefreshResult
+    | FetchResult
+    | SaveResult
+    | RefreshRequested
+    | BudgetDecision
+    | RefreshPlan
+    | Cursor
+    | Started
+    | None
+)
 
 
 def refreshed(outcome: RefreshOutcome, expires_at: int) -> RefreshResult:

@@ -1,6 +1,9 @@
-"""Build an athlete's stats snapshot by fan-out: athlete, stats and recent activities in parallel,
-combined into one document and saved once. Singleton per athlete while running
-(``stats-snapshot-<id>``). A failed fetch leaves the previous snapshot in place.
+"""Build an athlete's stats snapshot by fan-out: stats and the newest page of activities (and the
+athlete's profile, unless cached) in parallel, combined into one document and saved once; the save
+adds the recent activities and the history from the activity store. Each round first reserves its
+calls in the shared rate budget and waits on a durable timer when it says so; a scheduled refresh
+costs two read calls. Singleton per athlete while running (``stats-snapshot-<id>``). A failed fetch
+leaves the previous snapshot in place. A backfill or due re-scan is started afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from typing import Any, NoReturn
 import azure.durable_functions as df
 
 from orchestrations.contract import (
-    FETCH_ACTIVITIES,
     FETCH_ATHLETE,
     FETCH_STATS,
     RECORD_DIAGNOSTICS,
@@ -26,6 +28,15 @@ from orchestrations.contract import (
     failure_of,
 )
 from orchestrations.failures import Failure
+from orchestrations.history_contract import (
+    PLAN_REFRESH,
+    RESERVE_BUDGET,
+    START_HISTORY_SYNC,
+    SYNC_RECENT,
+    BudgetDecision,
+    BudgetRequest,
+    RefreshPlan,
+)
 from orchestrations.timing import backoff, rate_limit_wait
 from snapshot import assemble_snapshot
 from timestamps import as_utc, format_utc
@@ -33,9 +44,10 @@ from timestamps import as_utc, format_utc
 bp = df.Blueprint()
 
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
-FETCHES = {"athlete": FETCH_ATHLETE, "stats": FETCH_STATS, "activities": FETCH_ACTIVITIES}
+FETCHES = {"athlete": FETCH_ATHLETE, "stats": FETCH_STATS, "recent": SYNC_RECENT}
 MAX_ROUNDS = 3  # fetch rounds that may fail for reasons other than a rate limit
 MAX_RATE_LIMIT_WAITS = 4  # rate-limit windows waited for, at most (keeps history bounded)
+MAX_BUDGET_WAITS = 8  # budget windows waited for, at most (the budget frees up at the next reset)
 REFRESH_GRACE = timedelta(seconds=10)
 ACTIVITY_CRASHED = Failure("unavailable", "a fetch activity failed after its retries")
 
@@ -71,10 +83,37 @@ def plan_retry(
 @bp.orchestration_trigger(context_name="context", orchestration=STATS_SNAPSHOT)
 def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     athlete_id = int(context.get_input()["athlete_id"])
-    data: dict[str, Any] = {}
-    pending = list(FETCHES)
-    failed_rounds = rate_limit_waits = 0
+    plan: RefreshPlan = yield context.call_activity_with_retry(PLAN_REFRESH, ACTIVITY_RETRY, athlete_id)
+    data: dict[str, Any] = {} if plan["athlete"] is None else {"athlete": plan["athlete"]}
+    pending = [part for part in FETCHES if part not in data]
+    failed_rounds = rate_limit_waits = budget_waits = 0
     while pending:
+        budget_request: BudgetRequest = {
+            "calls": len(pending),
+            "priority": "normal",
+            "work": f"snapshot refresh of athlete {athlete_id}",
+        }
+        decision: BudgetDecision = yield context.call_activity_with_retry(
+            RESERVE_BUDGET, ACTIVITY_RETRY, budget_request
+        )
+        if not decision["granted"]:
+            now = as_utc(context.current_utc_datetime)
+            budget_waits += 1
+            if budget_waits > MAX_BUDGET_WAITS:
+                failure = Failure("rate_limited", decision["reason"], retry_at=decision["until"])
+                yield from _give_up(context, athlete_id, {"budget": failure}, now)
+                return None  # not reached: giving up raises
+            until = rate_limit_wait(decision["until"], now)
+            context.set_custom_status(
+                {
+                    "phase": "waiting_for_budget",
+                    "until": format_utc(until),
+                    "reason": decision["reason"],
+                    "parts": pending,
+                }
+            )
+            yield context.create_timer(until)
+            continue
         context.set_custom_status({"phase": "fetching", "parts": pending})
         failures = yield from _fetch(context, athlete_id, pending, data)
         if not failures:
@@ -97,13 +136,18 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
 
     context.set_custom_status({"phase": "saving"})
     now = as_utc(context.current_utc_datetime)
-    document = assemble_snapshot(data["athlete"], data["stats"], data["activities"], now)
+    document = assemble_snapshot(data["athlete"], data["stats"], [], now)  # the save adds the rest
     try:
         request: SaveRequest = {"athlete_id": athlete_id, "snapshot": document}
         saved: SaveResult = yield context.call_activity_with_retry(SAVE_SNAPSHOT, ACTIVITY_RETRY, request)
     except Exception:
         yield from _give_up(context, athlete_id, {"save": Failure("unavailable", "saving failed")}, now)
         return None  # not reached: giving up raises
+    scan = plan["scan"] or ("rescan" if data["recent"]["full_page"] else None)
+    if scan is not None:
+        yield context.call_activity_with_retry(
+            START_HISTORY_SYNC, ACTIVITY_RETRY, {"athlete_id": athlete_id, "mode": scan}
+        )
     context.set_custom_status({"phase": "saved"})
     return {
         "athlete_id": athlete_id,
@@ -111,7 +155,7 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
         "generated_at": saved["generated_at"],
         "generation": saved["generation"],
         "etag": saved["etag"],
-        "activity_count": len(document["recent_activities"]),
+        "activity_count": saved["activity_count"],
     }
 
 

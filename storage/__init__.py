@@ -1,5 +1,6 @@
 """Table Storage stores for strava-snapshot (azure-data-tables async; no Functions or Strava imports)."""
 
+from storage.budget import RateBudgetStore
 from storage.connection import (
     ConnectionString,
     IdentityConnection,
@@ -16,14 +17,16 @@ from storage.errors import (
     StorageError,
     StorageUnavailableError,
 )
+from storage.history import ActivityStore, SyncState, SyncStateStore, activity_body
 from storage.keys import InvalidKeyError, athlete_key, check_key
-from storage.limits import StorageLimitError, check_entity
+from storage.limits import StorageLimitError, check_batch, check_entity
 from storage.oauth_states import InvalidStateError, OAuthStateStore
 from storage.snapshots import SnapshotInfo, SnapshotStore, SnapshotTooLargeError, StoredSnapshot
 from storage.tables import CheckedTable, TableService
 from storage.tokens import TokenRecord, TokenStatus, TokenStore
 
 __all__ = [
+    "ActivityStore",
     "CheckedTable",
     "ConcurrencyConflictError",
     "ConnectionString",
@@ -35,6 +38,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidStateError",
     "OAuthStateStore",
+    "RateBudgetStore",
     "SnapshotInfo",
     "SnapshotStore",
     "SnapshotTooLargeError",
@@ -44,11 +48,15 @@ __all__ = [
     "StorageLimitError",
     "StorageUnavailableError",
     "StoredSnapshot",
+    "SyncState",
+    "SyncStateStore",
     "TableService",
     "TokenRecord",
     "TokenStatus",
     "TokenStore",
+    "activity_body",
     "athlete_key",
+    "check_batch",
     "check_entity",
     "check_key",
     "storage_connection",

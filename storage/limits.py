@@ -7,8 +7,9 @@ Azure. Sizes follow the service's documented formula: an entity is
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,10 @@ MAX_PROPERTY_VALUE_BYTES = 64 * 1024
 MAX_PROPERTIES = 255  # including PartitionKey, RowKey and Timestamp
 SYSTEM_PROPERTIES = ("PartitionKey", "RowKey", "Timestamp")
 MAX_PROPERTY_NAME_CHARS = 255
+MAX_BATCH_OPERATIONS = 100
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+# Room for one operation's multipart framing and OData type annotations in a batch request body.
+BATCH_OPERATION_OVERHEAD_BYTES = 1024
 _FIXED_SIZES: dict[EdmType, int] = {
     EdmType.BOOLEAN: 1,
     EdmType.INT32: 4,
@@ -104,3 +109,43 @@ def check_entity(entity: Mapping[str, Any]) -> None:
     size = entity_size(entity)
     if size > MAX_ENTITY_BYTES:
         raise StorageLimitError("entity size", size, MAX_ENTITY_BYTES)
+
+
+def batch_operation_entity(operation: Sequence[Any]) -> Mapping[str, Any]:
+    """The entity of one SDK transaction operation ``(kind, entity[, options])``."""
+    if len(operation) < 2 or not isinstance(operation[1], Mapping):
+        raise TypeError("a batch operation is a (kind, entity[, options]) tuple")
+    entity: Mapping[str, Any] = operation[1]
+    return entity
+
+
+def check_batch(operations: Sequence[Sequence[Any]]) -> None:
+    """Raise StorageLimitError if the service would refuse this transaction."""
+    if len(operations) > MAX_BATCH_OPERATIONS:
+        count = len(operations)
+        raise StorageLimitError("operations per batch", count, MAX_BATCH_OPERATIONS, unit="operations")
+    entities = [batch_operation_entity(op) for op in operations]
+    partitions = {str(e.get("PartitionKey")) for e in entities}
+    if len(partitions) > 1:
+        raise StorageLimitError("partitions per batch", len(partitions), 1, unit="partitions")
+    total = 0
+    for entity in entities:
+        check_entity(entity)
+        total += batch_payload_size(entity)
+    if total >= MAX_BATCH_BYTES:
+        raise StorageLimitError("batch payload size", total, MAX_BATCH_BYTES - 1)
+
+
+def batch_payload_size(entity: Mapping[str, Any]) -> int:
+    """Upper estimate of one operation's share of a batch request body (binary is sent as base64)."""
+    size = BATCH_OPERATION_OVERHEAD_BYTES
+    for name, value in entity.items():
+        raw = value.value if isinstance(value, EntityProperty) else value
+        if isinstance(raw, bytes | bytearray | memoryview):
+            value_bytes = 4 * ((len(raw) + 2) // 3)
+        elif isinstance(raw, str):
+            value_bytes = len(json.dumps(raw))
+        else:
+            value_bytes = 40
+        size += len(name) + value_bytes + 64  # quotes, separators, @odata.type annotation
+    return size

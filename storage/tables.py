@@ -3,7 +3,7 @@
 :meth:`TableService.connect` opens the client for a :mod:`storage.connection` (a connection string, or
 an endpoint and a Microsoft Entra credential that the service then owns and closes).
 
-:class:`CheckedTable` is what the stores use: every key is validated, every entity is held
+:class:`CheckedTable` is what the stores use: every key is validated, every entity and batch is held
 to the service's limits before it is sent, and every SDK error is mapped (see :mod:`storage.errors`).
 """
 
@@ -22,7 +22,7 @@ from azure.data.tables.aio import TableClient, TableServiceClient
 from storage.connection import ConnectionString, StorageConnection, open_credential
 from storage.errors import EntityNotFoundError, guarded
 from storage.keys import check_key
-from storage.limits import check_entity
+from storage.limits import batch_operation_entity, check_batch, check_entity
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -157,6 +157,14 @@ class CheckedTable:
     async def list_all(self, select: Sequence[str] = ()) -> list[TableEntity]:
         """Every entity in the table."""
         return await guarded(_collect(self.client.list_entities(select=list(select) or None)))
+
+    async def submit(self, operations: Sequence[tuple[Any, ...]]) -> None:
+        """One atomic transaction (same partition, <= 100 operations, < 4 MiB), checked before sending."""
+        for operation in operations:
+            _checked(batch_operation_entity(operation))
+        check_batch(operations)
+        if operations:
+            await guarded(self.client.submit_transaction(list(operations)))
 
 
 async def _collect(entities: Any) -> list[TableEntity]:

@@ -130,6 +130,12 @@ class StravaClient:
                 yielded += 1
             page += 1
 
+    async def get_activity(self, access_token: str, activity_id: int) -> SummaryActivity:
+        """One of the athlete's activities (the detail view, read for its summary fields)."""
+        url = f"{self._api}/activities/{int(activity_id)}"
+        payload = await self._transport.request("GET", url, bearer=access_token)
+        return SummaryActivity.from_json(payload)
+
     async def get_stats(self, access_token: str, athlete_id: int) -> AthleteStats:
         """Totals of the authenticated athlete (``athlete_id`` must be theirs)."""
         url = f"{self._api}/athletes/{int(athlete_id)}/stats"

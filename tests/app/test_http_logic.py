@@ -139,3 +139,23 @@ def test_the_consent_page_says_what_publishing_shows():
     )
     assert "visible to everyone or only you" in published_summary(opted)
     assert "map lines" in published_summary(opted)
+
+
+def test_history_settings_are_validated_by_name():
+    base = {"AzureWebJobsStorage": "UseDevelopmentStorage=true"}
+    settings = Settings.from_env({**base, "SNAPSHOT_GOALS": "Run:1000km, Ride:5000km/month"})
+    assert [(g.sport_type, g.target_m, g.period) for g in settings.goals] == [
+        ("Run", 1_000_000.0, "year"),
+        ("Ride", 5_000_000.0, "month"),
+    ]
+    assert settings.budget.cap_percent == 80 and settings.budget.background_percent == 50
+    assert settings.rescan_interval.days == 7 and settings.sync_overlap.total_seconds() == 86400
+    assert settings.tables.activities == "stravaActivities" and settings.tables.budget == "stravaBudget"
+    for name, value in (
+        ("SNAPSHOT_GOALS", "Run=1000"),
+        ("HISTORY_RESCAN_DAYS", "0"),
+        ("RATE_BUDGET_PERCENT", "101"),
+        ("RATE_BUDGET_BACKGROUND_PERCENT", "90"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({**base, name: value})

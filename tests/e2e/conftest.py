@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -83,6 +84,20 @@ class AppUnderTest:
         deadline = time.monotonic() + timeout
         while text not in self.host.log_text():
             assert time.monotonic() < deadline, f"{text!r} not logged: {self.host.log_text()[-2000:]}"
+            await asyncio.sleep(0.2)
+
+    async def wait_for_history(self, athlete_id: int, timeout: float = 60) -> None:
+        """Until the first backfill is complete and the snapshot run it starts has finished (the
+        background work of a fresh connection, which would otherwise race a test's own runs)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            _, _, body = await self.request("GET", f"/api/athletes/{athlete_id}/status")
+            status = json.loads(body)
+            history = status.get("history") or {}
+            idle = status["snapshot"]["run_status"] not in ("Running", "Pending")
+            if history.get("complete") and history.get("run_status") == "Completed" and idle:
+                return
+            assert time.monotonic() < deadline, body[:500]
             await asyncio.sleep(0.2)
 
     async def stored_tokens(self) -> list[TokenRecord]:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from azure.data.tables import EdmType, EntityProperty
 
-from storage import StorageLimitError, TableService, check_entity
+from storage import StorageLimitError, TableService, check_batch, check_entity
 from storage.limits import MAX_ENTITY_BYTES, entity_size
 
 KIB = 1024
@@ -51,6 +51,23 @@ def test_property_count_limit_255_including_system_properties() -> None:
         check_entity(entity(**{f"p{i}": i for i in range(253)}))
 
 
+def test_batch_limits() -> None:
+    small = [("upsert", entity(RowKey=f"r{i}", v=i)) for i in range(100)]
+    check_batch(small)
+    with pytest.raises(StorageLimitError, match="operations per batch: 101"):
+        check_batch([*small, ("upsert", entity(RowKey="extra"))])
+    with pytest.raises(StorageLimitError, match="partitions per batch"):
+        check_batch([("upsert", entity(RowKey="a")), ("upsert", {"PartitionKey": "q", "RowKey": "b"})])
+    # 5 entities of 15 x 60 KiB binary: each under 1 MiB, together (as base64) over 4 MiB
+    heavy = [("upsert", entity(RowKey=f"h{i}", **chunks(15, 60 * KIB))) for i in range(5)]
+    for _, each in heavy:
+        check_entity(each)
+    with pytest.raises(StorageLimitError, match="batch payload size"):
+        check_batch(heavy)
+    with pytest.raises(StorageLimitError, match="entity size"):
+        check_batch([("upsert", entity(**chunks(17, 64 * KIB)))])
+
+
 async def test_checked_table_refuses_before_writing(service: TableService, table_prefix: str) -> None:
     table = await service.checked_table(table_prefix + "limits")
     refused: list[Any] = [
@@ -63,4 +80,18 @@ async def test_checked_table_refuses_before_writing(service: TableService, table
             await table.upsert(each)
         with pytest.raises(StorageLimitError):
             await table.insert(each)
+    with pytest.raises(StorageLimitError, match="operations per batch"):
+        await table.submit([("upsert", entity(RowKey=f"r{i}")) for i in range(101)])
+    with pytest.raises(StorageLimitError, match="partitions per batch"):
+        await table.submit([("upsert", entity(RowKey="a")), ("upsert", {"PartitionKey": "q", "RowKey": "b"})])
+    heavy = [("upsert", entity(RowKey=f"h{i}", **chunks(15, 60 * KIB))) for i in range(5)]
+    with pytest.raises(StorageLimitError, match="batch payload size"):
+        await table.submit(heavy)
     assert await table.list_all() == []
+
+
+async def test_checked_table_accepts_a_full_legal_batch(service: TableService, table_prefix: str) -> None:
+    table = await service.checked_table(table_prefix + "batch")
+    await table.submit([("upsert", entity(RowKey=f"r{i:03d}", v=i)) for i in range(100)])
+    rows = await table.list_all()
+    assert sorted(r["v"] for r in rows) == list(range(100))

@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): every benchmark, one after another."""
 
-from bench import app_snapshot, devhost_fanout, import_cost
+from bench import app_snapshot, devhost_fanout, import_cost, rate_budget
 
 if __name__ == "__main__":
     import_cost.main([])
@@ -8,3 +8,5 @@ if __name__ == "__main__":
     devhost_fanout.main()
     print()
     app_snapshot.main()
+    print()
+    rate_budget.main()

@@ -2,7 +2,8 @@
 
 1. Fan-out vs sequential: the three snapshot fetch activities run concurrently (as the orchestration
    runs them) and one after another, against a Strava emulator that answers after a fixed latency.
-2. Strava calls per snapshot and per token refresh, counted by the emulator.
+2. Strava calls per snapshot (once the connection's history backfill is done) and per token refresh,
+   counted by the emulator.
 3. Read path: ``GET /api/stats`` throughput (200 and 304) and the Strava calls it makes (none).
 """
 
@@ -51,11 +52,11 @@ async def timed(factory: Callable[[], Awaitable[Any]]) -> float:
 async def fan_out_vs_sequential(stack: Stack, athlete_id: int) -> tuple[float, float]:
     """Median seconds for the three fetch activities, concurrent and sequential, in this process."""
     os.environ.update(stack.app_env)
-    from activities import fetch  # imported after the app settings are in the environment
+    from activities import fetch, history  # imported after the app settings are in the environment
 
     functions = [
         builder.build().get_user_function()
-        for builder in (fetch.fetch_athlete, fetch.fetch_stats, fetch.fetch_activities)
+        for builder in (fetch.fetch_athlete, fetch.fetch_stats, history.sync_recent_activities)
     ]
 
     async def concurrent() -> None:
@@ -108,10 +109,24 @@ async def read_throughput(
     return done / READ_SECONDS, status
 
 
+async def history_settled(http: aiohttp.ClientSession, stack: Stack, athlete_id: int) -> None:
+    """Until the connection's background backfill (and the refresh it ends with) is done."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        async with http.get(f"{stack.url}/api/athletes/{athlete_id}/status") as response:
+            status = await response.json()
+        history = status.get("history") or {}
+        if history.get("complete") and status["snapshot"]["run_status"] not in ("Running", "Pending"):
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError("the history backfill did not finish")
+
+
 async def measure(stack: Stack) -> None:
     document = stack.wait_for_stats()
     athlete_id = int(document["athlete"]["id"])
     async with aiohttp.ClientSession() as http:
+        await history_settled(http, stack, athlete_id)
         before = emulator_counters(stack)
         runs = [await snapshot_run(http, stack, athlete_id) for _ in range(ROUNDS)]
         after = emulator_counters(stack)

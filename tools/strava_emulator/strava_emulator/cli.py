@@ -63,7 +63,13 @@ def parser() -> argparse.ArgumentParser:
         "--activities",
         type=int,
         default=400,
-        help="activities per athlete over ~3 years (default %(default)s)",
+        help="activities per athlete (default %(default)s)",
+    )
+    add(
+        "--history-days",
+        type=int,
+        default=3 * 365,
+        help="days of history the activities spread over, ending yesterday (default %(default)s)",
     )
     add("--deny", action="store_true", help="the user denies: authorize redirects with error=access_denied")
     add(
@@ -133,6 +139,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         seed=args.seed,
         athletes=max(1, args.athletes),
         activities=max(0, args.activities),
+        history_days=max(1, args.history_days),
         token_ttl=args.token_ttl,
         code_ttl=args.code_ttl,
         deny=args.deny,

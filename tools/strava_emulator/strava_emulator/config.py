@@ -98,6 +98,7 @@ class EmulatorConfig:
     seed: int = 1
     athletes: int = 3
     activities: int = 400
+    history_days: int = 3 * 365
     token_ttl: int = 21600
     code_ttl: int = 600
     deny: bool = False

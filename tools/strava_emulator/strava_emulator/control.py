@@ -6,7 +6,9 @@ import json
 
 from aiohttp import web
 
+from strava_emulator import errors
 from strava_emulator.config import apply_changes
+from strava_emulator.render import summary_activity
 from strava_emulator.state import STATE
 
 routes = web.RouteTableDef()
@@ -100,3 +102,13 @@ async def release(request: web.Request) -> web.Response:
     waiting = holds.waiting
     holds.release()
     return web.json_response({"released": waiting})
+
+
+@routes.get(r"/_emulator/athletes/{athlete_id:\d+}/activities")
+async def ground_truth(request: web.Request) -> web.Response:
+    """Every activity of the athlete, newest first, whatever its visibility or start (summary shape)."""
+    athlete = request.app[STATE].athletes.get(int(request.match_info["athlete_id"]))
+    if athlete is None:
+        return web.json_response(errors.fault("Record Not Found", "Athlete", "id", "invalid"), status=404)
+    ordered = sorted(athlete.activities, key=lambda item: item.start, reverse=True)
+    return web.json_response([summary_activity(item) for item in ordered])

@@ -87,8 +87,11 @@ SPORTS = {
 }
 
 
-def generate_athletes(seed: int, count: int, activities_each: int, now: float) -> list[Athlete]:
-    """``count`` athletes with ``activities_each`` activities ending before the UTC day of ``now``.
+def generate_athletes(
+    seed: int, count: int, activities_each: int, now: float, history_days: int = HISTORY_DAYS
+) -> list[Athlete]:
+    """``count`` athletes with ``activities_each`` activities over the ``history_days`` days before the
+    UTC day of ``now``.
 
     The same seed and UTC day always give the same data.
     """
@@ -98,7 +101,7 @@ def generate_athletes(seed: int, count: int, activities_each: int, now: float) -
     drafts = [
         (start, athlete, sport)
         for athlete in athletes
-        for start, sport in _schedule(rng, activities_each, anchor, athlete.place)
+        for start, sport in _schedule(rng, activities_each, anchor, athlete.place, history_days)
     ]
     next_id = rng.randint(9_000_000_000, 9_500_000_000)
     for start, athlete, sport in sorted(drafts, key=lambda draft: (draft[0], draft[1].id)):
@@ -135,13 +138,13 @@ def _gear(rng: random.Random, prefix: str, names: tuple[str, ...], primary: bool
     return Gear(f"{prefix}{rng.randint(1_000_000, 30_000_000)}", rng.choice(names), primary)
 
 
-def _schedule(rng: random.Random, count: int, anchor: int, place: Place) -> list[tuple[int, str]]:
-    """Start times (UTC) and sport types, spread over the last ``HISTORY_DAYS`` days."""
+def _schedule(rng: random.Random, count: int, anchor: int, place: Place, days: int) -> list[tuple[int, str]]:
+    """Start times (UTC) and sport types, spread over the last ``days`` days."""
     names = list(SPORTS)
     weights = [SPORTS[name].weight for name in names]
     plan: list[tuple[int, str]] = []
     for _ in range(count):
-        day = anchor - rng.randint(1, HISTORY_DAYS) * DAY
+        day = anchor - rng.randint(1, days) * DAY
         local_seconds = rng.randint(6 * 3600, 19 * 3600)
         start = day + local_seconds - utc_offset(place, day)
         plan.append((start, rng.choices(names, weights)[0]))

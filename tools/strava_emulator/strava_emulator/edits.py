@@ -1,5 +1,6 @@
 """Test-only edits of the seeded data: ``PATCH /_emulator/athletes/{athleteId}`` (profile text fields)
-and ``PATCH /_emulator/activities/{activityId}`` (its name), e.g. to seed hostile names."""
+and ``PATCH /_emulator/activities/{activityId}`` (its name or visibility), e.g. to seed hostile names or
+turn an activity private."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
-from strava_emulator.model import Athlete
+from strava_emulator.model import VISIBILITIES, Activity, Athlete
 from strava_emulator.state import STATE
 
 routes = web.RouteTableDef()
 ATHLETE_FIELDS = ("firstname", "lastname", "username")
-ACTIVITY_FIELDS = ("name",)
+ACTIVITY_FIELDS = ("name", "visibility")
 
 
 @routes.patch("/_emulator/athletes/{athleteId}")
@@ -37,9 +38,10 @@ async def edit_activity(request: web.Request) -> web.Response:
     if owner is None:
         return web.json_response({"message": "no such activity"}, status=404)
     changes = await _changes(request, ACTIVITY_FIELDS)
+    if changes.get("visibility", VISIBILITIES[0]) not in VISIBILITIES:
+        raise _bad(f"visibility is one of {', '.join(VISIBILITIES)}")
     owner.activities = [
-        dataclasses.replace(item, name=changes["name"]) if item.id == activity_id else item
-        for item in owner.activities
+        _edited(item, changes) if item.id == activity_id else item for item in owner.activities
     ]
     return web.json_response({"id": activity_id, **changes})
 
@@ -55,6 +57,11 @@ async def _changes(request: web.Request, allowed: tuple[str, ...]) -> dict[str, 
     if unknown or not all(isinstance(value, str) for value in body.values()):
         raise _bad(f"only string fields {', '.join(allowed)} can be set")
     return {str(name): str(value) for name, value in body.items()}
+
+
+def _edited(activity: Activity, changes: dict[str, str]) -> Activity:
+    name = changes.get("name", activity.name)
+    return dataclasses.replace(activity, name=name, visibility=changes.get("visibility", activity.visibility))
 
 
 def _owner(athletes: Iterable[Athlete], activity_id: int) -> Athlete | None:

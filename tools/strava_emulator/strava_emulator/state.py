@@ -59,7 +59,9 @@ class EmulatorState:
 
     @classmethod
     def create(cls, config: EmulatorConfig, wall_clock: Clock = time.time) -> EmulatorState:
-        athletes = generate_athletes(config.seed, config.athletes, config.activities, wall_clock())
+        athletes = generate_athletes(
+            config.seed, config.athletes, config.activities, wall_clock(), config.history_days
+        )
         return cls(config, {athlete.id: athlete for athlete in athletes}, wall_clock)
 
     def now(self) -> float:

@@ -70,7 +70,7 @@ class RunningEmulator:
         self._control("PATCH", f"/_emulator/athletes/{athlete_id}", fields)
 
     def edit_activity(self, activity_id: int, **fields: str) -> None:
-        """``PATCH /_emulator/activities/{id}``: set the activity's ``name``."""
+        """``PATCH /_emulator/activities/{id}``: set the activity's ``name`` or ``visibility``."""
         self._control("PATCH", f"/_emulator/activities/{activity_id}", fields)
 
     def authorize(
@@ -119,6 +119,11 @@ class RunningEmulator:
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read())  # type: ignore[no-any-return]
+
+    def ground_truth(self, athlete_id: int) -> list[dict[str, Any]]:
+        """``GET /_emulator/athletes/{id}/activities``: every activity, newest first, any visibility."""
+        found: list[dict[str, Any]] = self._control("GET", f"/_emulator/athletes/{athlete_id}/activities")
+        return found
 
     def _control(
         self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 10

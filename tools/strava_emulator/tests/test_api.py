@@ -185,3 +185,21 @@ async def test_stats_totals_equal_sums_over_everyone_visible_activities(session,
                 item["moving_time"] for item in recent
             )
         assert stats["all_run_totals"]["count"] + stats["all_ride_totals"]["count"] > 0
+
+
+async def test_ground_truth_lists_every_activity_including_hidden_ones(session, start_strava_emulator):
+    emu = start_strava_emulator("--athletes", "2", "--activities", "250", "--history-days", "3650")
+    token = (await connect(session, emu))["access_token"]
+    athlete_id = emu.athletes()[0]["id"]
+    truth = emu.ground_truth(athlete_id)
+    assert len(truth) == 250
+    assert [a["start_date"] for a in truth] == sorted((a["start_date"] for a in truth), reverse=True)
+    assert {a["visibility"] for a in truth} == {"everyone", "followers_only", "only_me"}
+    assert truth[-1]["start_date"] < "2019"  # spread over ten years
+    listed = await all_activities(session, emu, token)
+    assert [a["id"] for a in listed] == [a["id"] for a in truth]  # the same shape and order as the API
+    assert listed[0] == truth[0]
+    other = emu.athletes()[1]["id"]
+    assert {a["id"] for a in emu.ground_truth(other)}.isdisjoint(a["id"] for a in truth)
+    with pytest.raises(AssertionError, match="404"):
+        emu.ground_truth(1)

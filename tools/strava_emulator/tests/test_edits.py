@@ -1,10 +1,10 @@
-"""Test-only edits of seeded names, seen by the Strava API afterwards; bad edits change nothing."""
+"""Test-only edits of seeded names and visibility, seen by the API afterwards; bad edits change nothing."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.calls import api_get, connect
+from tests.calls import all_activities, api_get, connect
 
 HOSTILE = '"><img src=x onerror=alert(1)>'
 
@@ -41,3 +41,18 @@ async def test_bad_edits_are_refused(session, strava_emulator, path, body, statu
     async with session.patch(url, json=body) as response:
         assert response.status == status
     assert strava_emulator.athletes()[0]["firstname"] != "x"
+
+
+async def test_an_activity_turned_private_is_hidden_from_the_list_of_a_read_only_token(
+    session, start_strava_emulator
+):
+    emu = start_strava_emulator("--athletes", "1", "--activities", "40")
+    athlete_id = emu.athletes()[0]["id"]
+    target = next(a for a in emu.ground_truth(athlete_id) if a["visibility"] == "everyone")
+    emu.edit_activity(target["id"], visibility="only_me")
+    assert next(a for a in emu.ground_truth(athlete_id) if a["id"] == target["id"])["visibility"] == "only_me"
+    token = (await connect(session, emu, scope="read,activity:read"))["access_token"]
+    listed = await all_activities(session, emu, token)
+    assert target["id"] not in {a["id"] for a in listed}
+    with pytest.raises(AssertionError, match="400"):
+        emu.edit_activity(target["id"], visibility="friends")

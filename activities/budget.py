@@ -1,0 +1,58 @@
+"""The shared rate budget's edge: reserve calls before spending them, settle them with Strava's answer."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import azure.durable_functions as df
+
+from history.budget import BudgetState, Decision, reserve, settle
+from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
+from services import Services, services
+from strava.ratelimits import RateLimitUsage
+from timestamps import format_utc
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+
+def _state(raw: dict[str, object] | None) -> BudgetState:
+    try:
+        return BudgetState.from_json(raw) if raw else BudgetState()
+    except ValueError:
+        return BudgetState()  # a malformed row is rebuilt from the next response's headers
+
+
+@bp.activity_trigger(input_name="request", activity=RESERVE_BUDGET)
+async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
+    """Grant ``calls`` now, or say until when the work must wait (it then sleeps on a durable timer)."""
+    svc = services()
+    now = datetime.now(timezone.utc)
+    calls, priority, work = int(request["calls"]), request["priority"], str(request["work"])
+
+    def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:
+        state, decision = reserve(_state(raw), calls, priority, work, now, svc.settings.budget)
+        return state.to_json(), decision
+
+    decision = await svc.budget.change(change)
+    return {
+        "granted": decision.granted,
+        "until": format_utc(decision.until) if decision.until else None,
+        "reason": decision.reason,
+    }
+
+
+async def settle_calls(svc: Services, calls: int, reported: RateLimitUsage | None) -> None:
+    """``calls`` reserved calls were answered (or given up); ``reported`` is the latest usage seen.
+    Best effort, like diagnostics: a storage error never fails the call it settles (a retried fetch
+    would call Strava again); an unsettled reservation lapses at the window's end."""
+    now = datetime.now(timezone.utc)
+
+    def change(raw: dict[str, object] | None) -> tuple[dict[str, object], None]:
+        return settle(_state(raw), calls, reported, now).to_json(), None
+
+    try:
+        await svc.budget.change(change)
+    except Exception as error:
+        log.warning("rate budget not settled (%s)", type(error).__name__)

@@ -1,0 +1,134 @@
+"""History activities of a snapshot refresh: plan it, sync the newest page, start a refresh; and the
+privacy split every history writer uses. Each Strava page is one call reserved in the shared budget;
+writes to the activity store are upserts keyed by activity id, so a retried activity changes nothing
+twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import azure.durable_functions as df
+
+from activities.fetch import with_token
+from orchestrations.contract import FetchResult
+from orchestrations.history_contract import (
+    PAGE_SIZE,
+    PLAN_REFRESH,
+    START_SNAPSHOT_RUN,
+    SYNC_RECENT,
+    RefreshPlan,
+    Started,
+)
+from orchestrations.starters import start_snapshot
+from services import Services, services
+from snapshot import PrivacyPolicy, public_activity
+from storage import SyncState, TokenRecord, activity_body
+from strava.client import StravaClient
+from strava.models import SummaryActivity
+from timestamps import format_utc
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+
+def _policy(svc: Services) -> PrivacyPolicy:
+    return PrivacyPolicy(svc.settings.published_visibilities, svc.settings.include_locations)
+
+
+def split_published(svc: Services, page: list[SummaryActivity]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The page's published activities (public form) and the ids of those the policy keeps private."""
+    policy = _policy(svc)
+    published: list[dict[str, Any]] = []
+    private: list[int] = []
+    for activity in page:
+        item = public_activity(activity, policy)
+        if item is None:
+            private.append(activity.id)
+        else:
+            published.append(item)
+    return published, private
+
+
+def _epoch(start_date: str) -> int:
+    return int(datetime.fromisoformat(start_date.replace("Z", "+00:00")).timestamp())
+
+
+def newest_start(state: SyncState, published: list[dict[str, Any]]) -> int:
+    return max([state.newest_start, *(_epoch(item["start_date"]) for item in published)])
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=PLAN_REFRESH)
+async def plan_refresh(athlete_id: int) -> RefreshPlan:
+    """What this refresh needs besides stats and the newest page: the athlete's profile (unless cached),
+    and which full scan to start: the one under way (a no-op while it runs, a resume if it stopped),
+    else a backfill until one completed, then a re-scan when due."""
+    svc = services()
+    state = await svc.sync_states.get(int(athlete_id))
+    now = datetime.now(timezone.utc)
+    scan: Any = None
+    if state.mode:  # a scan under way (or paused by a failure): starting it again resumes it
+        scan = state.mode
+    elif not state.complete:
+        scan = "backfill"
+    elif not state.mode and _due(state.last_full_scan_at, svc.settings.rescan_interval, now):
+        scan = "rescan"
+    return {"athlete": state.public_athlete(), "scan": scan}
+
+
+def _due(last: str, interval: timedelta, now: datetime) -> bool:
+    return not last or datetime.fromisoformat(last.replace("Z", "+00:00")) + interval <= now
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=SYNC_RECENT)
+async def sync_recent_activities(athlete_id: int) -> FetchResult:
+    """One page (200) of activities started after the newest stored start minus the overlap: new ones
+    are stored, ones now private removed, and stored ones of that span Strava no longer lists (deleted)
+    removed when the page is not full. Data: ``{"changed", "full_page"}``."""
+
+    async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
+        state = await svc.sync_states.get(record.athlete_id)
+        after = (
+            state.newest_start - int(svc.settings.sync_overlap.total_seconds())
+            if state.newest_start
+            else None
+        )
+        page = await strava.list_activities(record.access_token, per_page=PAGE_SIZE, after=after)
+        published, private = split_published(svc, page)
+        stored = (
+            {}
+            if after is None
+            else await svc.activities.started_since(
+                record.athlete_id, datetime.fromtimestamp(after + 1, timezone.utc)
+            )
+        )
+        full = len(page) >= PAGE_SIZE
+        listed = {activity.id for activity in page}
+        gone = [] if full else [activity_id for activity_id in stored if activity_id not in listed]
+        fresh = [item for item in published if stored.get(item["id"]) != activity_body(item)]
+        removed = await svc.activities.delete(record.athlete_id, [*private, *gone])
+        await svc.activities.put(record.athlete_id, fresh, state.scan)
+        changed = bool(fresh or removed)
+        now = format_utc(datetime.now(timezone.utc))
+        await svc.sync_states.update(
+            record.athlete_id,
+            lambda current: replace(
+                current,
+                newest_start=newest_start(current, published),
+                synced_at=now if changed or not current.synced_at else current.synced_at,
+            ),
+        )
+        return {"changed": changed, "full_page": full}
+
+    return await with_token(int(athlete_id), call)
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_RUN)
+@bp.durable_client_input(client_name="client")
+async def start_snapshot_run(athlete_id: int, client: df.DurableOrchestrationClient) -> Started:
+    """Start a snapshot refresh (a finished scan publishes its history); a running one is enough."""
+    _, started = await start_snapshot(client, int(athlete_id))
+    return {"started": started}

@@ -1,0 +1,1 @@
+"""Activity history: aggregates, goals, sync planning and the shared rate budget (pure, typed)."""

@@ -1,0 +1,181 @@
+"""The snapshot's ``history`` section from the stored (already published) activities. Pure and typed.
+
+Every figure is grouped by the activity's LOCAL start date (``start_date_local``, Strava's wall-clock
+time), per ``sport_type``. "Today" is the athlete's local date: ``now`` shifted by the UTC offset of
+their newest activity, so an athlete in Tokyo sees today's morning run in today's cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, TypedDict
+
+WEEKS_SHOWN = 52
+DAYS_SHOWN = 365
+
+
+class Totals(TypedDict):
+    count: int
+    distance_m: float
+    moving_time_s: int
+    elevation_gain_m: float
+
+
+class DailyTotals(TypedDict):
+    date: str
+    count: int
+    distance_m: float
+    moving_time_s: int
+
+
+class Streaks(TypedDict):
+    current_days: int
+    longest_days: int
+    current_weeks: int
+    longest_weeks: int
+
+
+@dataclass(frozen=True)
+class HistoryActivity:
+    """What the aggregation needs of one published activity."""
+
+    sport_type: str
+    local_date: date
+    distance_m: float
+    moving_time_s: int
+    elevation_gain_m: float
+    utc_offset: timedelta  # start_date_local - start_date
+
+    @classmethod
+    def from_public(cls, item: Mapping[str, Any]) -> HistoryActivity:
+        """From the public activity dict (``snapshot.public_activity``) the store keeps."""
+        local = datetime.fromisoformat(str(item["start_date_local"]).removesuffix("Z"))
+        utc = datetime.fromisoformat(str(item["start_date"]).replace("Z", "+00:00")).replace(tzinfo=None)
+        return cls(
+            sport_type=str(item["sport_type"] or "Workout"),
+            local_date=local.date(),
+            distance_m=float(item["distance_m"] or 0.0),
+            moving_time_s=int(item["moving_time_s"] or 0),
+            elevation_gain_m=float(item["elevation_gain_m"] or 0.0),
+            utc_offset=local - utc,
+        )
+
+
+def local_today(newest_offset: timedelta | None, now: datetime) -> date:
+    """The athlete's current local date (UTC when no activity tells their offset)."""
+    return (now.replace(tzinfo=None) + (newest_offset or timedelta(0))).date()
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _empty() -> Totals:
+    return {"count": 0, "distance_m": 0.0, "moving_time_s": 0, "elevation_gain_m": 0.0}
+
+
+def _add(totals: Totals, item: HistoryActivity) -> None:
+    totals["count"] += 1
+    totals["distance_m"] += item.distance_m
+    totals["moving_time_s"] += item.moving_time_s
+    totals["elevation_gain_m"] += item.elevation_gain_m
+
+
+def _rounded(totals: Totals) -> Totals:
+    return {
+        "count": totals["count"],
+        "distance_m": round(totals["distance_m"], 1),
+        "moving_time_s": totals["moving_time_s"],
+        "elevation_gain_m": round(totals["elevation_gain_m"], 1),
+    }
+
+
+def sports_by(items: Iterable[HistoryActivity], key: Any) -> dict[Any, dict[str, Totals]]:
+    """``{key(item): {sport_type: totals}}``, rounded to 0.1 m."""
+    groups: dict[Any, dict[str, Totals]] = {}
+    for item in items:
+        _add(groups.setdefault(key(item), {}).setdefault(item.sport_type, _empty()), item)
+    return {
+        group: {sport: _rounded(totals) for sport, totals in sorted(sports.items())}
+        for group, sports in groups.items()
+    }
+
+
+def by_year(items: Sequence[HistoryActivity]) -> list[dict[str, Any]]:
+    """Every year with data, newest first."""
+    groups = sports_by(items, lambda item: item.local_date.year)
+    return [{"year": year, "sports": groups[year]} for year in sorted(groups, reverse=True)]
+
+
+def by_month(items: Sequence[HistoryActivity]) -> list[dict[str, Any]]:
+    """Every month with data (``2026-11``), newest first."""
+    groups = sports_by(items, lambda item: f"{item.local_date.year:04d}-{item.local_date.month:02d}")
+    return [{"month": month, "sports": groups[month]} for month in sorted(groups, reverse=True)]
+
+
+def by_week(items: Sequence[HistoryActivity], today: date) -> list[dict[str, Any]]:
+    """The last 52 ISO weeks up to today's, newest first; a week without activities has ``{}``."""
+    monday = today - timedelta(days=today.weekday())
+    weeks = [iso_week(monday - timedelta(weeks=back)) for back in range(WEEKS_SHOWN)]
+    first = monday - timedelta(weeks=WEEKS_SHOWN - 1)
+    recent = [item for item in items if first <= item.local_date <= today]
+    groups = sports_by(recent, lambda item: iso_week(item.local_date))
+    return [{"week": week, "sports": groups.get(week, {})} for week in weeks]
+
+
+def daily(items: Sequence[HistoryActivity], today: date) -> list[DailyTotals]:
+    """The last 365 days ending today, oldest first, every day (zeros included) for heatmaps."""
+    first = today - timedelta(days=DAYS_SHOWN - 1)
+    days: dict[date, DailyTotals] = {}
+    for offset in range(DAYS_SHOWN):
+        day = first + timedelta(days=offset)
+        days[day] = {"date": day.isoformat(), "count": 0, "distance_m": 0.0, "moving_time_s": 0}
+    for item in items:
+        cell = days.get(item.local_date)
+        if cell is not None:
+            cell["count"] += 1
+            cell["distance_m"] += item.distance_m
+            cell["moving_time_s"] += item.moving_time_s
+    for cell in days.values():
+        cell["distance_m"] = round(cell["distance_m"], 1)
+    return list(days.values())
+
+
+def _runs(ordinals: Sequence[int]) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive integers in sorted distinct ``ordinals``: (last, length)."""
+    runs: list[tuple[int, int]] = []
+    for value in ordinals:
+        if runs and runs[-1][0] == value - 1:
+            runs[-1] = (value, runs[-1][1] + 1)
+        else:
+            runs.append((value, 1))
+    return runs
+
+
+def _current(runs: Sequence[tuple[int, int]], now_ordinal: int) -> int:
+    """A streak is current if it reaches today (this week) or yesterday (last week): it is not broken
+    until a whole day (week) went by without an activity."""
+    if runs and runs[-1][0] >= now_ordinal - 1:
+        return runs[-1][1]
+    return 0
+
+
+def streaks(items: Sequence[HistoryActivity], today: date) -> Streaks:
+    """Consecutive days and ISO weeks with at least one activity (any sport)."""
+    days = sorted({item.local_date.toordinal() for item in items if item.local_date <= today})
+    weeks = sorted({_week_ordinal(item.local_date) for item in items if item.local_date <= today})
+    day_runs, week_runs = _runs(days), _runs(weeks)
+    return {
+        "current_days": _current(day_runs, today.toordinal()),
+        "longest_days": max((length for _, length in day_runs), default=0),
+        "current_weeks": _current(week_runs, _week_ordinal(today)),
+        "longest_weeks": max((length for _, length in week_runs), default=0),
+    }
+
+
+def _week_ordinal(day: date) -> int:
+    """Consecutive ISO weeks have consecutive numbers (Mondays' ordinals / 7)."""
+    return (day.toordinal() - day.weekday()) // 7

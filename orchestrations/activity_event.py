@@ -1,0 +1,59 @@
+"""One Strava webhook event on an activity, applied to the activity store at high priority.
+
+The webhook receiver starts this per event (instance ``activity-event-<activityId>``) and refreshes
+the snapshot afterwards (its debouncer). A create or update re-reads the activity: one call reserved
+in the shared budget at high priority, waiting on a durable timer while the budget refuses; a delete
+needs no call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import azure.durable_functions as df
+
+from orchestrations.contract import failure_of
+from orchestrations.history_contract import (
+    ACTIVITY_EVENT,
+    APPLY_ACTIVITY_EVENT,
+    RESERVE_BUDGET,
+    ActivityEvent,
+    BudgetDecision,
+    BudgetRequest,
+)
+from orchestrations.timing import rate_limit_wait
+from timestamps import as_utc, format_utc
+
+bp = df.Blueprint()
+
+ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
+MAX_BUDGET_WAITS = 8
+
+
+def activity_event_instance_id(activity_id: int) -> str:
+    return f"activity-event-{activity_id}"
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=ACTIVITY_EVENT)
+def activity_event(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+    event: ActivityEvent = context.get_input()
+    if event["aspect"] != "delete":
+        work = f"webhook update of activity {event['activity_id']}"
+        request: BudgetRequest = {"calls": 1, "priority": "high", "work": work}
+        for _ in range(MAX_BUDGET_WAITS):
+            decision: BudgetDecision = yield context.call_activity_with_retry(
+                RESERVE_BUDGET, ACTIVITY_RETRY, request
+            )
+            if decision["granted"]:
+                break
+            until = rate_limit_wait(decision["until"], as_utc(context.current_utc_datetime))
+            context.set_custom_status({"phase": "waiting_for_budget", "until": format_utc(until)})
+            yield context.create_timer(until)
+        else:
+            return {"outcome": "gave_up", "reason": "rate budget"}
+    result = yield context.call_activity_with_retry(APPLY_ACTIVITY_EVENT, ACTIVITY_RETRY, event)
+    failure = failure_of(result)
+    if failure is not None:
+        return {"outcome": "failed", "error": failure.kind}
+    return {"outcome": "applied", **result["data"]}

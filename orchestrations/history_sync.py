@@ -1,0 +1,141 @@
+"""An athlete's full history scan: the first backfill, then the periodic re-scan.
+
+One page (200 activities) per generation: reserve one call in the shared budget at low priority
+(waiting on a durable timer for the window reset when the budget says so), sync the page, then
+``continue_as_new`` with the next page, so history stays bounded and the stored cursor lets a new
+instance resume where a lost one stopped. After the last (empty) page, stored activities the scan
+did not see are removed, the history is marked complete (a re-scan also refreshes the cached athlete
+profile), and a snapshot refresh publishes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from orchestrations.contract import FETCH_ATHLETE, RECORD_DIAGNOSTICS, REQUEST_TOKEN_REFRESH, failure_of
+from orchestrations.history_contract import (
+    FINISH_HISTORY_SCAN,
+    HISTORY_CURSOR,
+    HISTORY_SYNC,
+    RESERVE_BUDGET,
+    START_SNAPSHOT_RUN,
+    SYNC_HISTORY_PAGE,
+    BudgetDecision,
+    BudgetRequest,
+    Cursor,
+)
+from orchestrations.timing import backoff, rate_limit_wait
+from timestamps import as_utc, format_utc
+
+bp = df.Blueprint()
+
+ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
+MAX_FAILED_PAGES = 6  # consecutive failed attempts at one page before the scan pauses (resumable)
+GIVE_UP_KINDS = frozenset(
+    {"not_connected", "reauthorization_required", "missing_scope", "application_inactive"}
+)
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=HISTORY_SYNC)
+def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+    job: dict[str, Any] = context.get_input()
+    athlete_id = int(job["athlete_id"])
+    now = as_utc(context.current_utc_datetime)
+    cursor: Cursor | None = job.get("cursor")
+    if cursor is None:
+        begin: Cursor = {
+            "athlete_id": athlete_id,
+            "mode": job["mode"],
+            "scan": format_utc(now),
+            "before": int(now.timestamp()) + 1,
+            "page": 1,
+        }
+        cursor = yield context.call_activity_with_retry(HISTORY_CURSOR, ACTIVITY_RETRY, begin)
+    failures = int(job.get("failures", 0))
+    work = f"history {cursor['mode']} of athlete {athlete_id} (page {cursor['page']})"
+    request: BudgetRequest = {"calls": 1, "priority": "low", "work": work}
+    decision: BudgetDecision = yield context.call_activity_with_retry(RESERVE_BUDGET, ACTIVITY_RETRY, request)
+    if not decision["granted"]:
+        until = rate_limit_wait(decision["until"], now)
+        context.set_custom_status(
+            {
+                "phase": "waiting_for_budget",
+                "until": format_utc(until),
+                "reason": decision["reason"],
+                **_where(cursor),
+            }
+        )
+        yield context.create_timer(until)
+        context.continue_as_new({**job, "cursor": cursor})
+        return None
+
+    context.set_custom_status({"phase": "syncing", **_where(cursor)})
+    result = yield context.call_activity_with_retry(SYNC_HISTORY_PAGE, ACTIVITY_RETRY, cursor)
+    failure = failure_of(result)
+    if failure is not None:
+        failures += 1
+        if failure.kind in GIVE_UP_KINDS or failures > MAX_FAILED_PAGES:
+            facts = {"last_history_error": failure.kind, "last_history_message": failure.message}
+            yield context.call_activity(RECORD_DIAGNOSTICS, {"athlete_id": athlete_id, "facts": facts})
+            context.set_custom_status({"phase": "paused", "error": failure.kind, **_where(cursor)})
+            return {"athlete_id": athlete_id, "outcome": "paused", "error": failure.kind, **_where(cursor)}
+        if failure.kind == "unauthorized":
+            yield context.call_activity(REQUEST_TOKEN_REFRESH, athlete_id)
+            retry_at = now + timedelta(seconds=10)
+        elif failure.kind == "rate_limited":
+            retry_at = rate_limit_wait(failure.retry_at, now)
+        else:
+            retry_at = backoff(failures, None, now)
+        context.set_custom_status(
+            {"phase": "retrying", "until": format_utc(retry_at), "error": failure.kind, **_where(cursor)}
+        )
+        yield context.create_timer(retry_at)
+        context.continue_as_new({**job, "cursor": cursor, "failures": failures})
+        return None
+
+    if result["data"]["count"] > 0:
+        context.continue_as_new(
+            {
+                "athlete_id": athlete_id,
+                "mode": cursor["mode"],
+                "cursor": {**cursor, "page": cursor["page"] + 1},
+            }
+        )
+        return None
+
+    context.set_custom_status({"phase": "finishing", **_where(cursor)})
+    if cursor["mode"] == "rescan":
+        yield from _refresh_profile(context, athlete_id)
+    yield context.call_activity_with_retry(FINISH_HISTORY_SCAN, ACTIVITY_RETRY, cursor)
+    yield context.call_activity(
+        RECORD_DIAGNOSTICS,
+        {
+            "athlete_id": athlete_id,
+            "facts": {
+                "last_history_error": None,
+                "last_history_message": None,
+                "last_history_scan_at": format_utc(now),
+            },
+        },
+    )
+    yield context.call_activity_with_retry(START_SNAPSHOT_RUN, ACTIVITY_RETRY, athlete_id)
+    context.set_custom_status({"phase": "complete", **_where(cursor)})
+    return {"athlete_id": athlete_id, "outcome": "complete", **_where(cursor)}
+
+
+def _refresh_profile(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
+    """A re-scan also refreshes the cached athlete profile (one low-priority call; skipped, until the
+    next re-scan, when the budget has no room or the call fails), so refreshes need not."""
+    work = f"athlete profile of athlete {athlete_id}"
+    request: BudgetRequest = {"calls": 1, "priority": "low", "work": work}
+    decision: BudgetDecision = yield context.call_activity_with_retry(RESERVE_BUDGET, ACTIVITY_RETRY, request)
+    if decision["granted"]:
+        yield context.call_activity_with_retry(FETCH_ATHLETE, ACTIVITY_RETRY, athlete_id)
+
+
+def _where(cursor: Cursor) -> dict[str, Any]:
+    return {"mode": cursor["mode"], "page": cursor["page"], "scan": cursor["scan"]}
