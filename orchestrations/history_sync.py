@@ -27,6 +27,7 @@ from orchestrations.history_contract import (
     BudgetDecision,
     BudgetRequest,
     Cursor,
+    Started,
 )
 from orchestrations.timing import backoff, rate_limit_wait
 from timestamps import as_utc, format_utc
@@ -35,9 +36,9 @@ bp = df.Blueprint()
 
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 MAX_FAILED_PAGES = 6  # consecutive failed attempts at one page before the scan pauses (resumable)
-GIVE_UP_KINDS = frozenset(
-    {"not_connected", "reauthorization_required", "missing_scope", "application_inactive"}
-)
+REFRESH_GRACE = timedelta(seconds=10)
+PUBLISH_ATTEMPTS = 6
+PUBLISH_RETRY = timedelta(seconds=5)
 
 
 @bp.orchestration_trigger(context_name="context", orchestration=HISTORY_SYNC)
@@ -78,15 +79,16 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
     failure = failure_of(result)
     if failure is not None:
         failures += 1
-        if failure.kind in GIVE_UP_KINDS or failures > MAX_FAILED_PAGES:
+        reaction = failure.policy.snapshot  # the one failure policy: a scan reacts as a snapshot does
+        if reaction == "give_up" or failures > MAX_FAILED_PAGES:
             facts = {"last_history_error": failure.kind, "last_history_message": failure.message}
             yield context.call_activity(RECORD_DIAGNOSTICS, {"athlete_id": athlete_id, "facts": facts})
             context.set_custom_status({"phase": "paused", "error": failure.kind, **_where(cursor)})
             return {"athlete_id": athlete_id, "outcome": "paused", "error": failure.kind, **_where(cursor)}
-        if failure.kind == "unauthorized":
-            yield context.call_activity(REQUEST_TOKEN_REFRESH, athlete_id)
-            retry_at = now + timedelta(seconds=10)
-        elif failure.kind == "rate_limited":
+        if reaction == "refresh_first":
+            yield from _request_refresh(context, athlete_id)
+            retry_at = now + REFRESH_GRACE
+        elif reaction == "wait_for_window":
             retry_at = rate_limit_wait(failure.retry_at, now)
         else:
             retry_at = backoff(failures, None, now)
@@ -122,9 +124,32 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
             },
         },
     )
-    yield context.call_activity_with_retry(START_SNAPSHOT_RUN, ACTIVITY_RETRY, athlete_id)
+    yield from _publish(context, athlete_id)
     context.set_custom_status({"phase": "complete", **_where(cursor)})
     return {"athlete_id": athlete_id, "outcome": "complete", **_where(cursor)}
+
+
+def _publish(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
+    """Start a snapshot refresh that begins after the scan finished, so it shows the complete history.
+    A run still active may have read the store before (the refresh that started this scan ends just
+    after starting it): wait briefly and try again; a run still active after that (waiting for the
+    budget) saves later anyway."""
+    for _ in range(PUBLISH_ATTEMPTS):
+        started: Started = yield context.call_activity_with_retry(
+            START_SNAPSHOT_RUN, ACTIVITY_RETRY, athlete_id
+        )
+        if started["started"]:
+            return
+        yield context.create_timer(as_utc(context.current_utc_datetime) + PUBLISH_RETRY)
+
+
+def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
+    """Ask the lifecycle for a refresh (stored, so it is answered); if even that fails, the next
+    attempt meets the 401 again and asks again."""
+    try:
+        yield context.call_activity_with_retry(REQUEST_TOKEN_REFRESH, ACTIVITY_RETRY, athlete_id)
+    except Exception:
+        context.set_custom_status({"phase": "refresh_request_failed"})
 
 
 def _refresh_profile(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:

@@ -87,7 +87,7 @@ class AppUnderTest:
             await asyncio.sleep(0.2)
 
     async def wait_for_history(self, athlete_id: int, timeout: float = 60) -> None:
-        """Until the first backfill is complete and the snapshot run it starts has finished (the
+        """Until the first backfill is complete, the snapshot shows it and no run is active (the
         background work of a fresh connection, which would otherwise race a test's own runs)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -96,7 +96,9 @@ class AppUnderTest:
             history = status.get("history") or {}
             idle = status["snapshot"]["run_status"] not in ("Running", "Pending")
             if history.get("complete") and history.get("run_status") == "Completed" and idle:
-                return
+                got, _, document = await self.request("GET", f"/api/athletes/{athlete_id}/snapshot")
+                if got == 200 and json.loads(document).get("history", {}).get("complete"):
+                    return  # the refresh the scan started has saved: nothing else is under way
             assert time.monotonic() < deadline, body[:500]
             await asyncio.sleep(0.2)
 

@@ -73,7 +73,12 @@ def test_the_empty_page_finishes_the_scan_and_publishes_it():
     assert record["functionName"] == RECORD_DIAGNOSTICS
     [start] = harness.complete(record["id"], None).run().new
     assert start["functionName"] == START_SNAPSHOT_RUN
-    step = harness.complete(start["id"], {"started": True}).run()
+    # the refresh that started this scan is still finishing: wait, then start one that sees it all
+    [timer] = harness.complete(start["id"], {"started": False}).run().new
+    assert timer["fireAt"] == "2026-11-24T12:00:05.000000Z"
+    [again] = harness.at(T0 + timedelta(seconds=5)).fire(timer["id"], timer["fireAt"]).run().new
+    assert again["functionName"] == START_SNAPSHOT_RUN
+    step = harness.complete(again["id"], {"started": True}).run()
     assert step.done and step.state["output"]["outcome"] == "complete"
 
 
