@@ -31,6 +31,7 @@ async def hostile_snapshot(app: AppUnderTest) -> dict[str, Any]:
     athlete_id = app.athlete_ids()[0]
     app.emulator.edit_athlete(athlete_id, firstname=HOSTILE_FIRST, lastname=HOSTILE_LAST)
     await app.connect()
+    await app.wait_for_history(athlete_id)  # the connection's backfill and its refresh are done
     _, body = await app.wait_for("/api/stats")
     app.emulator.edit_activity(json.loads(body)["recent_activities"][0]["id"], name=HOSTILE_ACTIVITY)
     status, _, body = await app.request("POST", f"/api/athletes/{athlete_id}/snapshot")

@@ -25,6 +25,7 @@ async def test_card_shows_the_snapshot_with_hostile_names_as_text(launch_app):
     athlete_id = app.athlete_ids()[0]
     app.emulator.edit_athlete(athlete_id, firstname=HOSTILE_FIRST, lastname=HOSTILE_LAST)
     await app.connect()
+    await app.wait_for_history(athlete_id)  # the snapshot stays put while the card is compared with it
     stats_headers, body = await app.wait_for("/api/stats")
     snapshot = json.loads(body)
 
