@@ -5,8 +5,9 @@ durable timer until the next refresh is due, refreshes through the activity, rec
 custom status, and ``continue_as_new`` so history stays bounded. A ``refresh_now`` event is only a
 wake-up: the execution starts over and re-reads. Requests are stored (``request_token_refresh``), so
 one raised while a refresh runs, and dropped by ``continue_as_new``, is still seen by the next
-execution. Forced refreshes run at most once a minute; a cycle that gets no new token waits at least
-a minute; a revoked refresh token ends the lifecycle; transient failures back off and never do.
+execution. Forced refreshes run at most once a minute and never before a failure's wait ends; a cycle
+that gets no new token waits at least a minute; a revoked refresh token ends the lifecycle; transient
+failures back off and never do.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class LifecycleInput:
     last_outcome: str | None = None
     last_refresh_at: str | None = None
     last_message: str | None = None
-    earliest_refresh_at: str | None = None  # floor after a cycle without a new token, or a failure
+    earliest_refresh_at: str | None = None  # floor after a cycle without a new token (forcing skips it)
+    retry_at: str | None = None  # after a failure: its rate-limit reset or backoff (nothing skips it)
     answered_request_at: str | None = None  # the latest stored refresh request already answered
     last_forced_at: str | None = None  # when a forced refresh last went to Strava
 
@@ -75,15 +77,19 @@ class Plan:
 
 
 def plan_refresh(state: LifecycleInput, token: TokenState, now: datetime) -> Plan:
-    """When to refresh next (pure): ``margin`` before expiry, never before the floor; a stored request
-    newer than the last answered one forces a refresh, at most one a minute."""
+    """When to refresh next (pure): ``margin`` before expiry, never before the floor or a failure's
+    wait; a stored request newer than the last answered one forces a refresh, at most one a minute,
+    that skips the floor but never a failure's wait."""
     expires_at = from_epoch(token["expires_at"] or 0)
     margin = timedelta(seconds=token["refresh_margin_s"])
-    due = refresh_due_at(expires_at, margin, _parse(state.earliest_refresh_at))
+    retry_at = _parse(state.retry_at)
+    floors = [moment for moment in (_parse(state.earliest_refresh_at), retry_at) if moment is not None]
+    due = refresh_due_at(expires_at, margin, max(floors, default=None))
     requested = token.get("refresh_requested_at")
     answered = _parse(state.answered_request_at)
     if requested and (answered is None or parse_utc(requested) > answered):
-        return Plan(min(due, forced_refresh_at(_parse(state.last_forced_at), now)), True, requested)
+        forced_at = forced_refresh_at(_parse(state.last_forced_at), now)
+        return Plan(min(due, max(forced_at, retry_at or forced_at)), True, requested)
     return Plan(due, False, None)
 
 
@@ -185,7 +191,7 @@ def _after_failure(
         consecutive_failures=failures,
         last_outcome=f"failed: {failure.kind}",
         last_message=failure.message,
-        earliest_refresh_at=format_utc(retry_at),
+        retry_at=format_utc(retry_at),
     )
 
 

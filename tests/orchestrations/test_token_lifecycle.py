@@ -176,7 +176,7 @@ def test_transient_failure_backs_off_and_never_ends():
     step = harness.complete(refresh["id"], refresh_failed(Failure("unavailable", "503"))).run()
     nxt = continued_input(step)
     assert nxt["consecutive_failures"] == 3
-    assert nxt["earliest_refresh_at"] == format_utc(DUE + timedelta(minutes=2))  # 30 s * 2**(3-1)
+    assert nxt["retry_at"] == format_utc(DUE + timedelta(minutes=2))  # 30 s * 2**(3-1)
     # the next execution waits for the backoff (still waking for refresh_now), then refreshes
     harness, step = execution(nxt, now=DUE + timedelta(seconds=1))
     timer, wake = step.new
@@ -202,7 +202,7 @@ def test_rate_limit_waits_for_the_window_reset_without_counting_a_failure():
     harness, refresh = refresh_at_due()
     failure = Failure("rate_limited", "429", "2026-11-24T17:45:00Z")
     nxt = continued_input(harness.complete(refresh["id"], refresh_failed(failure)).run())
-    assert nxt["earliest_refresh_at"] == "2026-11-24T17:45:01Z"
+    assert nxt["retry_at"] == "2026-11-24T17:45:01Z"
     assert nxt["consecutive_failures"] == 0
 
 
@@ -248,3 +248,37 @@ def test_plan_refresh_is_pure_and_bounded():
     # a due refresh is never postponed by the forced-refresh limit
     soon = token_state(expires=T0 + timedelta(seconds=MARGIN_S + 10), requested=T0)
     assert plan_refresh(recently, soon, T0).at == T0 + timedelta(seconds=10)
+
+
+def test_a_stored_request_does_not_cut_short_a_rate_limit_wait():
+    """A 429 whose daily window resets at midnight: a stored request still waits for the reset."""
+    harness, refresh = refresh_at_due()
+    failure = Failure("rate_limited", "429", "2026-11-25T00:00:00Z")
+    nxt = continued_input(harness.complete(refresh["id"], refresh_failed(failure)).run())
+    later = DUE + timedelta(minutes=5)
+    _, step = execution(nxt, token_state(requested=later - timedelta(seconds=1)), later)
+    assert REFRESH_TOKEN not in [a.get("functionName") for a in step.new]
+    timer, _ = step.new
+    assert timer["fireAt"] == fire_at(datetime(2026, 11, 25, 0, 0, 1, tzinfo=timezone.utc))
+
+
+def test_a_stored_request_does_not_cut_short_a_backoff():
+    harness, refresh = refresh_at_due({"athlete_id": 42, "consecutive_failures": 4})
+    nxt = continued_input(
+        harness.complete(refresh["id"], refresh_failed(Failure("unavailable", "503"))).run()
+    )
+    later = DUE + timedelta(minutes=1)
+    _, step = execution(nxt, token_state(requested=later - timedelta(seconds=1)), later)
+    assert REFRESH_TOKEN not in [a.get("functionName") for a in step.new]
+    timer, _ = step.new
+    assert timer["fireAt"] == fire_at(DUE + timedelta(minutes=8))  # 30 s * 2**(5-1), then it is forced
+
+
+def test_a_stored_request_skips_the_idle_floor():
+    harness, refresh = refresh_at_due()
+    step = harness.complete(refresh["id"], refreshed("unchanged", int(EXPIRES.timestamp()))).run()
+    nxt = continued_input(step)
+    later = DUE + timedelta(seconds=2)
+    _, step = execution(nxt, token_state(requested=later - timedelta(seconds=1)), later)
+    [refresh] = step.new
+    assert refresh["functionName"] == REFRESH_TOKEN and '"force": true' in refresh["input"]
