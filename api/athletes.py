@@ -11,7 +11,7 @@ import azure.functions as func
 from api import urls
 from api.conditional_get import serve_snapshot
 from api.diagnosis import Observations, diagnose
-from api.responses import error_response, json_response
+from api.responses import NO_STORE, error_response, json_response
 from api.route_athlete import route_athlete
 from history.budget import BudgetState, status_view
 from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
@@ -26,7 +26,8 @@ bp = df.Blueprint()
 @bp.route(route="athletes/{athleteId}/snapshot", methods=["GET", "POST"], auth_level=func.AuthLevel.FUNCTION)
 @bp.durable_client_input(client_name="client")
 async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    """POST: start a snapshot (202 + status URLs; the running one if any). GET: the stored snapshot."""
+    """POST: start a snapshot (202 + status URLs on the public base, never the request's Host; the
+    running one if any). GET: the stored snapshot."""
     svc = services()
     record = await route_athlete(req, svc)
     if isinstance(record, func.HttpResponse):
@@ -39,8 +40,12 @@ async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestratio
             409, "not_active", f"The athlete's token is {record.status.value}; authorize again first."
         )
     instance_id, _ = await start_snapshot(client, athlete_id)
-    response: func.HttpResponse = client.create_check_status_response(req, instance_id)
-    return response
+    payload = {
+        key: value if key == "id" else urls.on_public_base(value, req.url, svc.settings)
+        for key, value in client.create_http_management_payload(instance_id).items()
+    }
+    headers = {"Location": payload["statusQueryGetUri"], "Retry-After": "10", **NO_STORE}
+    return json_response(payload, 202, headers)
 
 
 @bp.route(route="athletes/{athleteId}/status", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)

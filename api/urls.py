@@ -7,7 +7,7 @@ to ``localhost:7071``) is unset or loopback too. Links inside pages are host-rel
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from settings import Settings
 
@@ -61,6 +61,16 @@ def authorize_path(**query: str) -> str:
 def absolute(request_url: str, settings: Settings, path: str) -> str:
     """``path`` on the public base; host-relative when there is no trusted base."""
     return f"{public_base(request_url, settings) or ''}{path}"
+
+
+def on_public_base(url: str, request_url: str, settings: Settings) -> str:
+    """An absolute URL of this app (a Durable management URL) moved onto the public base; unchanged
+    when there is no trusted base (its own origin comes from the host, not from a request)."""
+    base = public_base(request_url, settings)
+    if base is None:
+        return url
+    parts = urlsplit(url)
+    return base + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 def stats_path(athlete_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
-from api.urls import callback_url, is_loopback, public_base
+from api.urls import callback_url, is_loopback, on_public_base, public_base
 from settings import Settings, SettingsError
 
 
@@ -63,6 +63,16 @@ def test_the_public_base_comes_from_settings_first() -> None:
     redirect = settings(STRAVA_REDIRECT_URI="https://me.example/api/strava/callback")
     assert public_base("http://evil.example/x", redirect) == "https://me.example"
     assert callback_url("http://evil.example/x", redirect) == "https://me.example/api/strava/callback"
+
+
+def test_management_urls_move_onto_the_public_base_never_the_request_host() -> None:
+    status = "http://10.0.0.4/runtime/webhooks/durabletask/instances/stats-snapshot-1?taskHub=h&code=k"
+    configured = settings(PUBLIC_BASE_URL="https://stats.example.org")
+    assert on_public_base(status, "https://attacker.example/api/x", configured) == (
+        "https://stats.example.org/runtime/webhooks/durabletask/instances/stats-snapshot-1?taskHub=h&code=k"
+    )
+    # no trusted base: the host's own origin stays, the request's is never taken
+    assert on_public_base(status, "https://attacker.example/api/x", settings()) == status
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,16 @@ async def test_urls_never_come_from_the_host_header(launch_app):
     )
     assert "attacker.example" not in body
 
+    # the snapshot starter's management URLs carry the durable system key on Azure
+    status, headers, body = await app.request(
+        "POST", f"/api/athletes/{athlete_id}/snapshot", headers={"Host": "attacker.example"}
+    )
+    assert status == 202
+    assert "attacker.example" not in body and "attacker.example" not in headers["Location"]
+    management = json.loads(body)
+    assert headers["Location"] == management["statusQueryGetUri"]
+    assert all(url.startswith(f"{app.url}/") for key, url in management.items() if key != "id")
+
 
 async def test_the_watchdog_resumes_a_suspended_lifecycle(launch_app):
     app = launch_app(SNAPSHOT_SCHEDULE="*/1 * * * * *")  # the watchdog every second
