@@ -23,9 +23,13 @@ log = logging.getLogger(__name__)
 @bp.durable_client_input(client_name="client")
 async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
     svc = services()
-    purged = await svc.states.purge_expired(datetime.now(timezone.utc))
-    if purged:
-        log.info("purged %s expired or used OAuth states", purged)
+    try:
+        purged = await svc.states.purge_expired(datetime.now(timezone.utc))
+    except Exception as error:  # housekeeping: its trouble must not stop the athletes' runs
+        log.error("purging expired OAuth states failed: %s", type(error).__name__)
+    else:
+        if purged:
+            log.info("purged %s expired or used OAuth states", purged)
     for record in await svc.tokens.list_athletes():
         if record.status is not TokenStatus.ACTIVE:
             continue

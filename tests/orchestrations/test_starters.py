@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any
 
 import azure.durable_functions as df
@@ -19,7 +21,9 @@ import pytest
 
 from orchestrations.contract import REFRESH_NOW_EVENT, STATS_SNAPSHOT, TOKEN_LIFECYCLE
 from orchestrations.starters import ensure_lifecycle, start_snapshot
+from scheduled import watchdog
 from scheduled.watchdog import watch
+from storage import StorageUnavailableError, TokenRecord, TokenStatus
 
 Status = df.OrchestrationRuntimeStatus
 
@@ -125,3 +129,27 @@ async def test_the_watchdog_resumes_a_suspended_lifecycle_and_says_so(
     assert fake.resumed == ["token-lifecycle-7"]
     assert "was suspended; resumed" in caplog.text
     assert (STATS_SNAPSHOT, "stats-snapshot-7") in fake.started
+
+
+async def test_a_failed_purge_of_oauth_states_does_not_stop_the_watchdog(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def purge_expired(now: datetime) -> int:
+        raise StorageUnavailableError("the table service did not answer")
+
+    async def list_athletes() -> list[TokenRecord]:
+        now = datetime.now(timezone.utc)
+        return [TokenRecord(7, "a", "r", 0, frozenset(), TokenStatus.ACTIVE, True, now)]
+
+    svc = SimpleNamespace(
+        states=SimpleNamespace(purge_expired=purge_expired),
+        tokens=SimpleNamespace(list_athletes=list_athletes),
+    )
+    monkeypatch.setattr(watchdog, "services", lambda: svc)
+    fake = client(refuses=True)
+    scheduled = watchdog.scheduled_snapshots.build().get_user_function().__wrapped__  # the client as is
+    with caplog.at_level("ERROR"):
+        await scheduled(None, fake)
+    assert (STATS_SNAPSHOT, "stats-snapshot-7") in fake.started
+    assert "purging expired OAuth states failed: StorageUnavailableError" in caplog.text
+    assert "did not answer" not in caplog.text  # the error type, not its text
