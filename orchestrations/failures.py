@@ -16,6 +16,7 @@ from strava.errors import (
     AthleteLimitError,
     BadResponseError,
     ClientCredentialsError,
+    ForbiddenError,
     MissingScopeError,
     NotFoundError,
     RateLimitedError,
@@ -39,6 +40,7 @@ FailureKind = Literal[
     "unavailable",
     "bad_response",
     "not_found",
+    "rejected",
 ]
 SnapshotReaction = Literal["back_off", "wait_for_window", "refresh_first", "give_up"]
 APP_SETTINGS_URL = "https://www.strava.com/settings/api"
@@ -124,6 +126,13 @@ POLICIES: Mapping[FailureKind, Policy] = {
         fix="Strava answered 404 for this athlete's data.",
         error=NotFoundError,
     ),
+    "rejected": Policy(  # also any other 4xx (failure_from_error)
+        transient=False,
+        ends_lifecycle=False,
+        snapshot="give_up",
+        fix="Strava refused the request (HTTP 4xx) and the app does not retry it by itself; see the logs.",
+        error=ForbiddenError,
+    ),
     "bad_response": Policy(  # a cut-off answer (TruncatedResponseError) is one too
         transient=True,
         ends_lifecycle=False,
@@ -183,10 +192,12 @@ class Failure:
 
 
 def failure_from_error(error: StravaError) -> Failure:
-    """The kind of a Strava error (the first matching row of :data:`POLICIES`; else ``unavailable``).
-    Messages are the errors' own, which never hold secrets."""
+    """The kind of a Strava error: the first matching row of :data:`POLICIES`; else ``rejected`` for
+    any other 4xx but 408, ``unavailable`` for the rest. Messages are the errors' own, which never hold
+    secrets."""
     for kind, policy in POLICIES.items():
         if policy.error is not None and isinstance(error, policy.error):
             retry_at = format_utc(error.retry_at) if isinstance(error, RateLimitedError) else None
             return Failure(kind, str(error), retry_at)
-    return Failure("unavailable", str(error))
+    refused = error.status is not None and 400 <= error.status < 500 and error.status != 408
+    return Failure("rejected" if refused else "unavailable", str(error))

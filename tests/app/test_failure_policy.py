@@ -15,6 +15,7 @@ from strava.errors import (
     MissingScopeError,
     RateLimitedError,
     ReauthorizationRequiredError,
+    StravaError,
     StravaUnavailableError,
     TruncatedResponseError,
     UnauthorizedError,
@@ -45,11 +46,21 @@ def test_every_kind_has_one_policy_with_a_fix() -> None:
         (TruncatedResponseError("cut"), "bad_response"),
         (BadResponseError("bad"), "bad_response"),
         (StravaUnavailableError("503"), "unavailable"),
-        (ForbiddenError("403"), "unavailable"),
+        (ForbiddenError("403", status=403), "rejected"),
+        (StravaError("400", status=400), "rejected"),  # a 400 that is not about the grant
+        (StravaError("422", status=422), "rejected"),
+        (StravaError("408", status=408), "unavailable"),
+        (StravaError("no answer"), "unavailable"),
     ],
 )
 def test_strava_errors_map_to_their_kind(error: Exception, kind: str) -> None:
     assert failure_from_error(error).kind == kind  # type: ignore[arg-type]
+
+
+def test_a_refused_request_gives_up_and_does_not_claim_to_retry() -> None:
+    policy = POLICIES[failure_from_error(ForbiddenError("403", status=403)).kind]
+    assert policy.snapshot == "give_up" and not policy.transient
+    assert "see the logs" in policy.fix and "retries by itself" not in policy.fix
 
 
 def test_a_rate_limit_carries_its_reset_in_the_one_format() -> None:
