@@ -27,7 +27,7 @@ from orchestrations.contract import (
 from orchestrations.failures import Failure, failure_from_error
 from orchestrations.starters import ensure_lifecycle
 from services import services
-from storage import ConcurrencyConflictError, TokenRecord, TokenStatus
+from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
 from storage.retry import ONLY_COPY, RetryBudget, retrying
 from storage.retry import Clock as RetryClock
 from storage.retry import Sleep as RetrySleep
@@ -89,7 +89,10 @@ async def refresh_token(request: RefreshRequest) -> RefreshResult:
         return await _failed_refresh(athlete_id, failure_from_error(error))
     outcome: RefreshOutcome = "unchanged" if tokens.access_token == record.access_token else "refreshed"
     now = datetime.now(timezone.utc)
-    stored = await store_rotated_pair(svc.tokens, record, tokens, now)
+    try:
+        stored = await store_rotated_pair(svc.tokens, record, tokens, now)
+    except StorageError as error:  # the budget ran out: reported, never raised (see _rotated_pair_lost)
+        return await _rotated_pair_lost(record, error)
     if stored.refresh_token != tokens.refresh_token:
         # a new authorization replaced the pair meanwhile; it is newer than ours, so it stays
         return refreshed("still_fresh", stored.expires_at)
@@ -164,6 +167,21 @@ async def store_rotated_pair(
             raise
 
     return await retrying(attempt, budget, clock=clock, sleep=sleep)
+
+
+async def _rotated_pair_lost(record: TokenRecord, error: StorageError) -> RefreshResult:
+    """Strava rotated the pair but the new one could not be stored: the old refresh token is dead.
+    Reported as lost, not raised, since a retried activity would only spend the dead token and end as
+    "reauthorization required"; the athlete is marked so if storage answers again (unless the write
+    did land after all, or a newer authorization did)."""
+    log.error(
+        "athlete %s: the rotated token could not be stored (%s)", record.athlete_id, type(error).__name__
+    )
+    lost = Failure("refresh_token_lost", "Strava rotated the token but storage kept failing to save it")
+    try:
+        return await _mark_reauthorization_required(record, lost)
+    except StorageError:
+        return await _failed_refresh(record.athlete_id, lost)
 
 
 async def _failed_refresh(athlete_id: int, failure: Failure) -> RefreshResult:

@@ -157,8 +157,9 @@ POLICIES: Mapping[FailureKind, Policy] = {
         transient=False,
         ends_lifecycle=True,
         snapshot="give_up",
-        fix="Strava issued a new refresh token but its answer was cut off in transit, and the old one is "
-        "no longer accepted. The app cannot recover this token: authorize again: {authorize_url}",
+        fix="Strava issued a new refresh token but it never reached storage (its answer was cut off in "
+        "transit, or storage failed for longer than the write retries), and the old one is no longer "
+        "accepted. The app cannot recover this token: authorize again: {authorize_url}",
     ),
 }
 

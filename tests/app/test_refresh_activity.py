@@ -9,6 +9,7 @@ hook that runs the other writer right after Strava answered, before the activity
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
@@ -17,13 +18,16 @@ from typing import Any
 import pytest
 from strava_emulator.testing import RunningEmulator
 
+import activities.tokens as tokens_module
 import services as services_module
 import settings as settings_module
 from activities.fetch import fetch_athlete
 from activities.tokens import refresh_token
 from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult
 from storage import StorageUnavailableError, TokenRecord, TokenStatus
+from storage.retry import ONLY_COPY
 from strava.models import TokenSet
+from tests.app.test_retry_budget import FakeClock
 
 refresh = refresh_token.build().get_user_function()
 fetch = fetch_athlete.build().get_user_function()
@@ -192,6 +196,32 @@ async def test_a_cut_off_rotation_is_reported_as_lost_not_as_a_revocation(
     svc = services_module.services()
     stored = await svc.tokens.get(record.athlete_id)
     assert stored is not None and stored.status is TokenStatus.REAUTHORIZATION_REQUIRED
+    assert (await svc.diagnostics.read(record.athlete_id))["last_refresh_error"] == "refresh_token_lost"
+
+
+async def test_a_rotated_pair_that_outlives_the_storage_budget_is_reported_lost(
+    app_services: RunningEmulator, monkeypatch: Any
+) -> None:
+    """Not raised: a retried activity would spend the dead refresh token and end as a revocation."""
+    record = await connected(app_services)
+    app_services.configure(clock_offset=ROTATES)
+    svc = services_module.services()
+    clock = FakeClock()
+    writes = 0
+
+    async def storage_down(_: TokenRecord) -> TokenRecord:
+        nonlocal writes
+        writes += 1
+        raise StorageUnavailableError("table service unreachable")
+
+    monkeypatch.setattr(svc.tokens, "update", storage_down)
+    on_fake_clock = functools.partial(tokens_module.store_rotated_pair, clock=clock, sleep=clock.sleep)
+    monkeypatch.setattr(tokens_module, "store_rotated_pair", on_fake_clock)
+    result = await refresh(forced(record))
+    assert result["outcome"] == "failed"
+    assert result["failure"] is not None and result["failure"]["kind"] == "refresh_token_lost"
+    assert clock.now >= ONLY_COPY.seconds - ONLY_COPY.max_delay_s and writes > 2
+    assert app_services.stats()["refreshes"] == {"new_access_token": 1, "same_access_token": 0, "rejected": 0}
     assert (await svc.diagnostics.read(record.athlete_id))["last_refresh_error"] == "refresh_token_lost"
 
 
