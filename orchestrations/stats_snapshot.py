@@ -190,8 +190,10 @@ def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -
 def _give_up(
     context: df.DurableOrchestrationContext, athlete_id: int, failures: Mapping[str, Failure], now: datetime
 ) -> Generator[Any, Any, NoReturn]:
-    """Record why (best effort: a storage blip must not hide the real failure), then fail the run."""
-    first = failures[sorted(failures)[0]]
+    """Record why (best effort: a storage blip must not hide the real failure), then fail the run.
+    The failure recorded is the first (by part) that gives up, if any: the one that needs a person."""
+    ordered = [failures[part] for part in sorted(failures)]
+    first = next((f for f in ordered if f.policy.snapshot == "give_up"), ordered[0])
     facts: DiagnosticsRequest = {
         "athlete_id": athlete_id,
         "facts": {
