@@ -34,7 +34,7 @@ from storage.retry import Sleep as RetrySleep
 from strava.client import StravaClient
 from strava.errors import BadResponseError, ReauthorizationRequiredError, StravaError
 from strava.models import TokenSet
-from timestamps import format_utc, from_epoch
+from timestamps import as_utc, format_utc, from_epoch
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -59,7 +59,9 @@ async def read_token_state(athlete_id: int) -> TokenState:
         "status": record.status.value if record else "missing",
         "expires_at": record.expires_at if record else None,
         "refresh_margin_s": int(svc.settings.refresh_margin.total_seconds()),
-        "refresh_requested_at": format_utc(requested) if requested else None,
+        # to the microsecond, not the one whole-second format: a second request within the same
+        # second must still compare newer than the answered one
+        "refresh_requested_at": as_utc(requested).isoformat() if requested else None,
     }
 
 

@@ -50,7 +50,7 @@ class TokenState(TypedDict):
     status: str  # a TokenStatus value, or "missing"
     expires_at: int | None  # epoch seconds
     refresh_margin_s: int
-    refresh_requested_at: str | None
+    refresh_requested_at: str | None  # ISO 8601 to the microsecond (compared with the answered one)
 
 
 class RefreshRequest(TypedDict):

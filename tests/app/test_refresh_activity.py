@@ -22,8 +22,9 @@ import activities.tokens as tokens_module
 import services as services_module
 import settings as settings_module
 from activities.fetch import fetch_athlete
-from activities.tokens import refresh_token
-from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult
+from activities.tokens import read_token_state, refresh_token
+from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult, TokenState
+from orchestrations.token_lifecycle import LifecycleInput, plan_refresh
 from storage import StorageUnavailableError, TokenRecord, TokenStatus
 from storage.retry import ONLY_COPY
 from strava.models import TokenSet
@@ -31,6 +32,7 @@ from tests.app.test_retry_budget import FakeClock
 
 refresh = refresh_token.build().get_user_function()
 fetch = fetch_athlete.build().get_user_function()
+read_state = read_token_state.build().get_user_function()
 ROTATES = 6 * 3600 - 60  # emulator clock offset at which a 6-hour token is due and rotates
 
 
@@ -223,6 +225,20 @@ async def test_a_rotated_pair_that_outlives_the_storage_budget_is_reported_lost(
     assert clock.now >= ONLY_COPY.seconds - ONLY_COPY.max_delay_s and writes > 2
     assert app_services.stats()["refreshes"] == {"new_access_token": 1, "same_access_token": 0, "rejected": 0}
     assert (await svc.diagnostics.read(record.athlete_id))["last_refresh_error"] == "refresh_token_lost"
+
+
+async def test_a_second_request_within_the_same_second_is_not_taken_as_answered(
+    app_services: RunningEmulator,
+) -> None:
+    record = await connected(app_services)
+    tokens = services_module.services().tokens
+    first = datetime(2026, 11, 24, 12, 0, 0, 200_000, tzinfo=timezone.utc)
+    await tokens.request_refresh(record.athlete_id, first)
+    answered: TokenState = await read_state(record.athlete_id)
+    await tokens.request_refresh(record.athlete_id, first.replace(microsecond=700_000))  # another 401
+    state: TokenState = await read_state(record.athlete_id)
+    lifecycle = LifecycleInput(record.athlete_id, answered_request_at=answered["refresh_requested_at"])
+    assert plan_refresh(lifecycle, state, first.replace(second=1)).forced
 
 
 async def test_diagnostics_never_fail_a_successful_fetch(
