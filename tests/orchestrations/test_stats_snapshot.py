@@ -192,8 +192,8 @@ def test_the_failure_recorded_is_the_one_that_needs_the_owner():
     """A transient fault next to one that gives up: the status must not say it resumes by itself."""
     harness, step = fanned_out()
     ids = {a["functionName"]: a["id"] for a in step.new}
-    harness.at(T0 + timedelta(seconds=1)).complete(ids[FETCH_ATHLETE], fetched(ATHLETE))
-    harness.complete(ids[FETCH_ACTIVITIES], fetch_failed(Failure("unavailable", "503")))  # first by name
+    harness.at(T0 + timedelta(seconds=1)).complete(ids[SYNC_RECENT], fetched(RECENT))
+    harness.complete(ids[FETCH_ATHLETE], fetch_failed(Failure("unavailable", "503")))  # first by name
     harness.complete(ids[FETCH_STATS], fetch_failed(Failure("missing_scope", "401 activity:read_all")))
     [record] = harness.run().new
     assert record["functionName"] == RECORD_DIAGNOSTICS
