@@ -91,6 +91,7 @@ async def test_a_fetch_meeting_a_rejected_token_wakes_the_lifecycle_and_the_snap
     await app.connect()
     athlete_id = app.athlete_ids()[0]
     await app.wait_for("/api/stats")
+    await app.wait_for_history(athlete_id)  # else the POST below may join the backfill's own refresh
     [before] = await app.stored_tokens()
 
     # Strava's clock moves past expiry while the lifecycle still sleeps towards its timer
