@@ -6,7 +6,7 @@ on https, scoped to the callback path); the state row keeps only a hash of its v
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
+from http.cookies import SimpleCookie
 
 from api import urls
 
@@ -28,13 +28,14 @@ def binding_cookie(value: str, max_age: int, *, secure: bool) -> str:
 
 
 def cookie_value(header: str | None, name: str) -> str | None:
-    """The value of cookie ``name`` in a ``Cookie`` header, or None (malformed headers included)."""
-    if not header:
-        return None
-    cookie: SimpleCookie = SimpleCookie()
-    try:
-        cookie.load(header)
-    except CookieError:
-        return None
-    morsel = cookie.get(name)
-    return morsel.value if morsel is not None and morsel.value else None
+    """The value of the first cookie named exactly ``name`` in a ``Cookie`` header, or None.
+
+    Parsed loosely as a user agent sends it (RFC 6265 §5.4: pairs split on ``;``, name and value on
+    the first ``=``), so another site's cookie that breaks stricter grammars (JSON, spaces, non-ASCII,
+    stray quotes) does not hide this one.
+    """
+    for pair in (header or "").split(";"):
+        key, equals, value = pair.partition("=")
+        if equals and key.strip() == name:
+            return value.strip() or None
+    return None

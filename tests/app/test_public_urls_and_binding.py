@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
-from api.urls import callback_url, is_loopback, on_public_base, public_base
+from api.urls import callback_url, is_loopback, on_callback_origin, on_public_base, public_base
 from settings import Settings, SettingsError
 
 
@@ -75,6 +75,29 @@ def test_management_urls_move_onto_the_public_base_never_the_request_host() -> N
     assert on_public_base(status, "https://attacker.example/api/x", settings()) == status
 
 
+def test_authorize_moves_once_to_the_configured_callbacks_origin() -> None:
+    azd = settings(
+        WEBSITE_HOSTNAME="app.azurewebsites.net",
+        STRAVA_REDIRECT_URI="https://app.azurewebsites.net/api/strava/callback",
+    )
+    custom = "https://stats.example.org/api/strava/authorize?publish=yes&code=k"
+    moved = "https://app.azurewebsites.net/api/strava/authorize?publish=yes&code=k"
+    assert on_callback_origin(custom, azd) == moved
+    assert on_callback_origin(moved, azd) is None  # there the hosts agree: no second redirect
+    assert on_callback_origin("https://APP.azurewebsites.net/api/strava/authorize", azd) is None
+    # the target is the configured origin whatever Host the request claims
+    assert on_callback_origin("http://evil.example/api/strava/authorize", azd) == (
+        "https://app.azurewebsites.net/api/strava/authorize"
+    )
+    other_port = settings(STRAVA_REDIRECT_URI="http://127.0.0.1:7072/api/strava/callback")
+    assert on_callback_origin("http://127.0.0.1:7071/api/strava/authorize?publish=no", other_port) == (
+        "http://127.0.0.1:7072/api/strava/authorize?publish=no"
+    )
+    # no configured callback (development on loopback, or an untrusted host): nothing to move to
+    assert on_callback_origin("http://127.0.0.1:7071/api/strava/authorize", settings()) is None
+    assert on_callback_origin("https://attacker.example/api/strava/authorize", settings()) is None
+
+
 @pytest.mark.parametrize(
     "value",
     ["stats.example.org", "ftp://stats.example.org", "https://stats.example.org/app", "https://x?y=1"],
@@ -98,3 +121,15 @@ def test_cookie_values_are_read_from_the_header() -> None:
     assert cookie_value("a=1", BINDING_COOKIE) is None
     assert cookie_value(None, BINDING_COOKIE) is None
     assert cookie_value('bad"cookie', BINDING_COOKIE) is None
+    assert cookie_value(f"{BINDING_COOKIE}=", BINDING_COOKIE) is None
+    assert cookie_value(f"x{BINDING_COOKIE}=1; {BINDING_COOKIE}x=2", BINDING_COOKIE) is None
+    assert cookie_value(f"{BINDING_COOKIE}=first; {BINDING_COOKIE}=second", BINDING_COOKIE) == "first"
+
+
+@pytest.mark.parametrize(
+    "other",
+    ['x={"k":"v"}', "x=a b", "x=é", "bad@name=1", 'x="unterminated', "novalue", "=anonymous", ""],
+)
+def test_another_sites_malformed_cookie_does_not_hide_the_binding(other: str) -> None:
+    for header in (f"{other}; {BINDING_COOKIE}=abc-_1", f"{BINDING_COOKIE}=abc-_1; {other}"):
+        assert cookie_value(header, BINDING_COOKIE) == "abc-_1", header
