@@ -11,7 +11,6 @@ import azure.functions as func
 from api.caching import etag_matches, http_date
 from api.responses import JSON, error_response
 from services import Services
-from storage import SnapshotInfo
 
 
 @dataclass(frozen=True)
@@ -42,28 +41,39 @@ async def serve_snapshot(
     """
     if_none_match = req.headers.get("If-None-Match")
     info = await svc.snapshots.head(athlete_id) if if_none_match else None
-    if info is not None and etag_matches(if_none_match, representation.etag(info.etag)):
-        headers = _cache_headers(info, representation, cache_control, extra)
-        return func.HttpResponse(status_code=304, headers=headers)
-    snapshot = await svc.snapshots.load(athlete_id)
-    if snapshot is None:
-        return error_response(
-            404, "no_snapshot_yet", "No snapshot has been built for this athlete yet; try again soon.", extra
-        )
-    headers = _cache_headers(snapshot, representation, cache_control, extra)
-    body = b"" if req.method == "HEAD" else representation.body(snapshot.body)
-    return func.HttpResponse(
-        body, status_code=200, headers={"Content-Type": representation.content_type, **headers}
-    )
-
-
-def _cache_headers(
-    info: SnapshotInfo, representation: Representation, cache_control: str, extra: Mapping[str, str]
-) -> dict[str, str]:
-    return {
-        "ETag": representation.etag(info.etag),
+    body = b""
+    if info is None or not etag_matches(if_none_match, representation.etag(info.etag)):
+        snapshot = await svc.snapshots.load(athlete_id)
+        if snapshot is None:
+            return error_response(
+                404,
+                "no_snapshot_yet",
+                "No snapshot has been built for this athlete yet; try again soon.",
+                extra,
+            )
+        info, body = snapshot, snapshot.body
+    headers = {
         "Last-Modified": http_date(info.generated_at),
         "Cache-Control": cache_control,
         **representation.headers,
         **extra,
     }
+    return conditional_response(
+        req,
+        representation.etag(info.etag),
+        representation.content_type,
+        headers,
+        lambda: representation.body(body),
+    )
+
+
+def conditional_response(
+    req: func.HttpRequest, etag: str, content_type: str, headers: Mapping[str, str], body: Callable[[], bytes]
+) -> func.HttpResponse:
+    """304 when the request's ``If-None-Match`` matches ``etag``, else 200 with ``body()`` (not called
+    for ``HEAD``); both carry the ETag and ``headers``."""
+    headers = {"ETag": etag, **headers}
+    if etag_matches(req.headers.get("If-None-Match"), etag):
+        return func.HttpResponse(status_code=304, headers=headers)
+    content = b"" if req.method == "HEAD" else body()
+    return func.HttpResponse(content, status_code=200, headers={"Content-Type": content_type, **headers})

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.caching import etag_matches
-from api.conditional_get import Representation
+from api.caching import cors_headers, preflight_headers
+from api.conditional_get import Representation, conditional_response
 from api.responses import error_response
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
@@ -26,6 +27,8 @@ from services import Services, services
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
 WIDGET = CARD_DIR / "widget.js"
+ANY_ORIGIN = ("*",)
+ServeSnapshot = Callable[[func.HttpRequest, Services, Representation], Awaitable[func.HttpResponse]]
 SVG_HEADERS = {
     # opened on its own, the card may not run or load anything (it has no script; this makes sure)
     "Content-Security-Policy": "default-src 'none'",
@@ -36,45 +39,38 @@ SVG_HEADERS = {
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's card (the athlete of ``/api/stats``)."""
-    svc = services()
-    if req.method == "OPTIONS":
-        return preflight(req, svc)
-    representation = _card_representation(req, svc)
-    if isinstance(representation, func.HttpResponse):
-        return representation
-    return await serve_default(req, svc, representation)
+    return await _serve_card(req, serve_default)
 
 
 @bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
+    return await _serve_card(req, serve_route_athlete)
+
+
+@bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def widget(req: func.HttpRequest) -> func.HttpResponse:
+    """The ``<strava-stats>`` custom element, an ES module (module scripts load with CORS). It holds no
+    data, so any site may load it (the snapshot it fetches keeps ``CORS_ALLOWED_ORIGINS``)."""
+    origin = req.headers.get("Origin")
+    if req.method == "OPTIONS":
+        return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN))
+    body, etag = _widget()
+    headers = {
+        "Cache-Control": f"public, max-age={services().settings.cache_max_age}",
+        "X-Content-Type-Options": "nosniff",
+        **cors_headers(origin, ANY_ORIGIN),
+    }
+    return conditional_response(req, etag, "text/javascript; charset=utf-8", headers, lambda: body)
+
+
+async def _serve_card(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
         return preflight(req, svc)
     representation = _card_representation(req, svc)
     if isinstance(representation, func.HttpResponse):
         return representation
-    return await serve_route_athlete(req, svc, representation)
-
-
-@bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
-async def widget(req: func.HttpRequest) -> func.HttpResponse:
-    """The ``<strava-stats>`` custom element, an ES module (module scripts load with CORS)."""
-    svc = services()
-    if req.method == "OPTIONS":
-        return preflight(req, svc)
-    body, etag = _widget()
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"public, max-age={svc.settings.cache_max_age}",
-        "X-Content-Type-Options": "nosniff",
-        **cors_for(req, svc),
-    }
-    if etag_matches(req.headers.get("If-None-Match"), etag):
-        return func.HttpResponse(status_code=304, headers=headers)
-    content = b"" if req.method == "HEAD" else body
-    return func.HttpResponse(
-        content, status_code=200, headers={"Content-Type": "text/javascript; charset=utf-8", **headers}
-    )
+    return await serve(req, svc, representation)
 
 
 def _card_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:

@@ -49,6 +49,9 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if not svc.settings.strava_configured:
         return html_page(503, "Strava is not configured", ["Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."])
+    elsewhere = urls.on_callback_origin(req.url, svc.settings)
+    if elsewhere is not None:
+        return redirect(elsewhere)
     publish = req.params.get("publish")
     if publish not in ("yes", "no"):
         return _consent_page(req, svc, invalid=publish is not None)
@@ -111,7 +114,7 @@ async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestration
     svc = services()
     consent = await _accept_state(req, svc)
     if isinstance(consent, func.HttpResponse):
-        return consent
+        return _clearing_cookie(consent, req, svc)
     answer = _strava_answer(req)
     if isinstance(answer, func.HttpResponse):
         return _clearing_cookie(answer, req, svc)
@@ -123,10 +126,38 @@ async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestration
     if refused is not None:
         return _clearing_cookie(refused, req, svc)
     assert grant.athlete is not None  # checked by _exchange
-    lifecycle = await ensure_lifecycle(client, grant.athlete.id, wake="reauthorized")
-    await start_snapshot(client, grant.athlete.id)
-    log.info("athlete %s connected; token lifecycle %s", grant.athlete.id, lifecycle)
-    return _clearing_cookie(_connected_page(req, svc, grant, bool(consent.get("publish"))), req, svc)
+    started = await start_work(svc, client, grant.athlete.id)
+    page = started or _connected_page(req, svc, grant, bool(consent.get("publish")))
+    return _clearing_cookie(page, req, svc)
+
+
+async def start_work(
+    svc: Services, client: df.DurableOrchestrationClient, athlete_id: int
+) -> func.HttpResponse | None:
+    """Step 5: record the authorization, start the token lifecycle and a first snapshot. The tokens
+    are stored by now, so a failure here leaves the athlete connected: the page says so (the
+    scheduled watchdog starts what did not start); None when all started."""
+    facts = {
+        "last_refresh_outcome": "authorized",
+        "last_refresh_at": format_utc(_now()),
+        "last_refresh_error": None,
+    }
+    try:
+        await svc.diagnostics.record(athlete_id, facts)
+        lifecycle = await ensure_lifecycle(client, athlete_id, wake="reauthorized")
+        await start_snapshot(client, athlete_id)
+    except Exception as error:  # any failure of the task hub or the table: the tokens are safe
+        log.error("athlete %s connected, but its work did not start: %s", athlete_id, type(error).__name__)
+        return html_page(
+            200,
+            "Strava connected",
+            [
+                "Your Strava account is connected.",
+                "The first snapshot and the token refresh will start at the next scheduled run.",
+            ],
+        )
+    log.info("athlete %s connected; token lifecycle %s", athlete_id, lifecycle)
+    return None
 
 
 async def _accept_state(req: func.HttpRequest, svc: Services) -> StateData | func.HttpResponse:
@@ -200,19 +231,13 @@ async def _bind(
             updated_at=_now(),
         )
     )
-    facts = {
-        "last_refresh_outcome": "authorized",
-        "last_refresh_at": format_utc(_now()),
-        "last_refresh_error": None,
-    }
-    await svc.diagnostics.record(athlete_id, facts)
     return None
 
 
 def _connected_page(
     req: func.HttpRequest, svc: Services, grant: TokenGrant, publish: bool
 ) -> func.HttpResponse:
-    """Step 5: where the stats will be served."""
+    """Step 6: where the stats will be served."""
     assert grant.athlete is not None
     path = urls.stats_path(grant.athlete.id) if publish else urls.snapshot_path(grant.athlete.id)
     where = urls.absolute(req.url, svc.settings, path)

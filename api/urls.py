@@ -53,6 +53,22 @@ def callback_url(request_url: str, settings: Settings) -> str | None:
     return f"{base}{CALLBACK_PATH}" if base else None
 
 
+def on_callback_origin(request_url: str, settings: Settings) -> str | None:
+    """``request_url`` moved to the configured callback's origin when the request came to another
+    host (a custom domain, say), so the binding cookie is set where the callback reads it; else None.
+
+    The target is always the configured origin, never the request's Host; once there the hosts agree,
+    so this redirects at most once.
+    """
+    callback = callback_url(request_url, settings)
+    if callback is None:
+        return None
+    target, request = urlsplit(callback), urlsplit(request_url)
+    if request.hostname == target.hostname and target.port in (None, request.port):
+        return None
+    return urlunsplit((target.scheme, target.netloc, request.path, request.query, ""))
+
+
 def authorize_path(**query: str) -> str:
     """The authorize route as a host-relative link."""
     return f"{AUTHORIZE_PATH}?{urlencode(query)}" if query else AUTHORIZE_PATH

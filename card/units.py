@@ -1,10 +1,13 @@
 """Numbers as people read them: distance, duration, pace or speed per sport, in metric or imperial.
 
-The widget (``api/static/widget.js``) formats the same way; keep the two in step.
+The widget (``card/widget.js``) formats the same way; keep the two in step. Both round halves up, as
+JavaScript's ``Math.round``, ``toFixed`` and ``toLocaleString`` do (Python's ``round`` and ``format``
+round halves to even).
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 METRES_PER_MILE = 1609.344
@@ -34,8 +37,14 @@ def sport_family(sport_type: str) -> str:
     return "other"
 
 
+def half_up(value: float, decimals: int = 0) -> Decimal:
+    """``value`` rounded to ``decimals`` places, halves away from zero (``2.5`` -> ``3``), on the exact
+    binary value as JavaScript rounds it (``1.005`` is just below the half, so it gives ``1.00``)."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def grouped(value: float, decimals: int = 0) -> str:
-    return f"{value:,.{decimals}f}"
+    return f"{half_up(value, decimals):,.{decimals}f}"
 
 
 def distance(metres: float, units: Units, family: str = "run") -> str:
@@ -56,7 +65,7 @@ def elevation(metres: float, units: Units) -> str:
 
 def clock(seconds: float) -> str:
     """``58:47`` or ``1:02:03``: the duration of one activity."""
-    total = round(seconds)
+    total = int(half_up(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -64,7 +73,7 @@ def clock(seconds: float) -> str:
 
 def hours_minutes(seconds: float) -> str:
     """``123h 45m``: a total time."""
-    minutes = round(seconds / 60)
+    minutes = int(half_up(seconds / 60))
     hours, minutes = divmod(minutes, 60)
     return f"{grouped(hours)}h {minutes}m" if hours else f"{minutes}m"
 
@@ -76,8 +85,8 @@ def pace_or_speed(metres: float, seconds: float, units: Units, family: str) -> s
     if family == "ride":
         per_hour = metres / seconds * 3600
         if units is Units.METRIC:
-            return f"{per_hour / 1000:.1f} km/h"
-        return f"{per_hour / METRES_PER_MILE:.1f} mph"
+            return f"{half_up(per_hour / 1000, 1)} km/h"
+        return f"{half_up(per_hour / METRES_PER_MILE, 1)} mph"
     if family == "swim":
         step, unit = (100, "/100m") if units is Units.METRIC else (100 * METRES_PER_YARD, "/100yd")
     else:

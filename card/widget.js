@@ -153,13 +153,13 @@ export class StravaStats extends HTMLElement {
         credentials: "omit",
         signal: this.controller.signal,
       });
-      if (!response.ok) return this.quiet(QUIET[response.status] || "Strava stats are not available right now.");
-      const snapshot = await response.json();
-      if (src !== this.loadedFrom) return;
+      const snapshot = response.ok ? await response.json() : null;
+      if (src !== this.loadedFrom) return; // a newer src is loading: this answer is stale
+      if (!snapshot) return this.quiet(QUIET[response.status] || "Strava stats are not available right now.");
       this.snapshot = snapshot;
       this.show(snapshot);
     } catch (error) {
-      if (error?.name !== "AbortError") this.quiet("Strava stats could not be loaded.");
+      if (error?.name !== "AbortError" && src === this.loadedFrom) this.quiet("Strava stats could not be loaded.");
     }
   }
 

@@ -55,6 +55,25 @@ def test_distance(metres, units, family, text):
     assert distance(metres, units, family) == text
 
 
+@pytest.mark.parametrize(
+    ("formatted", "text"),
+    [
+        (lambda: hours_minutes(5_430), "1h 31m"),  # 90.5 minutes
+        (lambda: hours_minutes(150), "3m"),
+        (lambda: clock(302.5), "5:03"),
+        (lambda: pace_or_speed(2_000, 605, M, "run"), "5:03 /km"),
+        (lambda: distance(250, M, "run"), "0.3 km"),
+        (lambda: distance(2_500, M, "swim"), "2,500 m"),
+        (lambda: distance(100_500, M, "ride"), "101 km"),
+        (lambda: elevation(0.5, M), "1 m"),
+        (lambda: pace_or_speed(1_250, 3_600, M, "ride"), "1.3 km/h"),
+        (lambda: distance(1_005, M, "run"), "1.0 km"),  # 1.005 is just below the half in binary
+    ],
+)
+def test_halves_round_up_as_in_the_widget(formatted, text):
+    assert formatted() == text
+
+
 def test_durations_counts_and_elevation():
     assert clock(3527) == "58:47"
     assert clock(3723) == "1:02:03"

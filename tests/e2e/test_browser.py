@@ -145,6 +145,10 @@ FORMAT_CASES = [
     (1_500, 1_725, "Swim"),
     (12_345, 15_000, "Swim"),
     (0, 3_600, "Yoga"),
+    (2_000, 605, "Run"),  # halves: 5:02.5 /km
+    (0, 5_430, "Run"),  # 90.5 minutes
+    (250, 150, "Run"),  # 0.25 km, 2.5 minutes
+    (1_250, 3_600, "Ride"),  # 1.25 km/h
 ]
 
 
@@ -182,3 +186,52 @@ def test_without_chromium_skip_locally_fail_in_ci(monkeypatch, tmp_path, ci, out
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="apt-get install -y chromium"):
         browser.require_chromium()
+
+
+async def test_a_site_that_may_not_read_the_stats_still_loads_the_widget(launch_app):
+    require_chromium()
+    site_port = free_port()
+    app = launch_app()  # CORS_ALLOWED_ORIGINS names another site: the stats are not readable here
+    with example_site(site_port, app.url) as site_url:
+        async with chromium() as browser:
+            page = await browser.new_page()
+            await page.goto(site_url)
+            status = page.locator("#widget [role=status]")
+            await status.wait_for()  # the module loaded (it is served to any origin) and ran
+            assert await status.text_content() == "Strava stats could not be loaded."
+
+
+async def test_a_stale_answer_never_replaces_a_newer_one(launch_app):
+    require_chromium()
+    app = launch_app()
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{app.url}/api/widget.js")
+        shown = await page.evaluate(
+            """async (url) => {
+              await import(url);
+              // a fetch that answers when told, even after an abort: the first answer arrives late
+              const answers = {};
+              window.fetch = (request) => new Promise((resolve) => { answers[String(request)] = resolve; });
+              const element = document.createElement("strava-stats");
+              document.body.append(element);
+              const shown = () => element.shadowRoot.querySelector("[data-field=athlete-name]")?.textContent;
+              const status = () => element.shadowRoot.querySelector("[role=status]")?.textContent;
+              const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+              const seen = [];
+              for (const [stale, code] of [["missing", 404], ["broken", 500]]) {
+                element.setAttribute("src", `${location.origin}/${stale}`);
+                element.setAttribute("src", `${location.origin}/newer-${stale}`);
+                answers[`${location.origin}/newer-${stale}`](
+                  new Response(JSON.stringify({ athlete: { firstname: `Newer ${stale}` } }), { status: 200 }),
+                );
+                while (shown() !== `Newer ${stale}`) await nextTask();  // the newer answer is shown
+                answers[`${location.origin}/${stale}`](new Response("{}", { status: code }));
+                await nextTask();  // a non-OK answer is handled within microtasks
+                seen.push(status() ?? shown());
+              }
+              return seen;
+            }""",
+            f"{app.url}/api/widget.js",
+        )
+    assert shown == ["Newer missing", "Newer broken"]

@@ -8,6 +8,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 
 from tests.e2e.conftest import AppUnderTest, browser_session, query_of
@@ -71,9 +72,11 @@ async def test_the_oauth_state_is_bound_to_the_browser_that_started_it(launch_ap
             callback = answer.headers["Location"]
         async with other_browser.get(callback, allow_redirects=False) as answer:
             status, page = answer.status, await answer.text()
+            refusal_cookie = answer.headers.get("Set-Cookie", "")
     assert query_of(callback)["state"] == state
     assert status == 400
     assert "started in another browser" in page
+    assert "Max-Age=0" in refusal_cookie  # the refusal clears the binding too
     assert await app.stored_tokens() == []
 
     # the victim's own browser can still finish with the same state
@@ -83,6 +86,32 @@ async def test_the_oauth_state_is_bound_to_the_browser_that_started_it(launch_ap
     assert status == 200
     assert [r.athlete_id for r in await app.stored_tokens()] == [victim]
     assert "Max-Age=0" in headers["Set-Cookie"]  # the binding is cleared once used
+
+
+async def test_another_sites_malformed_cookie_does_not_break_the_callback(launch_app):
+    app = launch_app()
+    athlete_id = app.athlete_ids()[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as browser:
+        async with browser.get(
+            f"{app.url}/api/strava/authorize?publish=yes", allow_redirects=False
+        ) as answer:
+            binding = answer.headers["Set-Cookie"].split(";")[0]
+            to_strava = answer.headers["Location"]
+        async with browser.get(f"{to_strava}&athlete_id={athlete_id}", allow_redirects=False) as answer:
+            callback = answer.headers["Location"]
+        cookies = f'consent={{"necessary":true,"analytics":false}}; {binding}; banner=a b'
+        async with browser.get(callback, headers={"Cookie": cookies}, allow_redirects=False) as answer:
+            status, page = answer.status, await answer.text()
+    assert status == 200, page
+    assert [r.athlete_id for r in await app.stored_tokens()] == [athlete_id]
+
+
+async def test_authorize_on_another_host_moves_to_the_callbacks_origin(launch_app):
+    app = launch_app(STRAVA_REDIRECT_URI="http://127.0.0.2:7072/api/strava/callback")
+    status, headers, _ = await app.request("GET", "/api/strava/authorize?publish=yes&code=k")
+    assert status == 302
+    assert headers["Location"] == "http://127.0.0.2:7072/api/strava/authorize?publish=yes&code=k"
+    assert "Set-Cookie" not in headers  # the binding is set only on the callback's origin
 
 
 async def test_urls_never_come_from_the_host_header(launch_app):
