@@ -22,6 +22,21 @@ WEEKS = 53
 MAX_GOALS = 4
 
 
+def section_title(body: ET.Element, title: str, baseline: float, theme: Theme, x: float = PAD) -> ET.Element:
+    """A small upper-case title: a block's (at the left margin) or a column's."""
+    return add(
+        body,
+        "text",
+        title,
+        x=x,
+        y=baseline,
+        font_size=11,
+        font_weight="bold",
+        fill=theme.muted,
+        letter_spacing=1,
+    )
+
+
 def draw_heatmap(body: ET.Element, y: int, daily: Sequence[Any], theme: Theme) -> int:
     """53 weeks by 7 days (Monday on top), shaded by moving time in quartiles of the active days."""
     days = _days(daily)
@@ -32,17 +47,7 @@ def draw_heatmap(body: ET.Element, y: int, daily: Sequence[Any], theme: Theme) -
     active = sorted(seconds for seconds in days.values() if seconds > 0)
     levels = [active[len(active) * q // 4] for q in (1, 2, 3)] if active else []
     total = sum(1 for seconds in days.values() if seconds > 0)
-    add(
-        body,
-        "text",
-        "LAST 365 DAYS",
-        x=PAD,
-        y=y + 16,
-        font_size=11,
-        font_weight="bold",
-        fill=theme.muted,
-        letter_spacing=1,
-    )
+    section_title(body, "LAST 365 DAYS", y + 16, theme)
     add(
         body,
         "text",
@@ -79,17 +84,7 @@ def draw_goals(body: ET.Element, y: int, goals: Sequence[Any], units: Units, the
     shown = [goal for goal in goals if isinstance(goal, Mapping)][:MAX_GOALS]
     if not shown:
         return y
-    add(
-        body,
-        "text",
-        "GOALS",
-        x=PAD,
-        y=y + 16,
-        font_size=11,
-        font_weight="bold",
-        fill=theme.muted,
-        letter_spacing=1,
-    )
+    section_title(body, "GOALS", y + 16, theme)
     y += 22
     for index, goal in enumerate(shown):
         sport = clean(str(goal.get("sport_type") or ""), 24)

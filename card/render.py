@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from card import units as fmt
-from card.blocks import draw_goals, draw_heatmap
+from card.blocks import draw_goals, draw_heatmap, section_title
 from card.fields import mapping, number, sequence
 from card.options import SPORTS, CardOptions
 from card.svg import add, clean, link, root, serialize
@@ -121,17 +121,7 @@ def _totals(
     totals = mapping(mapping(snapshot.get("stats")).get("totals"))
     column = (WIDTH - LABEL_COLUMN - PAD) / len(sports)
     for index, sport in enumerate(sports):
-        add(
-            body,
-            "text",
-            SPORT_LABELS[sport].upper(),
-            x=LABEL_COLUMN + index * column,
-            y=y + 12,
-            font_size=11,
-            font_weight="bold",
-            fill=theme.muted,
-            letter_spacing=1,
-        )
+        section_title(body, SPORT_LABELS[sport].upper(), y + 12, theme, x=LABEL_COLUMN + index * column)
     y += 20
     for period in periods:
         add(body, "text", PERIOD_LABELS[period], x=PAD, y=y + 17, font_size=12, fill=theme.muted)
@@ -185,17 +175,7 @@ def _latest(
         str(latest.get("start_date_local") or "")[:10],
     ]
     add(body, "line", x1=PAD, x2=WIDTH - PAD, y1=y + 4, y2=y + 4, stroke=theme.border)
-    add(
-        body,
-        "text",
-        "LATEST",
-        x=PAD,
-        y=y + 22,
-        font_size=11,
-        font_weight="bold",
-        fill=theme.muted,
-        letter_spacing=1,
-    )
+    section_title(body, "LATEST", y + 22, theme)
     add(
         body,
         "text",
