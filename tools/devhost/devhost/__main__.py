@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import logging
 import signal
 import sys
@@ -14,7 +15,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from devhost import READY_LINE
 from devhost.banner import banner
-from devhost.host import DEFAULT_TASK_HUB, DevHost, HostOptions, StartupError
+from devhost.host import DevHost, HostOptions, StartupError
+from devhost.local_settings import DEFAULT_TASK_HUB
 
 DESCRIPTION = """\
 Run a Python v2-model Azure Functions app (HTTP, timer and Durable Functions) locally.
@@ -35,10 +37,25 @@ def parse_arguments(argv: Sequence[str] | None = None) -> HostOptions:
         "--require-keys", action="store_true", help="enforce function/master keys (Core Tools does not)"
     )
     parser.add_argument(
-        "--task-hub", default=DEFAULT_TASK_HUB, help=f"durable task hub name (default: {DEFAULT_TASK_HUB})"
+        "--task-hub",
+        help=f"durable task hub name (default: host.json's durableTask.hubName, else {DEFAULT_TASK_HUB})",
     )
     args = parser.parse_args(argv)
+    if not args.require_keys and not is_loopback(args.host):
+        parser.exit(
+            2, f"devhost: error: --host {args.host} is reachable from the network: add --require-keys\n"
+        )
     return HostOptions(args.app_dir, args.host, args.port, args.require_keys, args.task_hub)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or ``localhost``: an address only this machine reaches."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 async def serve(options: HostOptions) -> None:
@@ -50,7 +67,7 @@ async def serve(options: HostOptions) -> None:
         loop.add_signal_handler(signum, stopping.set)
     try:
         await host.start()
-        print(banner(host.index, host.schedules, options.base_url, host.prefix, host.keys, options.task_hub))
+        print(banner(host.index, host.schedules, options.base_url, host.prefix, host.keys, host.task_hub))
         print(f"{READY_LINE}{options.base_url}", flush=True)
         await stopping.wait()
         logging.getLogger("devhost").info("stopping")

@@ -22,18 +22,18 @@ from devhost.http_triggers import HttpTriggers, InvalidRoute
 from devhost.invoke import call_function, describe_failure
 from devhost.keys import HostKeys, load_keys
 from devhost.local_settings import (
+    DEFAULT_TASK_HUB,
     SettingsError,
     apply_local_settings,
     replaces_running_instances,
     route_prefix,
     storage_connection_string,
+    task_hub_name,
 )
 from devhost.server import build_web_app
 from devhost.timers import ScheduleError, TimerRunner, TimerSchedule, parse_timer_schedules
 
 logger = logging.getLogger("devhost")
-
-DEFAULT_TASK_HUB = "TestHubName"
 
 
 class StartupError(Exception):
@@ -48,7 +48,7 @@ class HostOptions:
     host: str = "127.0.0.1"
     port: int = 7071
     require_keys: bool = False
-    task_hub: str = DEFAULT_TASK_HUB
+    task_hub: str | None = None  # None: host.json's hubName, else the extension's default
 
     @property
     def base_url(self) -> str:
@@ -73,6 +73,7 @@ class DevHost:
         self.index = FunctionIndex()
         self.schedules: list[tuple[TimerFunction, TimerSchedule]] = []
         self.prefix = "api"
+        self.task_hub = options.task_hub or DEFAULT_TASK_HUB
         self.replace_running = False
         self.keys: HostKeys | None = None
         self.runtime: DurableRuntime | None = None
@@ -85,6 +86,7 @@ class DevHost:
             self.applied_settings = apply_local_settings(self.app_dir, self.environ)
             self.prefix = route_prefix(self.app_dir)
             self.replace_running = replaces_running_instances(self.app_dir)
+            self.task_hub = self.options.task_hub or task_hub_name(self.app_dir, self.environ)
             self.connection_string = storage_connection_string(self.environ)
             if not (self.app_dir / "function_app.py").is_file():
                 raise StartupError(f"no function_app.py in {self.app_dir}")
@@ -106,7 +108,7 @@ class DevHost:
         self.runtime = DurableRuntime(
             self.index,
             self.connection_string,
-            task_hub=self.options.task_hub,
+            task_hub=self.task_hub,
             clock=self.clock,
             activity_client_binding=self.client_binding,
             replace_running=self.replace_running,

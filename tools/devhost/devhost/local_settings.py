@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+import re
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,28 @@ def replaces_running_instances(app_dir: Path) -> bool:
             f"NonRunningStates or AnyState, not {value!r}"
         )
     return replaces
+
+
+DEFAULT_TASK_HUB = "TestHubName"  # the Durable extension's own default (Core Tools, no hubName)
+TASK_HUB_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,44}")  # Azure Storage task hub names
+
+
+def task_hub_name(app_dir: Path, environ: Mapping[str, str]) -> str:
+    """host.json ``extensions.durableTask.hubName`` (``%SETTING%`` names an app setting), else the
+    extension's default."""
+    path = app_dir / "host.json"
+    durable = ((_read_json(path).get("extensions") or {}).get("durableTask") or {}) if path.exists() else {}
+    if not isinstance(durable, dict):
+        raise SettingsError("host.json: extensions.durableTask must be an object")
+    name = str(durable.get("hubName") or DEFAULT_TASK_HUB)
+    if setting := re.fullmatch(r"%(\w+)%", name):
+        name = environ.get(setting[1], "")
+    if not TASK_HUB_NAME.fullmatch(name):
+        raise SettingsError(
+            "host.json: extensions.durableTask.hubName must be 3-45 letters and digits, starting with "
+            f"a letter, not {name!r}"
+        )
+    return name
 
 
 def storage_connection_string(environ: MutableMapping[str, str]) -> str:

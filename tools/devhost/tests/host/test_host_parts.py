@@ -8,6 +8,7 @@ from pathlib import Path
 
 import azure.functions as func
 import pytest
+from devhost.host import DevHost, HostOptions
 from devhost.http_triggers import to_web_response
 from devhost.keys import HostKeys, load_keys, supplied_key
 from devhost.local_settings import (
@@ -15,6 +16,7 @@ from devhost.local_settings import (
     apply_local_settings,
     route_prefix,
     storage_connection_string,
+    task_hub_name,
 )
 from devhost.timers import ScheduleError, parse_schedule, resolve_settings
 
@@ -136,3 +138,42 @@ def test_explicit_content_type_wins_over_mimetype() -> None:
     assert (text.status, text.text, text.content_type) == (200, "plain", "text/plain")
     with pytest.raises(TypeError, match="dict"):
         to_web_response({"not": "supported"})
+
+
+@pytest.mark.parametrize(
+    ("host_json", "environ", "hub"),
+    [
+        (None, {}, "TestHubName"),  # the Durable extension's default
+        ({"extensions": {"durableTask": {"maxConcurrentActivityFunctions": 4}}}, {}, "TestHubName"),
+        ({"extensions": {"durableTask": {"hubName": "StravaSnapshot"}}}, {}, "StravaSnapshot"),
+        ({"extensions": {"durableTask": {"hubName": "%HUB%"}}}, {"HUB": "FromSetting1"}, "FromSetting1"),
+    ],
+)
+def test_task_hub_name_from_host_json(
+    tmp_path: Path, host_json: dict[str, object] | None, environ: dict[str, str], hub: str
+) -> None:
+    if host_json is not None:
+        (tmp_path / "host.json").write_text(json.dumps(host_json))
+    assert task_hub_name(tmp_path, environ) == hub
+
+
+@pytest.mark.parametrize("name", ["ab", "9lives", "has-dash", "%UNSET%", "x" * 46])
+def test_a_task_hub_name_azure_refuses_fails_at_startup(tmp_path: Path, name: str) -> None:
+    (tmp_path / "host.json").write_text(json.dumps({"extensions": {"durableTask": {"hubName": name}}}))
+    with pytest.raises(SettingsError, match="hubName must be 3-45 letters and digits"):
+        task_hub_name(tmp_path, {})
+
+
+@pytest.mark.parametrize(("flag", "hub"), [(None, "StravaSnapshot"), ("FromTheFlag", "FromTheFlag")])
+def test_the_host_uses_host_json_hub_unless_the_flag_names_one(
+    tmp_path: Path, flag: str | None, hub: str
+) -> None:
+    (tmp_path / "function_app.py").write_text("import azure.functions as func\n\napp = func.FunctionApp()\n")
+    (tmp_path / "host.json").write_text(
+        json.dumps({"extensions": {"durableTask": {"hubName": "StravaSnapshot"}}})
+    )
+    host = DevHost(
+        HostOptions(tmp_path, task_hub=flag), environ={"AzureWebJobsStorage": "UseDevelopmentStorage=true"}
+    )
+    host.prepare()
+    assert host.task_hub == hub
