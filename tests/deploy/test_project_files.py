@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from typing import Any
@@ -32,10 +33,38 @@ def test_azure_yaml_hooks_only_name_outputs_the_template_has() -> None:
             assert named and named <= outputs, named - outputs
 
 
+# What the package holds: the app's code and settings, and the files that say what it is.
+APP_FILES = {
+    "function_app.py", "host.json", "requirements.txt", "settings.py", "services.py", "timestamps.py",
+    "activities", "api", "card", "orchestrations", "scheduled", "snapshot", "storage", "strava",
+    "README.md", "LICENSE", ".funcignore",
+}  # fmt: skip
+
+
+def funcignore_patterns() -> list[str]:
+    lines = (bicep.ROOT / ".funcignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 def test_packaging_leaves_infra_and_dev_tools_out() -> None:
-    ignored = set((bicep.ROOT / ".funcignore").read_text().split())
+    ignored = set(funcignore_patterns())
     assert {"infra", "azure.yaml", ".azure", "tests", "tools"} <= ignored
     assert ".azure/" in (bicep.ROOT / ".gitignore").read_text().split()  # azd env files hold settings
+
+
+def test_packaging_ships_only_the_app() -> None:
+    """Every top-level entry of this checkout (caches, virtualenvs, build output included) is either
+    left out by .funcignore or one of the app's files: a new stray folder fails here."""
+    patterns = funcignore_patterns()
+    assert not [p for p in patterns if p.startswith("!")]  # no re-includes, so fnmatch reads it right
+    shipped = {
+        entry.name
+        for entry in bicep.ROOT.iterdir()
+        if not any(fnmatch.fnmatchcase(entry.name, pattern.rstrip("/")) for pattern in patterns)
+    }
+    assert shipped <= APP_FILES, shipped - APP_FILES
+    for cache in (".mypy_cache", ".pytest_cache", ".ruff_cache", "strava_snapshot.egg-info"):
+        assert any(fnmatch.fnmatchcase(cache, pattern) for pattern in patterns), cache
 
 
 def test_host_json_bundle_and_task_hub() -> None:
@@ -64,7 +93,10 @@ def test_ci_runs_the_readme_test_command_on_push() -> None:
     triggers = CI[True]  # YAML 1.1 reads the key `on` as True
     assert "push" in triggers and "pull_request" in triggers
     steps = CI["jobs"]["test"]["steps"]
-    assert {"name": "make test", "run": "bash .ci/run"} in steps
+    # .ci/run is the single entry: the workflow runs nothing of its own beside it (lint runs once)
+    assert [step["run"] for step in steps if "run" in step] == ["bash .ci/run"]
+    ci_run = [line.strip() for line in (bicep.ROOT / ".ci" / "run").read_text().splitlines()]
+    assert ci_run[-2:] == ["make test", "make lint"]
     assert "3.12" in CI["jobs"]["test"]["strategy"]["matrix"]["python"]  # the Azure runtime
     assert CI["permissions"] == {"contents": "read"}
 
