@@ -53,20 +53,24 @@ def callback_url(request_url: str, settings: Settings) -> str | None:
     return f"{base}{CALLBACK_PATH}" if base else None
 
 
+MOVED = "moved=1"  # marks an authorize request already sent to the callback's origin
+
+
 def on_callback_origin(request_url: str, settings: Settings) -> str | None:
     """``request_url`` moved to the configured callback's origin when the request came to another
     host (a custom domain, say), so the binding cookie is set where the callback reads it; else None.
 
-    The target is always the configured origin, never the request's Host; once there the hosts agree,
-    so this redirects at most once.
+    The target is always the configured origin, never the request's Host. It moves once: a moved
+    request carries ``moved=1`` and stays, even if a proxy in front rewrites its host again.
     """
     callback = callback_url(request_url, settings)
-    if callback is None:
+    target, request = urlsplit(callback or ""), urlsplit(request_url)
+    if callback is None or MOVED in request.query.split("&"):
         return None
-    target, request = urlsplit(callback), urlsplit(request_url)
     if request.hostname == target.hostname and target.port in (None, request.port):
         return None
-    return urlunsplit((target.scheme, target.netloc, request.path, request.query, ""))
+    query = f"{request.query}&{MOVED}" if request.query else MOVED
+    return urlunsplit((target.scheme, target.netloc, request.path, query, ""))
 
 
 def authorize_path(**query: str) -> str:

@@ -81,17 +81,19 @@ def test_authorize_moves_once_to_the_configured_callbacks_origin() -> None:
         STRAVA_REDIRECT_URI="https://app.azurewebsites.net/api/strava/callback",
     )
     custom = "https://stats.example.org/api/strava/authorize?publish=yes&code=k"
-    moved = "https://app.azurewebsites.net/api/strava/authorize?publish=yes&code=k"
+    moved = "https://app.azurewebsites.net/api/strava/authorize?publish=yes&code=k&moved=1"
     assert on_callback_origin(custom, azd) == moved
     assert on_callback_origin(moved, azd) is None  # there the hosts agree: no second redirect
     assert on_callback_origin("https://APP.azurewebsites.net/api/strava/authorize", azd) is None
+    # a proxy that rewrites the host of a moved request again: it stays (no redirect loop)
+    assert on_callback_origin(moved.replace("app.azurewebsites.net", "10.0.0.4"), azd) is None
     # the target is the configured origin whatever Host the request claims
     assert on_callback_origin("http://evil.example/api/strava/authorize", azd) == (
-        "https://app.azurewebsites.net/api/strava/authorize"
+        "https://app.azurewebsites.net/api/strava/authorize?moved=1"
     )
     other_port = settings(STRAVA_REDIRECT_URI="http://127.0.0.1:7072/api/strava/callback")
     assert on_callback_origin("http://127.0.0.1:7071/api/strava/authorize?publish=no", other_port) == (
-        "http://127.0.0.1:7072/api/strava/authorize?publish=no"
+        "http://127.0.0.1:7072/api/strava/authorize?publish=no&moved=1"
     )
     # no configured callback (development on loopback, or an untrusted host): nothing to move to
     assert on_callback_origin("http://127.0.0.1:7071/api/strava/authorize", settings()) is None
