@@ -6,9 +6,8 @@ PY := $(CURDIR)/$(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 # The app's suite and each dev tool's own suite, as FOLDER:PYTEST_WORKERS (each also runs on its own in its
-# folder). They mostly wait on servers and timers, so `make test` runs them side by side, each as a job
-# of its own (set -m; the shell's job notices go to /dev/null) that Ctrl-C, SIGTERM or SIGHUP to make
-# interrupts cleanly.
+# folder). They mostly wait on servers and timers, so `make test` runs them side by side
+# (python -m devstack.suites: one line per suite, the log of a failed one, exit 5 fails, Ctrl-C stops all).
 SUITES := .:4 tools/devhost:2 tools/strava_emulator:2 tools/devstack:4 tools/loopback:0
 TEST_LOGS := .run/test
 TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack tools/bench
@@ -42,21 +41,7 @@ run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (opti
 	$(PY) -m devstack $(RUN_ARGS)
 
 test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
-	@set -m; exec 2>/dev/null; mkdir -p $(TEST_LOGS); pids=""; \
-	trap 'for p in $$pids; do kill -INT -- -$$p 2>/dev/null; done; wait; echo "make test: interrupted"; exit 130' INT TERM HUP; \
-	for entry in $(SUITES); do \
-	  suite=$${entry%:*}; workers=$${entry##*:}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
-	  ( TIMEFORMAT="%Rs wall, %U+%Ss cpu"; cd $$suite && time $(PY) -m pytest -q -n $$workers --maxschedchunk 1 ) \
-	    > $$log 2>&1 & pids="$$pids $$!"; \
-	done; \
-	failed=""; set -- $$pids; \
-	for entry in $(SUITES); do \
-	  suite=$${entry%:*}; log=$(TEST_LOGS)/$$(echo "$$suite" | tr ./ _-).log; \
-	  if wait $$1; then result=passed; else result="FAILED (exit $$?)"; failed="$$failed $$suite"; fi; shift; \
-	  if [ "$$result" != passed ]; then echo "== $$suite"; sed '$$d' $$log; fi; \
-	  echo "== $$suite: $$result, $$(tail -n 2 $$log | head -n 1 | tr -d =) ($$(tail -n 1 $$log); log: $$log)"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi
+	$(PY) -m devstack.suites --logs $(TEST_LOGS) $(SUITES)
 
 lint: install ## ruff (check and format) over the tree, strict mypy over the app (with the benchmarks) and each tool
 	$(PY) -m ruff check .
