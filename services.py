@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from read_cache import PublicReadCache
 from settings import Settings, SettingsError, load_settings
 from storage import (
     ActivityStore,
@@ -41,17 +42,20 @@ class Services:
     budget: RateBudgetStore
     http: aiohttp.ClientSession
     strava: StravaClient
+    public_reads: PublicReadCache
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
         tables = TableService.connect(settings.storage)
         http = aiohttp.ClientSession()
         names = settings.tables
+        tokens = TokenStore(tables, names.tokens)
+        snapshots = SnapshotStore(tables, names.snapshots)
         return cls(
             settings=settings,
             tables=tables,
-            tokens=TokenStore(tables, names.tokens),
-            snapshots=SnapshotStore(tables, names.snapshots),
+            tokens=tokens,
+            snapshots=snapshots,
             states=OAuthStateStore(tables, names.states),
             diagnostics=DiagnosticsStore(tables, names.diagnostics),
             activities=ActivityStore(tables, names.activities),
@@ -59,6 +63,7 @@ class Services:
             budget=RateBudgetStore(tables, names.budget),
             http=http,
             strava=StravaClient(settings.strava, http),
+            public_reads=PublicReadCache(tokens, snapshots, settings.cache_revalidate),
         )
 
     def strava_for_one_call(self) -> StravaClient:

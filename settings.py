@@ -63,6 +63,7 @@ class Settings:
     include_locations: bool
     cors_origins: tuple[str, ...]
     cache_max_age: int
+    cache_revalidate: int  # seconds between the public read cache's storage checks
     state_ttl: timedelta
     goals: tuple[Goal, ...]  # SNAPSHOT_GOALS
     rescan_interval: timedelta  # HISTORY_RESCAN_DAYS
@@ -100,6 +101,7 @@ class Settings:
             include_locations=reader.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
             cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
+            cache_revalidate=reader.integer("STATS_CACHE_REVALIDATE_SECONDS", 5, low=0, high=300),
             state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
             goals=reader.goals("SNAPSHOT_GOALS"),
             rescan_interval=timedelta(days=reader.integer("HISTORY_RESCAN_DAYS", 7, low=1, high=365)),

@@ -17,6 +17,7 @@ from orchestrations.contract import (
     SaveRequest,
     SaveResult,
 )
+from read_cache import invalidate_public_reads
 from services import Services, services
 from timestamps import parse_utc
 
@@ -41,6 +42,7 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
         generated_at = document["generated_at"]
         saved = await svc.snapshots.save(athlete_id, body, parse_utc(generated_at))
+        invalidate_public_reads(athlete_id)
     await record_quietly(
         svc.diagnostics,
         athlete_id,

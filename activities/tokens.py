@@ -26,6 +26,7 @@ from orchestrations.contract import (
 )
 from orchestrations.failures import Failure, failure_from_error
 from orchestrations.starters import ensure_lifecycle
+from read_cache import invalidate_public_reads
 from services import services
 from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
 from storage.retry import ONLY_COPY, RetryBudget, retrying
@@ -95,6 +96,8 @@ async def refresh_token(request: RefreshRequest) -> RefreshResult:
         stored = await store_rotated_pair(svc.tokens, record, tokens, now)
     except StorageError as error:  # the budget ran out: reported, never raised (see _rotated_pair_lost)
         return await _rotated_pair_lost(record, error)
+    if stored.status is not record.status:
+        invalidate_public_reads(athlete_id)  # stored as active over a status set from the old pair
     if stored.refresh_token != tokens.refresh_token:
         # a new authorization replaced the pair meanwhile; it is newer than ours, so it stays
         return refreshed("still_fresh", stored.expires_at)
@@ -208,6 +211,7 @@ async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) 
     except ConcurrencyConflictError:
         latest = await svc.tokens.get(record.athlete_id)
         return refreshed("still_fresh", latest.expires_at if latest else record.expires_at)
+    invalidate_public_reads(record.athlete_id)  # public stats now answer 410
     return await _failed_refresh(record.athlete_id, failure)
 
 

@@ -1,10 +1,12 @@
-"""Conditional requests and CORS for the cached snapshot (pure)."""
+"""Conditional requests, content codings and CORS for the cached snapshot (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+CODINGS = ("br", "gzip")  # the content codings we serve, preferred first
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -17,6 +19,64 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP date (IMF-fixdate or the obsolete forms) as an aware UTC datetime; ``None`` if invalid."""
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def not_modified(
+    if_none_match: str | None, if_modified_since: str | None, etag: str, last_modified: datetime
+) -> bool:
+    """RFC 9110 §13.2.2 for GET/HEAD: ``If-None-Match`` decides when present, else ``If-Modified-Since``
+    (at one-second precision, as HTTP dates have; an invalid date is ignored)."""
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag)
+    since = parse_http_date(if_modified_since)
+    return since is not None and last_modified.replace(microsecond=0) <= since
+
+
+def choose_coding(accept_encoding: str | None, available: Sequence[str] = CODINGS) -> str | None:
+    """The content coding to send for ``Accept-Encoding`` (RFC 9110 §12.5.3), ``None`` for identity.
+
+    The highest ``q`` wins, ties go to the order of ``available``; ``q=0`` refuses a coding, ``*``
+    stands for every coding not named; a malformed ``q`` counts as 0.
+    """
+    if not accept_encoding:
+        return None
+    weights: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        name, _, params = item.partition(";")
+        name = name.strip().lower()
+        if name == "x-gzip":
+            name = "gzip"
+        if name:
+            weights[name] = _quality(params)
+    best, best_q = None, 0.0
+    for coding in available:
+        q = weights.get(coding, weights.get("*", 0.0))
+        if q > best_q:
+            best, best_q = coding, q
+    return best
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return 0.0
+            return q if 0.0 <= q <= 1.0 else 0.0
+    return 1.0
 
 
 def cors_headers(origin: str | None, allowed: Sequence[str]) -> dict[str, str]:
@@ -35,6 +95,6 @@ def preflight_headers(origin: str | None, allowed: Sequence[str]) -> dict[str, s
     return {
         **cors_headers(origin, allowed),
         "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-        "Access-Control-Allow-Headers": "If-None-Match",
+        "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
         "Access-Control-Max-Age": "86400",
     }

@@ -18,6 +18,7 @@ from api import urls
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
 from api.responses import html_page, redirect
 from orchestrations.starters import ensure_lifecycle, start_snapshot
+from read_cache import invalidate_public_reads
 from services import Services, services
 from settings import VISIBILITIES, Settings
 from storage import InvalidStateError, TokenRecord, TokenStatus
@@ -231,6 +232,7 @@ async def _bind(
             updated_at=_now(),
         )
     )
+    invalidate_public_reads(athlete_id)  # consent, status and the default athlete may have changed
     return None
 
 

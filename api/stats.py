@@ -1,22 +1,37 @@
 """The public, cached stats: ``GET /api/athletes/{athleteId}/stats`` and ``GET /api/stats``.
 
-A page view never calls Strava: these read the snapshot store only.
+A page view never calls Strava and, warm, touches no storage: it is answered from the process's
+:class:`read_cache.PublicReadCache` (consent, status and the snapshot's bytes in each content coding).
+Other representations of the snapshot (the SVG card) go through the same public read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.caching import cors_headers, preflight_headers
-from api.conditional_get import JSON_SNAPSHOT, Representation, serve_snapshot
+from api.caching import choose_coding, cors_headers, http_date, not_modified, preflight_headers
+from api.conditional_get import JSON_SNAPSHOT, Representation
 from api.responses import error_response
 from api.route_athlete import bad_athlete_id, parse_athlete_id
+from read_cache import CachedSnapshot, Publication, PublicView
 from services import Services, services
-from storage import TokenRecord, TokenStatus
 
 bp = df.Blueprint()
 METHODS = ["GET", "HEAD", "OPTIONS"]
+
+REFUSALS = {
+    Publication.UNKNOWN_ATHLETE: (404, "No such athlete is connected to this app."),
+    Publication.NOT_PUBLISHED: (
+        403,
+        "This athlete did not choose to publish their stats; the owner can read them with a function key "
+        "at /api/athletes/{id}/snapshot.",
+    ),
+    Publication.NOT_CONNECTED: (410, "This athlete's Strava connection has lapsed; nothing is published."),
+    Publication.NO_SNAPSHOT: (404, "No snapshot has been built for this athlete yet; try again soon."),
+}
 
 
 @bp.route(route="athletes/{athleteId}/stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
@@ -50,43 +65,73 @@ async def serve_default(
     req: func.HttpRequest, svc: Services, representation: Representation = JSON_SNAPSHOT
 ) -> func.HttpResponse:
     """The public snapshot of the default athlete."""
-    athlete_id = svc.settings.default_athlete_id or default_athlete(await svc.tokens.list_athletes())
+    athlete_id = svc.settings.default_athlete_id or await svc.public_reads.default_athlete()
     if athlete_id is None:
         reason = "No athlete is connected yet, or several are: set DEFAULT_ATHLETE_ID."
         return error_response(404, "no_default_athlete", reason, cors_for(req, svc))
     return await serve_public(req, svc, athlete_id, representation)
 
 
-def default_athlete(records: list[TokenRecord]) -> int | None:
-    """The only athlete ever connected, else the only active one; ``None`` if that is ambiguous."""
-    if len(records) == 1:
-        return records[0].athlete_id
-    active = [r.athlete_id for r in records if r.status is TokenStatus.ACTIVE]
-    return active[0] if len(active) == 1 else None
+async def published_view(
+    req: func.HttpRequest, svc: Services, athlete_id: int
+) -> PublicView | func.HttpResponse:
+    """The cached view of an athlete who chose to publish, or the JSON refusal (404/403/410) to send."""
+    view = await svc.public_reads.view(athlete_id)
+    if view.publication is Publication.PUBLISHED:
+        return view
+    status, message = REFUSALS[view.publication]
+    return error_response(status, view.publication.value, message, cors_for(req, svc))
 
 
 async def serve_public(
     req: func.HttpRequest, svc: Services, athlete_id: int, representation: Representation = JSON_SNAPSHOT
 ) -> func.HttpResponse:
-    """The snapshot of a connected athlete who chose to publish; nothing once access has lapsed."""
-    cors = cors_for(req, svc)
-    record = await svc.tokens.get(athlete_id)
-    if record is None:
-        return error_response(404, "unknown_athlete", "No such athlete is connected to this app.", cors)
-    if not record.publish_consent:
-        return error_response(
-            403,
-            "not_published",
-            "This athlete did not choose to publish their stats; the owner can read them with a function key "
-            "at /api/athletes/{id}/snapshot.",
-            cors,
-        )
-    if record.status is not TokenStatus.ACTIVE:
-        return error_response(
-            410, "not_connected", "This athlete's Strava connection has lapsed; nothing is published.", cors
-        )
-    cache = f"public, max-age={svc.settings.cache_max_age}"
-    return await serve_snapshot(req, svc, athlete_id, cache, cors, representation)
+    """200 with the snapshot (the JSON compressed when accepted), or 304 when the client's copy is
+    current; nothing unless the athlete chose to publish and is still connected."""
+    view = await published_view(req, svc, athlete_id)
+    if isinstance(view, func.HttpResponse):
+        return view
+    assert view.snapshot is not None  # PUBLISHED always carries one
+    cache_control = public_cache_control(svc.settings.cache_max_age)
+    return represent(req, view.snapshot, representation, cache_control, cors_for(req, svc))
+
+
+def represent(
+    req: func.HttpRequest,
+    snapshot: CachedSnapshot,
+    representation: Representation,
+    cache_control: str,
+    extra: Mapping[str, str],
+) -> func.HttpResponse:
+    """The snapshot as ``representation``; the JSON in the coding the client accepts. HEAD gets the
+    same headers (the host drops the body and keeps its Content-Length); a 304 carries validators and
+    caching headers only, no Content-Type."""
+    coded = representation is JSON_SNAPSHOT
+    coding = choose_coding(req.headers.get("Accept-Encoding")) if coded else None
+    etag = representation.etag(snapshot.etag)
+    if coding is not None:
+        etag = f"W/{etag}"  # a compressed copy of the same bytes: a weak match of the plain one
+    vary = ", ".join(filter(None, (extra.get("Vary"), "Accept-Encoding" if coded else None)))
+    headers = {**representation.headers, **extra, "ETag": etag, "Cache-Control": cache_control}
+    if vary:
+        headers["Vary"] = vary
+    if not_modified(
+        req.headers.get("If-None-Match"), req.headers.get("If-Modified-Since"), etag, snapshot.generated_at
+    ):
+        return func.HttpResponse(status_code=304, headers=headers, mimetype="")
+    headers["Last-Modified"] = http_date(snapshot.generated_at)
+    headers["Content-Type"] = representation.content_type
+    if coding is not None:
+        headers["Content-Encoding"] = coding
+        body = snapshot.encoded[coding]
+    else:
+        body = snapshot.body if coded else representation.body(snapshot.body)
+    return func.HttpResponse(body, status_code=200, headers=headers)
+
+
+def public_cache_control(max_age: int) -> str:
+    """Browsers and CDNs keep it ``max_age`` and may serve it as long again while they revalidate."""
+    return f"public, max-age={max_age}" + (f", stale-while-revalidate={max_age}" if max_age else "")
 
 
 def cors_for(req: func.HttpRequest, svc: Services) -> dict[str, str]:

@@ -64,11 +64,12 @@ def to_function_request(request: web.Request, body: bytes, route_values: dict[st
 
 
 def to_web_response(result: Any) -> web.Response:
-    """Map a function's return value as the worker does; an explicit Content-Type header wins."""
+    """Map a function's return value as the worker does; an explicit Content-Type header wins, and an
+    empty ``mimetype`` sends none (the worker passes it on, and the host drops an empty Content-Type)."""
     if isinstance(result, func.HttpResponse):
         headers = CIMultiDict(result.headers.items())
-        if "Content-Type" not in headers:
-            mimetype = result.mimetype or "text/plain"
+        if "Content-Type" not in headers and result.mimetype:
+            mimetype = result.mimetype
             charset = f"; charset={result.charset}" if mimetype.startswith("text/") and result.charset else ""
             headers["Content-Type"] = mimetype + charset
         return web.Response(status=result.status_code, body=result.get_body(), headers=headers)

@@ -136,6 +136,8 @@ def test_explicit_content_type_wins_over_mimetype() -> None:
     assert binary.headers["Content-Type"] == "application/octet-stream"
     text = to_web_response("plain")
     assert (text.status, text.text, text.content_type) == (200, "plain", "text/plain")
+    not_modified = to_web_response(func.HttpResponse(status_code=304, mimetype=""))
+    assert (not_modified.status, "Content-Type" in not_modified.headers) == (304, False)
     with pytest.raises(TypeError, match="dict"):
         to_web_response({"not": "supported"})
 
