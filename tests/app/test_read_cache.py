@@ -7,12 +7,13 @@ import dataclasses
 import gzip
 from collections import Counter
 from datetime import datetime, timezone
+from typing import Any
 
 import brotli
 import pytest
 
 import read_cache
-from read_cache import PublicReadCache, Publication, invalidate_public_reads
+from read_cache import Publication, PublicReadCache, invalidate_public_reads
 from storage import SnapshotInfo, StorageUnavailableError, StoredSnapshot, TokenRecord, TokenStatus
 from storage.snapshot_codec import content_etag
 
@@ -20,11 +21,11 @@ NOW = datetime(2026, 11, 24, 21, 38, 5, tzinfo=timezone.utc)
 ATHLETE = 78469571
 
 
-def record(athlete_id: int = ATHLETE, **changes: object) -> TokenRecord:
+def record(athlete_id: int = ATHLETE, **changes: Any) -> TokenRecord:
     base = TokenRecord(
         athlete_id, "access", "refresh", 2_000_000_000, frozenset({"read"}), TokenStatus.ACTIVE, True, NOW
     )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(base, **changes)
 
 
 def stored(body: bytes, generation: int = 1) -> StoredSnapshot:
@@ -39,11 +40,13 @@ class FakeStores:
         self.snapshots: dict[int, StoredSnapshot] = {ATHLETE: stored(b'{"schema_version":1}')}
         self.reads: Counter[str] = Counter()
         self.hold: asyncio.Event | None = None
+        self.reading = asyncio.Event()  # set once a read is parked on ``hold``
         self.failing = False
 
     async def _read(self, kind: str) -> None:
         self.reads[kind] += 1
         if self.hold is not None:
+            self.reading.set()
             await self.hold.wait()
         if self.failing:
             raise StorageUnavailableError("table service unreachable")
@@ -88,7 +91,9 @@ def cache(stores: FakeStores, clock: Clock) -> PublicReadCache:
     return PublicReadCache(stores, stores, revalidate_seconds=5, clock=clock)
 
 
-async def test_a_warm_hit_touches_no_storage(cache: PublicReadCache, stores: FakeStores, clock: Clock) -> None:
+async def test_a_warm_hit_touches_no_storage(
+    cache: PublicReadCache, stores: FakeStores, clock: Clock
+) -> None:
     first = await cache.view(ATHLETE)
     assert first.publication is Publication.PUBLISHED
     assert stores.reads == {"token": 1, "load": 1}
@@ -131,7 +136,7 @@ async def test_every_coding_decodes_to_the_stored_bytes(cache: PublicReadCache, 
     ],
 )
 async def test_an_invalidation_in_this_process_takes_effect_at_once(
-    cache: PublicReadCache, stores: FakeStores, change: dict[str, object], publication: Publication
+    cache: PublicReadCache, stores: FakeStores, change: dict[str, Any], publication: Publication
 ) -> None:
     assert (await cache.view(ATHLETE)).publication is Publication.PUBLISHED
     stores.tokens[ATHLETE] = record(**change)
@@ -164,19 +169,19 @@ async def test_other_writers_are_seen_within_the_interval(
 async def test_concurrent_misses_share_one_storage_read(cache: PublicReadCache, stores: FakeStores) -> None:
     stores.hold = asyncio.Event()
     readers = [asyncio.create_task(cache.view(ATHLETE)) for _ in range(50)]
-    while stores.reads["token"] == 0:
-        await asyncio.sleep(0)
+    await stores.reading.wait()
     stores.hold.set()
     views = await asyncio.gather(*readers)
     assert {id(view) for view in views} == {id(views[0])}
     assert stores.reads == {"token": 1, "load": 1}
 
 
-async def test_a_read_under_way_when_invalidated_is_not_kept(cache: PublicReadCache, stores: FakeStores) -> None:
+async def test_a_read_under_way_when_invalidated_is_not_kept(
+    cache: PublicReadCache, stores: FakeStores
+) -> None:
     stores.hold = asyncio.Event()
     before = asyncio.create_task(cache.view(ATHLETE))
-    while stores.reads["token"] == 0:
-        await asyncio.sleep(0)
+    await stores.reading.wait()
     stores.tokens[ATHLETE] = record(publish_consent=False)  # the write lands after the read began...
     invalidate_public_reads(ATHLETE)  # ...and invalidates
     after = asyncio.create_task(cache.view(ATHLETE))  # does not join the older read
