@@ -37,7 +37,9 @@ def registered_routes() -> dict[tuple[str, str], func.AuthLevel]:
 
 def documented_operations() -> dict[tuple[str, str], dict[str, Any]]:
     paths = openapi_document()["paths"]
-    return {(path, method): op for path, item in paths.items() for method, op in item.items() if method in METHODS}
+    return {
+        (path, method): op for path, item in paths.items() for method, op in item.items() if method in METHODS
+    }
 
 
 def test_every_registered_route_is_documented_and_nothing_else() -> None:

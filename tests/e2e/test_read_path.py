@@ -23,9 +23,11 @@ async def raw_get(
     app: AppUnderTest, path: str, method: str = "GET", **headers: str
 ) -> tuple[int, Any, bytes]:
     """The response as sent: no decompression by the client, no default Accept-Encoding."""
-    async with aiohttp.ClientSession(auto_decompress=False, skip_auto_headers=["Accept-Encoding"]) as http:
-        async with http.request(method, app.url + path, headers=headers) as response:
-            return response.status, response.headers, await response.read()
+    async with (
+        aiohttp.ClientSession(auto_decompress=False, skip_auto_headers=["Accept-Encoding"]) as http,
+        http.request(method, app.url + path, headers=headers) as response,
+    ):
+        return response.status, response.headers, await response.read()
 
 
 async def connected(launch_app: Any, **settings: str) -> tuple[AppUnderTest, dict[str, Any]]:

@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): every benchmark, one after another."""
 
-from bench import app_snapshot, devhost_fanout, import_cost, rate_budget
+from bench import app_snapshot, devhost_fanout, import_cost, rate_budget, read_path
 
 if __name__ == "__main__":
     import_cost.main([])
@@ -10,3 +10,5 @@ if __name__ == "__main__":
     app_snapshot.main()
     print()
     rate_budget.main()
+    print()
+    read_path.main()

@@ -59,6 +59,7 @@ class StackOptions:
     site_port: int = 8080  # the example site (examples/site), on an origin of its own
     demo_token_ttl: int = 300
     emulator_flags: tuple[str, ...] = ()  # extra flags, e.g. ("--latency-ms", "100") for benchmarks
+    storage_port: int = 0  # the table port the app is given; 0: Azurite's (a benchmark puts a proxy there)
 
 
 def app_settings(app_dir: Path, env: Mapping[str, str]) -> dict[str, str]:
@@ -128,7 +129,8 @@ class Stack:
             lambda: start_azurite(azurite_port, azurite_dir, log_path=azurite_log, persist=not self.demo),
             azurite_log,
         )
-        env = {"AzureWebJobsStorage": azurite_connection_string(azurite_port), "PYTHONUNBUFFERED": "1"}
+        storage_port = opts.storage_port or azurite_port
+        env = {"AzureWebJobsStorage": azurite_connection_string(storage_port), "PYTHONUNBUFFERED": "1"}
         if self.demo:
             env |= self._start_emulator()
             for name, value in DEMO_DEFAULTS.items():

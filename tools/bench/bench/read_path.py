@@ -1,0 +1,110 @@
+"""The public read path against a bare server, in one run: ``python -m bench.read_path``.
+
+devhost serves ``GET /api/stats`` from the app (Azurite and the emulator behind it, a counting proxy in
+front of Azurite); a bare aiohttp server, in its own process like devhost, answers with the very bytes
+and headers devhost sent. The same load generator measures both: throughput with 32 keep-alive clients,
+then latency at 500 requests/s open-loop; the proxy counts the app's storage reads per 1,000 views.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from devstack.stack import Stack, StackOptions
+from loopback.processes import LOOPBACK, free_port, python_module, start_process, wait_until_listening
+
+from bench.loadgen import Result, closed_loop, open_loop, request_bytes
+from bench.storage_proxy import StorageProxy
+
+PATH = "/api/stats"
+HEADERS = {"Accept-Encoding": "gzip, br", "Origin": "https://site.example"}  # as a browser sends them
+KEPT = ("Content-Type", "Content-Encoding", "ETag", "Last-Modified", "Cache-Control", "Vary")
+CONNECTIONS = 32
+THROUGHPUT_SECONDS = 5.0
+RATE = 500.0
+RATE_SECONDS = 10.0
+GOAL_RATIO, GOAL_P99_MS = 0.30, 20.0
+
+
+def record(url: str) -> dict[str, Any]:
+    """One response of devhost as the bare server will replay it."""
+    request = urllib.request.Request(url, headers=HEADERS)  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        headers = {name: response.headers[name] for name in KEPT if name in response.headers}
+        return {
+            "status": response.status,
+            "headers": headers,
+            "body": base64.b64encode(response.read()).decode(),
+        }
+
+
+async def measure(port: int) -> tuple[Result, Result]:
+    request = request_bytes(LOOPBACK, port, PATH, HEADERS)
+    await closed_loop(LOOPBACK, port, request, CONNECTIONS, 1.0)  # warm up
+    throughput = await closed_loop(LOOPBACK, port, request, CONNECTIONS, THROUGHPUT_SECONDS)
+    latency = await open_loop(LOOPBACK, port, request, RATE, RATE_SECONDS)
+    return throughput, latency
+
+
+def line(name: str, throughput: Result, latency: Result) -> str:
+    return (
+        f"  {name:<9} {throughput.rate:7.0f} req/s ({CONNECTIONS} clients)   at {RATE:.0f} req/s: "
+        f"p50 {latency.percentile(50) * 1000:5.1f} ms, p99 {latency.percentile(99) * 1000:5.1f} ms, "
+        f"max {max(latency.latencies) * 1000:6.1f} ms; {dict(throughput.statuses + latency.statuses)}"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as run_dir:
+        azurite_port, proxy_port = free_port(), free_port()
+        proxy = StorageProxy(proxy_port, azurite_port, table_prefix="strava")
+        options = StackOptions(
+            run_dir=Path(run_dir), port=0, azurite_port=azurite_port, emulator_port=0, storage_port=proxy_port
+        )
+        stack = Stack(options, demo=True)
+        bare = None
+        try:
+            proxy.start()
+            stack.start()
+            stack.connect_demo_athlete()
+            stack.wait_for_stats()
+            recorded = Path(run_dir) / "response.json"
+            recorded.write_text(json.dumps(record(stack.url + PATH)))
+            bare_port = free_port()
+            bare = start_process(
+                "bare-aiohttp", python_module("bench.bare_server", str(bare_port), str(recorded))
+            )
+            wait_until_listening(bare, f"http://{LOOPBACK}:{bare_port}/")
+            bare_throughput, bare_latency = asyncio.run(measure(bare_port))
+            reads_before = proxy.reads()
+            port = int(stack.url.rsplit(":", 1)[1])
+            app_throughput, app_latency = asyncio.run(measure(port))
+            reads = proxy.reads() - reads_before
+        finally:
+            if bare is not None:
+                bare.stop()
+            stack.stop()
+    views = app_throughput.count + app_latency.count
+    ratio = app_throughput.rate / bare_throughput.rate
+    p99_ms = app_latency.percentile(99) * 1000
+    print(
+        f"read path: GET {PATH} ({', '.join(f'{k}: {v}' for k, v in HEADERS.items())}), {os.cpu_count()} CPUs"
+    )
+    print(line("bare", bare_throughput, bare_latency))
+    print(line("devhost", app_throughput, app_latency))
+    print(
+        f"  devhost/bare throughput {ratio:.0%} (goal >= {GOAL_RATIO:.0%}), "
+        f"p99 {p99_ms:.1f} ms at {RATE:.0f} req/s (goal <= {GOAL_P99_MS:.0f} ms); "
+        f"storage reads {reads} for {views} views = {reads * 1000 / views:.2f} per 1,000 views"
+    )
+
+
+if __name__ == "__main__":
+    main()
