@@ -48,6 +48,25 @@ def snapshot_json_schema() -> dict[str, Any]:
     return schema
 
 
+def snapshot_components() -> dict[str, Any]:
+    """The snapshot schema as components: ``Snapshot`` and its ``$defs`` as ``Snapshot_<name>``, with
+    the references rewritten, since a ``#/$defs/…`` inside a component would point at the document root."""
+    schema = dict(snapshot_json_schema())
+    defs = schema.pop("$defs", {})
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: f"#/components/schemas/Snapshot_{value.removeprefix('#/$defs/')}"
+                if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/")
+                else rewrite(value)
+                for key, value in node.items()
+            }
+        return [rewrite(item) for item in node] if isinstance(node, list) else node
+
+    return {"Snapshot": rewrite(schema), **{f"Snapshot_{name}": rewrite(d) for name, d in defs.items()}}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -75,6 +94,7 @@ ATHLETE_ID = {
     "required": True,
     "description": "The Strava athlete id (a positive 64-bit integer).",
     "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1},
+    "example": 78469571,  # the demo athlete (`make run`)
 }
 KEYED: list[dict[str, list[str]]] = [{"functionKey": []}, {"functionKeyHeader": []}]
 BAD_ID = _error("The athlete id is not a positive integer", "invalid_athlete_id")
@@ -267,7 +287,7 @@ def _components() -> dict[str, Any]:
                     "message": {"type": "string", "description": "What happened and what to do"},
                 },
             },
-            "Snapshot": snapshot_json_schema(),
+            **snapshot_components(),
             "CheckStatus": {
                 "type": "object",
                 "required": [
