@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +17,7 @@ from strava.client import StravaConfig
 from strava.oauth import API_BASE, OAUTH_BASE
 
 VISIBILITIES = ("everyone", "followers_only", "only_me")
+_TABLE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,51}")  # + "Diagnostics" stays within 63 characters
 
 
 class SettingsError(ValueError):
@@ -117,8 +119,10 @@ class Settings:
             raise SettingsError("RATE_BUDGET_BACKGROUND_PERCENT must not exceed RATE_BUDGET_PERCENT")
         if not settings.published_visibilities:
             raise SettingsError("SNAPSHOT_VISIBILITY must name at least one visibility")
-        if not settings.tables.tokens[0].isalpha() or not settings.tables.tokens.isalnum():
-            raise SettingsError("TABLE_PREFIX must start with a letter and hold only letters and digits")
+        if not _TABLE_PREFIX.fullmatch(reader.text("TABLE_PREFIX", "strava")):
+            raise SettingsError(
+                "TABLE_PREFIX must be an ASCII letter, then at most 51 ASCII letters or digits"
+            )
         return settings
 
     @property
