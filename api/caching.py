@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 
 CODINGS = ("br", "gzip")  # the content codings we serve, preferred first
 
@@ -43,7 +44,8 @@ def not_modified(
     return since is not None and last_modified.replace(microsecond=0) <= since
 
 
-def choose_coding(accept_encoding: str | None, available: Sequence[str] = CODINGS) -> str | None:
+@lru_cache(maxsize=256)  # clients repeat a handful of header values; parsing is most of a warm view
+def choose_coding(accept_encoding: str | None, available: tuple[str, ...] = CODINGS) -> str | None:
     """The content coding to send for ``Accept-Encoding`` (RFC 9110 §12.5.3), ``None`` for identity.
 
     The highest ``q`` wins, ties go to the order of ``available``; ``q=0`` refuses a coding, ``*``

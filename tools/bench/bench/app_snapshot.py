@@ -4,7 +4,8 @@
    runs them) and one after another, against a Strava emulator that answers after a fixed latency.
 2. Strava calls per snapshot (once the connection's history backfill is done) and per token refresh,
    counted by the emulator.
-3. Read path: ``GET /api/stats`` throughput (200 and 304) and the Strava calls it makes (none).
+
+The read path has its own benchmark (``bench.read_path``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from devstack.stack import Stack, StackOptions
 
 LATENCY_MS = 100
 ROUNDS = 5
-READ_SECONDS = 5.0
-READ_CONCURRENCY = 16
 
 
 def emulator_counters(stack: Stack) -> dict[str, Any]:
@@ -88,27 +87,6 @@ async def snapshot_run(http: aiohttp.ClientSession, stack: Stack, athlete_id: in
         await asyncio.sleep(0.02)
 
 
-async def read_throughput(
-    http: aiohttp.ClientSession, url: str, headers: dict[str, str]
-) -> tuple[float, int]:
-    """Requests per second over READ_SECONDS with READ_CONCURRENCY clients; and the status seen."""
-    deadline = time.perf_counter() + READ_SECONDS
-    done = 0
-    statuses: set[int] = set()
-
-    async def client() -> None:
-        nonlocal done
-        while time.perf_counter() < deadline:
-            async with http.get(url, headers=headers) as response:
-                await response.read()
-                statuses.add(response.status)
-                done += 1
-
-    await asyncio.gather(*(client() for _ in range(READ_CONCURRENCY)))
-    (status,) = statuses
-    return done / READ_SECONDS, status
-
-
 async def history_settled(http: aiohttp.ClientSession, stack: Stack, athlete_id: int) -> None:
     """Until the connection's background backfill (and the refresh it ends with) is done."""
     deadline = time.monotonic() + 120
@@ -145,14 +123,6 @@ async def measure(stack: Stack) -> None:
 
         parallel, serial = await fan_out_vs_sequential(stack, athlete_id)
 
-        before = emulator_counters(stack)
-        stats_url = f"{stack.url}/api/stats"
-        async with http.get(stats_url) as response:
-            etag = response.headers["ETag"]
-        full_rps, full_status = await read_throughput(http, stats_url, {})
-        cached_rps, cached_status = await read_throughput(http, stats_url, {"If-None-Match": etag})
-        read_api_calls = api_calls(emulator_counters(stack)) - api_calls(before)
-
     print(f"strava-snapshot benchmarks (emulator latency {LATENCY_MS} ms, {os.cpu_count()} cores)")
     print(
         f"  fan-out: 3 fetches concurrent {parallel * 1000:7.1f} ms, sequential {serial * 1000:7.1f} ms"
@@ -164,11 +134,6 @@ async def measure(stack: Stack) -> None:
     )
     print(f"  Strava API calls per snapshot: {per_snapshot:.1f}")
     print(f"  per token refresh: {refresh_tokens} token call(s), {refresh_api} API call(s)")
-    print(
-        f"  read path GET /api/stats: {full_rps:.0f} req/s ({full_status}), {cached_rps:.0f} req/s"
-        f" with If-None-Match ({cached_status}) -> 304/200 = {cached_rps / full_rps:.2f}x;"
-        f" Strava calls made by reads: {read_api_calls}"
-    )
 
 
 def main() -> None:
