@@ -14,6 +14,7 @@ import json
 import os
 import statistics
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,30 @@ async def measure(ports: dict[str, int]) -> dict[str, tuple[list[Result], Result
     }
 
 
+async def handler_cost(app_env: dict[str, str], calls: int = 5000) -> float:
+    """Seconds per warm ``/api/stats`` view spent in the app's own handler, called in this process
+    against the same storage (the rest of devhost's per-request time is the host's)."""
+    os.environ.update(app_env)
+    import azure.functions as func
+
+    from api import stats  # imported after the app settings are in the environment
+    from services import services
+
+    handler = stats.default_stats._function._func  # the undecorated coroutine
+
+    def request() -> func.HttpRequest:
+        return func.HttpRequest("GET", f"http://{LOOPBACK}/api/stats", headers=HEADERS, body=b"")
+
+    try:
+        assert (await handler(request())).status_code == 200  # fills the cache
+        started = time.perf_counter()
+        for _ in range(calls):
+            await handler(request())
+        return (time.perf_counter() - started) / calls
+    finally:
+        await services().close()
+
+
 def line(name: str, rounds: list[Result], latency: Result) -> str:
     rate = statistics.median(r.rate for r in rounds)
     statuses = sum((r.statuses for r in rounds), latency.statuses)
@@ -99,6 +124,7 @@ def main() -> None:
             results = asyncio.run(measure({"bare": bare_port, "devhost": port}))
             reads = proxy.reads() - reads_before
             strava_calls = api_calls(emulator_counters(stack)) - strava_before
+            handler_s = asyncio.run(handler_cost(stack.app_env))
         finally:
             if bare is not None:
                 bare.stop()
@@ -117,6 +143,12 @@ def main() -> None:
     print(
         f"  devhost/bare throughput: median {ratio:.0%} of rounds {', '.join(f'{r:.0%}' for r in ratios)} "
         f"(goal >= {GOAL_RATIO:.0%}); p99 {p99_ms:.1f} ms at {RATE:.0f} req/s (goal <= {GOAL_P99_MS:.0f} ms)"
+    )
+    app_rate = statistics.median(r.rate for r in app_rounds)
+    print(
+        f"  per view: the app's handler {handler_s * 1e6:.0f} us (in process, warm) of "
+        f"{1e6 / app_rate:.0f} us through devhost; the bare server needs "
+        f"{1e6 / statistics.median(r.rate for r in bare_rounds):.0f} us"
     )
     print(
         f"  storage reads {reads} for {views} views = {reads * 1000 / views:.2f} per 1,000 views; "

@@ -8,6 +8,7 @@ import threading
 import traceback
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ class InvocationContext(func.Context):
         return _RetryContext()
 
 
+@lru_cache(maxsize=1024)  # asked on every invocation; inspecting a signature costs more than a warm view
 def wants_context(function: Callable[..., Any]) -> bool:
     """Whether the user function declares a ``context`` parameter."""
     try:
