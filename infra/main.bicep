@@ -165,6 +165,7 @@ module functionApp 'modules/functionapp.bicep' = {
       STATS_CACHE_MAX_AGE_SECONDS: string(statsCacheMaxAgeSeconds)
       // The README's defaults; change them here (or in the portal) if you must.
       TOKEN_REFRESH_MARGIN_SECONDS: '1200'
+      STATS_CACHE_REVALIDATE_SECONDS: '5'
       OAUTH_STATE_TTL_SECONDS: '600'
       STRAVA_TIMEOUT_SECONDS: '15'
       STRAVA_API_BASE_URL: 'https://www.strava.com/api/v3'
