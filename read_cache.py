@@ -134,6 +134,7 @@ class PublicReadCache:
     async def _cached(self, key: object, load: Callable[[Any], Awaitable[T]]) -> T:
         entry = self._entries.get(key)
         if entry is not None and self._clock() - entry.checked_at < self._interval:
+            self._entries.move_to_end(key)  # recently read: the last to be forgotten
             return entry.value  # type: ignore[no-any-return]
         task = self._pending.get(key)
         if task is None:

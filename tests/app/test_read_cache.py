@@ -206,10 +206,15 @@ async def test_a_storage_failure_serves_the_last_answer_for_another_interval(
         await cache.view(ATHLETE + 1)  # nothing to fall back on
 
 
-async def test_unknown_ids_cannot_grow_the_cache_without_bound(cache: PublicReadCache) -> None:
+async def test_unknown_ids_cannot_grow_the_cache_without_bound(
+    cache: PublicReadCache, stores: FakeStores
+) -> None:
+    await cache.view(ATHLETE)
     for athlete_id in range(1, read_cache.MAX_ENTRIES + 50):
         assert (await cache.view(athlete_id + 10**9)).publication is Publication.UNKNOWN_ATHLETE
+        await cache.view(ATHLETE)  # read all along: never the one forgotten
     assert len(cache._entries) == read_cache.MAX_ENTRIES
+    assert stores.reads["load"] == 1
 
 
 async def test_zero_seconds_revalidates_every_read(stores: FakeStores, clock: Clock) -> None:
