@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.caching import choose_coding, etag_matches, http_date, not_modified, parse_http_date
-from api.snapshots import parse_athlete_id
+from api.route_athlete import parse_athlete_id
 from settings import Settings, SettingsError
 from storage import InvalidKeyError, athlete_key
 from storage.snapshot_codec import content_etag

@@ -131,7 +131,6 @@ async def test_every_coding_decodes_to_the_stored_bytes(cache: PublicReadCache, 
     ("change", "publication"),
     [
         ({"publish_consent": False}, Publication.NOT_PUBLISHED),
-        ({"status": TokenStatus.DEAUTHORIZED}, Publication.NOT_CONNECTED),
         ({"status": TokenStatus.REAUTHORIZATION_REQUIRED}, Publication.NOT_CONNECTED),
     ],
 )
