@@ -43,8 +43,9 @@ run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (opti
 test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
 	$(PY) -m devstack.suites --logs $(TEST_LOGS) $(SUITES)
 
-fuzz: install ## Schemathesis against the demo stack with 200 cases per operation (CI runs it after test)
-	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} $(PY) -m pytest tests/fuzz -q -s -p no:cacheprovider
+fuzz: install ## Schemathesis against the demo stack, at least 200 cases per operation (CI runs it after test)
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} FUZZ_MIN_CASES=$${FUZZ_MIN_CASES:-200} \
+	  $(PY) -m pytest tests/fuzz -q -s -p no:cacheprovider
 
 lint: install ## ruff (check and format) over the tree, strict mypy over the app (with the benchmarks) and each tool
 	$(PY) -m ruff check .
