@@ -47,6 +47,11 @@ export interface StravaSnapshot {
     text: "Powered by Strava";
     url: "https://www.strava.com";
   };
+  history?: History;
+  /**
+   * From SNAPSHOT_GOALS; empty without it.
+   */
+  goals?: Goal[];
 }
 /**
  * The athlete's public profile.
@@ -129,4 +134,85 @@ export interface Activity {
    * Google encoded polyline; only with SNAPSHOT_INCLUDE_LOCATIONS=true.
    */
   summary_polyline?: string | null;
+}
+/**
+ * Charts-ready aggregates of the stored published activities, by local start date.
+ */
+export interface History {
+  activity_count: number;
+  /**
+   * false while the first backfill runs
+   */
+  complete: boolean;
+  /**
+   * when a sync last changed the stored history
+   */
+  synced_at: UtcTime | null;
+  /**
+   * every year with data, newest first
+   */
+  by_year: {
+    year: number;
+    sports: HistorySports;
+  }[];
+  /**
+   * every month with data, newest first
+   */
+  by_month: {
+    month: string;
+    sports: HistorySports;
+  }[];
+  /**
+   * the last 52 ISO weeks up to this one, newest first
+   */
+  by_week: {
+    week: string;
+    sports: HistorySports;
+  }[];
+  /**
+   * the last 365 days, oldest first, including days without activities
+   */
+  daily: {
+    date: string;
+    count: number;
+    distance_m: number;
+    moving_time_s: number;
+  }[];
+  /**
+   * consecutive days / ISO weeks with at least one activity
+   */
+  streaks: {
+    current_days: number;
+    longest_days: number;
+    current_weeks: number;
+    longest_weeks: number;
+  };
+}
+/**
+ * Totals by Strava sport type (Run, Ride, Yoga, …); {} for a period without activities.
+ */
+export interface HistorySports {
+  [k: string]: HistoryTotals;
+}
+/**
+ * Totals of one sport type in one period (published activities only).
+ */
+export interface HistoryTotals {
+  count: number;
+  distance_m: number;
+  moving_time_s: number;
+  elevation_gain_m: number;
+}
+/**
+ * Progress towards one SNAPSHOT_GOALS goal in the current period.
+ */
+export interface Goal {
+  sport_type: string;
+  period: "year" | "month" | "week";
+  target_m: number;
+  done_m: number;
+  /**
+   * done_m / target_m; may pass 1
+   */
+  fraction: number;
 }

@@ -138,6 +138,7 @@ async def test_real_snapshots_match_the_served_schema_and_the_typescript_types(
     schema = json.loads(body)
     jsonschema_rs.validator_for(strict(schema)).validate(document)
     assert ("start_latlng" in document["recent_activities"][0]) is (locations == "true")
+    assert {"history", "goals"} <= set(document)  # the history's fields are checked too
     type_check(document, tmp_path)
     broken = {**document, "recent_activities": [{**document["recent_activities"][0], "distance_m": "12 km"}]}
     assert not jsonschema_rs.validator_for(schema).is_valid(broken)
