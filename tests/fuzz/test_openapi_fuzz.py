@@ -44,6 +44,7 @@ def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         port=0,
         azurite_port=0,
         emulator_port=0,
+        site_port=0,
     )
     stack = Stack(options, demo=True)
     try:

@@ -103,7 +103,12 @@ def main() -> None:
         azurite_port, proxy_port = free_port(), free_port()
         proxy = StorageProxy(proxy_port, azurite_port, table_prefix="strava")
         options = StackOptions(
-            run_dir=Path(run_dir), port=0, azurite_port=azurite_port, emulator_port=0, storage_port=proxy_port
+            run_dir=Path(run_dir),
+            port=0,
+            azurite_port=azurite_port,
+            emulator_port=0,
+            site_port=0,
+            storage_port=proxy_port,
         )
         stack = Stack(options, demo=True)
         bare = None
