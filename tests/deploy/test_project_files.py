@@ -36,6 +36,7 @@ def test_azure_yaml_hooks_only_name_outputs_the_template_has() -> None:
 # What the package holds: the app's code and settings, and the files that say what it is.
 APP_FILES = {
     "function_app.py", "host.json", "requirements.txt", "settings.py", "services.py", "timestamps.py",
+    "read_cache.py",
     "activities", "api", "card", "history", "orchestrations", "scheduled", "snapshot", "storage", "strava",
     "README.md", "LICENSE", ".funcignore",
 }  # fmt: skip
@@ -96,7 +97,7 @@ def test_ci_runs_the_readme_test_command_on_push() -> None:
     # .ci/run is the single entry: the workflow runs nothing of its own beside it (lint runs once)
     assert [step["run"] for step in steps if "run" in step] == ["bash .ci/run"]
     ci_run = [line.strip() for line in (bicep.ROOT / ".ci" / "run").read_text().splitlines()]
-    assert ci_run[-2:] == ["make test", "make lint"]
+    assert ci_run[-3:] == ["make test", "make fuzz", "make lint"]  # the long Schemathesis run between
     assert "3.12" in CI["jobs"]["test"]["strategy"]["matrix"]["python"]  # the Azure runtime
     assert CI["permissions"] == {"contents": "read"}
 
