@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from strava_emulator import api, control, edits, errors, oauth, pictures
+from strava_emulator import api, changes, control, edits, errors, oauth, pictures, subscriptions
 from strava_emulator.config import EmulatorConfig
 from strava_emulator.faults import truncate_json
 from strava_emulator.state import STATE, Clock, EmulatorState
+from strava_emulator.webhooks import outbox_context
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOKEN_PATHS = frozenset({"/oauth/token", "/api/v3/oauth/token"})
@@ -23,7 +24,16 @@ def build_app(config: EmulatorConfig, *, wall_clock: Clock = time.time) -> web.A
     """A ready-to-run emulator app; ``wall_clock`` lets tests control time."""
     app = web.Application(middlewares=[strava_edge])
     app[STATE] = EmulatorState.create(config, wall_clock)
-    for table in (control.routes, edits.routes, oauth.routes, api.routes, pictures.routes):
+    app.cleanup_ctx.append(outbox_context)
+    for table in (
+        control.routes,
+        edits.routes,
+        changes.routes,
+        oauth.routes,
+        api.routes,
+        subscriptions.routes,
+        pictures.routes,
+    ):
         app.add_routes(table)
     return app
 

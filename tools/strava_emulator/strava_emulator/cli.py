@@ -28,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m strava_emulator",
         description="A local Strava API v3 + OAuth emulator with seeded data, modes and faults. "
         "Test control API: GET /_emulator/stats, POST /_emulator/config, "
-        "POST /_emulator/reset-counters.",
+        "POST /_emulator/reset-counters; data edits that send webhook events under /_emulator/athletes and "
+        "/_emulator/activities.",
     )
     add = p.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
@@ -128,6 +129,13 @@ def parser() -> argparse.ArgumentParser:
         default=30.0,
         help="how long a stalled request waits (default %(default)s)",
     )
+    add(
+        "--webhook-retry-seconds",
+        type=float,
+        default=1.0,
+        help="pause between the 3 attempts of a webhook delivery "
+        "(default %(default)s; Strava's spacing is undocumented)",
+    )
     return p
 
 
@@ -155,6 +163,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         malformed_rate=args.malformed_rate,
         hang_rate=args.hang_rate,
         hang_seconds=args.hang_seconds,
+        webhook_retry_seconds=args.webhook_retry_seconds,
     )
 
 

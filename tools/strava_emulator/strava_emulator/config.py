@@ -115,6 +115,7 @@ class EmulatorConfig:
     hang_rate: float = 0.0
     hang_seconds: float = 30.0
     clock_offset: float = 0.0
+    webhook_retry_seconds: float = 1.0
 
     def refresh_margin(self) -> float:
         """Strava's "more than an hour left" rule, scaled to the TTL (3600 s of 21600 s)."""
@@ -185,6 +186,7 @@ LIVE_FIELDS: dict[str, Any] = {
     "hang_rate": parse_fraction,
     "hang_seconds": _non_negative,
     "clock_offset": as_float,
+    "webhook_retry_seconds": _non_negative,
 }
 
 

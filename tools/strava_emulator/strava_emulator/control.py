@@ -10,13 +10,15 @@ from strava_emulator import errors
 from strava_emulator.config import apply_changes
 from strava_emulator.render import summary_activity
 from strava_emulator.state import STATE
+from strava_emulator.webhooks import OUTBOX
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/_emulator/stats")
 async def stats(request: web.Request) -> web.Response:
-    return web.json_response(request.app[STATE].counters.as_json())
+    pending = request.app[OUTBOX].pending()
+    return web.json_response(request.app[STATE].counters.as_json(pending))
 
 
 @routes.post("/_emulator/reset-counters")

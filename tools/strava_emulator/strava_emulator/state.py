@@ -14,9 +14,10 @@ from strava_emulator.config import EmulatorConfig
 from strava_emulator.data import generate_athletes
 from strava_emulator.faults import FaultDice
 from strava_emulator.holds import Holds
-from strava_emulator.model import Athlete
+from strava_emulator.model import Activity, Athlete
 from strava_emulator.ratelimit import RateLimiter
 from strava_emulator.tokens import Rejection, TokenBook
+from strava_emulator.webhooks import Subscription, WebhookCounters
 
 Clock = Callable[[], float]
 
@@ -30,8 +31,9 @@ class Counters:
     refreshes: Counter[str] = field(default_factory=Counter)
     exchanges: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    webhooks: WebhookCounters = field(default_factory=WebhookCounters)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, pending_webhooks: int = 0) -> dict[str, Any]:
         return {
             "requests": dict(self.requests),
             "rejected_tokens": {reason.value: self.rejected_tokens[reason.value] for reason in Rejection},
@@ -40,6 +42,7 @@ class Counters:
             },
             "exchanges": {key: self.exchanges[key] for key in ("ok", "rejected", "athlete_cap")},
             "faults": {key: self.faults[key] for key in ("error", "hang", "malformed", "rate_limited")},
+            "webhooks": self.webhooks.as_json(pending_webhooks),
         }
 
 
@@ -52,6 +55,8 @@ class EmulatorState:
     limiter: RateLimiter = field(default_factory=RateLimiter.fresh)
     counters: Counters = field(default_factory=Counters)
     holds: Holds = field(default_factory=Holds)
+    subscription: Subscription | None = None  # Strava allows one per app
+    next_subscription_id: int = 120475
     dice: FaultDice = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +72,19 @@ class EmulatorState:
     def now(self) -> float:
         """Wall clock plus the configurable ``clock_offset`` (lets tests jump ahead)."""
         return self.wall_clock() + self.config.clock_offset
+
+    def find_activity(self, activity_id: int) -> tuple[Athlete, Activity] | None:
+        """The activity with that id and its athlete, whoever owns it."""
+        for athlete in self.athletes.values():
+            activity = athlete.activity(activity_id)
+            if activity is not None:
+                return athlete, activity
+        return None
+
+    def next_activity_id(self) -> int:
+        return 1 + max(
+            (item.id for athlete in self.athletes.values() for item in athlete.activities), default=0
+        )
 
     def reset_counters(self) -> None:
         self.counters = Counters()

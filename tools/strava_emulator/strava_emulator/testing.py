@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -120,10 +121,90 @@ class RunningEmulator:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read())  # type: ignore[no-any-return]
 
+    # Push subscriptions, with the app's credentials (``/api/v3/push_subscriptions``).
+
+    def create_subscription(self, callback_url: str, verify_token: str) -> tuple[int, Any]:
+        """``POST /api/v3/push_subscriptions``: ``(status, body)``; returns after the validation call."""
+        form = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "callback_url": callback_url,
+            "verify_token": verify_token,
+        }
+        return self._call("POST", "/api/v3/push_subscriptions", form=form)
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        """``GET /api/v3/push_subscriptions``: ``[]`` or the one subscription."""
+        query = urllib.parse.urlencode({"client_id": self.client_id, "client_secret": self.client_secret})
+        status, body = self._call("GET", f"/api/v3/push_subscriptions?{query}")
+        assert status == 200, body
+        return body  # type: ignore[no-any-return]
+
+    def delete_subscription(self, subscription_id: int) -> int:
+        """``DELETE /api/v3/push_subscriptions/{id}``: the status (204, or 404 if unknown)."""
+        query = urllib.parse.urlencode({"client_id": self.client_id, "client_secret": self.client_secret})
+        status, _ = self._call("DELETE", f"/api/v3/push_subscriptions/{subscription_id}?{query}")
+        return status
+
+    # Data edits that send webhook events (``/_emulator/...``).
+
     def ground_truth(self, athlete_id: int) -> list[dict[str, Any]]:
-        """``GET /_emulator/athletes/{id}/activities``: every activity, newest first, any visibility."""
+        """Every activity of the athlete, newest first, private and future ones too."""
         found: list[dict[str, Any]] = self._control("GET", f"/_emulator/athletes/{athlete_id}/activities")
         return found
+
+    def create_activity(self, athlete_id: int, **fields: Any) -> dict[str, Any]:
+        """A new activity (``name``, ``sport_type``, ``distance``, ``visibility``, …): a create event."""
+        created: dict[str, Any] = self._control(
+            "POST", f"/_emulator/athletes/{athlete_id}/activities", fields
+        )
+        return created
+
+    def update_activity(self, activity_id: int, **fields: Any) -> dict[str, Any]:
+        """Change an activity: an update event if its title, type or privacy changed."""
+        updated: dict[str, Any] = self._control("PUT", f"/_emulator/activities/{activity_id}", fields)
+        return updated
+
+    def delete_activity(self, activity_id: int) -> None:
+        """Delete an activity: a delete event."""
+        self._call_ok("DELETE", f"/_emulator/activities/{activity_id}", expect=204)
+
+    def deauthorize(self, athlete_id: int) -> dict[str, Any]:
+        """The athlete revokes the app on Strava: their tokens die, the athlete event is sent."""
+        answer: dict[str, Any] = self._control("POST", f"/_emulator/athletes/{athlete_id}/deauthorize", {})
+        return answer
+
+    def webhooks(self) -> dict[str, Any]:
+        """Webhook counters: events, attempts, delivered, retried, failed, pending, outcomes, validations."""
+        counters: dict[str, Any] = self.stats()["webhooks"]
+        return counters
+
+    def wait_for_webhooks(self, *, settled: int, timeout: float = 15.0) -> dict[str, Any]:
+        """Poll until ``settled`` events have been delivered or given up and none is in flight."""
+        deadline = time.monotonic() + timeout
+        while True:
+            counters = self.webhooks()
+            if counters["pending"] == 0 and counters["delivered"] + counters["failed"] >= settled:
+                return counters
+            if time.monotonic() > deadline:
+                raise AssertionError(f"webhooks not settled within {timeout} s: {counters}")
+            time.sleep(0.02)
+
+    def _call(self, method: str, path: str, *, form: dict[str, str] | None = None) -> tuple[int, Any]:
+        """Any request: ``(status, JSON body or None)``, errors included."""
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback URL
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        return status, json.loads(raw) if raw else None
+
+    def _call_ok(self, method: str, path: str, *, expect: int) -> None:
+        status, body = self._call(method, path)
+        if status != expect:
+            raise AssertionError(f"{method} {path} -> {status}: {body}")
 
     def _control(
         self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 10

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-pytest_plugins = ["strava_emulator.testing"]
+pytest_plugins = ["strava_emulator.testing", "tests.receiver"]
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ FLAGS = [
     "--malformed-rate",
     "--hang-rate",
     "--hang-seconds",
+    "--webhook-retry-seconds",
 ]
 
 
