@@ -51,6 +51,7 @@ class Publication(str, Enum):
     UNKNOWN_ATHLETE = "unknown_athlete"
     NOT_PUBLISHED = "not_published"
     NOT_CONNECTED = "not_connected"
+    DEAUTHORIZED = "deauthorized"  # revoked on Strava: the data is deleted
     NO_SNAPSHOT = "no_snapshot_yet"
 
 
@@ -168,6 +169,8 @@ class PublicReadCache:
         record = await self._tokens.get(athlete_id)
         if record is None:
             return PublicView(athlete_id, Publication.UNKNOWN_ATHLETE)
+        if record.status is TokenStatus.DEAUTHORIZED:
+            return PublicView(athlete_id, Publication.DEAUTHORIZED)
         if not record.publish_consent:
             return PublicView(athlete_id, Publication.NOT_PUBLISHED)
         if record.status is not TokenStatus.ACTIVE:

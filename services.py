@@ -23,6 +23,7 @@ from storage import (
     SyncStateStore,
     TableService,
     TokenStore,
+    WebhookStore,
 )
 from strava.client import StravaClient
 
@@ -40,6 +41,7 @@ class Services:
     activities: ActivityStore
     sync_states: SyncStateStore
     budget: RateBudgetStore
+    webhooks: WebhookStore
     http: aiohttp.ClientSession
     strava: StravaClient
     public_reads: PublicReadCache
@@ -61,6 +63,7 @@ class Services:
             activities=ActivityStore(tables, names.activities),
             sync_states=SyncStateStore(tables, names.history),
             budget=RateBudgetStore(tables, names.budget),
+            webhooks=WebhookStore(tables, names.webhooks),
             http=http,
             strava=StravaClient(settings.strava, http),
             public_reads=PublicReadCache(tokens, snapshots, settings.cache_revalidate),

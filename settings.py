@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ class TableNames:
     activities: str
     history: str
     budget: str
+    webhooks: str
 
     @classmethod
     def with_prefix(cls, prefix: str) -> TableNames:
@@ -44,7 +45,17 @@ class TableNames:
             f"{prefix}Activities",
             f"{prefix}History",
             f"{prefix}Budget",
+            f"{prefix}Webhooks",
         )
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Strava push subscription: the handshake token and how bursts of events are folded."""
+
+    verify_token: str = field(repr=False)  # STRAVA_WEBHOOK_VERIFY_TOKEN; empty: webhooks are off
+    debounce: timedelta  # quiet window after the latest event
+    max_delay: timedelta  # a refresh at most this long after the first event of a burst
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class Settings:
     rescan_interval: timedelta  # HISTORY_RESCAN_DAYS
     sync_overlap: timedelta  # HISTORY_SYNC_OVERLAP_SECONDS
     budget: BudgetPolicy  # RATE_BUDGET_PERCENT, RATE_BUDGET_BACKGROUND_PERCENT
+    webhooks: WebhookSettings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,9 +126,18 @@ class Settings:
                 cap_percent=reader.integer("RATE_BUDGET_PERCENT", 80, low=1, high=100),
                 background_percent=reader.integer("RATE_BUDGET_BACKGROUND_PERCENT", 50, low=1, high=100),
             ),
+            webhooks=WebhookSettings(
+                verify_token=reader.text("STRAVA_WEBHOOK_VERIFY_TOKEN", ""),
+                debounce=timedelta(seconds=reader.integer("WEBHOOK_DEBOUNCE_SECONDS", 30, low=0, high=600)),
+                max_delay=timedelta(
+                    seconds=reader.integer("WEBHOOK_MAX_DELAY_SECONDS", 45, low=1, high=3600)
+                ),
+            ),
         )
         if settings.budget.background_percent > settings.budget.cap_percent:
             raise SettingsError("RATE_BUDGET_BACKGROUND_PERCENT must not exceed RATE_BUDGET_PERCENT")
+        if settings.webhooks.max_delay < settings.webhooks.debounce:
+            raise SettingsError("WEBHOOK_MAX_DELAY_SECONDS must not be below WEBHOOK_DEBOUNCE_SECONDS")
         if not settings.published_visibilities:
             raise SettingsError("SNAPSHOT_VISIBILITY must name at least one visibility")
         if not _TABLE_PREFIX.fullmatch(reader.text("TABLE_PREFIX", "strava")):

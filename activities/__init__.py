@@ -1,7 +1,7 @@
 """Activities: the only durable functions that do I/O. Each reads tokens from the store by athlete id,
 does one job, and returns small JSON-safe results (never a token)."""
 
-from activities import activity_events, budget, fetch, history, history_scan, snapshots, tokens
+from activities import activity_events, budget, fetch, history, history_scan, snapshots, tokens, webhooks
 
 blueprints = (
     tokens.bp,
@@ -11,4 +11,5 @@ blueprints = (
     history.bp,
     history_scan.bp,
     activity_events.bp,
+    webhooks.bp,
 )

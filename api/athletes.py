@@ -13,8 +13,9 @@ from api.conditional_get import serve_snapshot
 from api.diagnosis import Observations, diagnose
 from api.responses import NO_STORE, error_response, json_response
 from api.route_athlete import route_athlete
+from api.stats import deauthorized
 from history.budget import BudgetState, status_view
-from orchestrations.contract import lifecycle_instance_id, snapshot_instance_id
+from orchestrations.contract import debounce_instance_id, lifecycle_instance_id, snapshot_instance_id
 from orchestrations.history_contract import history_instance_id
 from orchestrations.starters import runtime_status, start_snapshot
 from services import Services, services
@@ -33,6 +34,8 @@ async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestratio
     if isinstance(record, func.HttpResponse):
         return record
     athlete_id = record.athlete_id
+    if record.status is TokenStatus.DEAUTHORIZED:
+        return deauthorized()
     if req.method == "GET":
         return await serve_snapshot(req, svc, athlete_id, "private, no-cache", {})
     if record.status is not TokenStatus.ACTIVE:
@@ -76,9 +79,15 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
         budget=await _budget(svc),
         history=await _history(svc, client, athlete_id),
     )
-    return json_response(
-        diagnose(observations, datetime.now(timezone.utc)), headers={"Cache-Control": "no-store"}
-    )
+    diagnosis = diagnose(observations, datetime.now(timezone.utc))
+    debouncer = _custom_status(await client.get_status(debounce_instance_id(athlete_id)))
+    diagnosis["webhooks"] = {
+        "phase": debouncer.get("phase"),  # None: no event has come yet
+        "refreshes": debouncer.get("refreshes", 0),
+        "last_refresh_at": debouncer.get("last_refresh_at"),
+        "refresh_at": debouncer.get("refresh_at"),
+    }
+    return json_response(diagnosis, headers={"Cache-Control": "no-store"})
 
 
 async def _budget(svc: Services) -> dict[str, Any]:

@@ -33,8 +33,11 @@ class Observations:
     history: Mapping[str, Any] | None = None  # the history sync: stored state and its instance
 
 
-# Problems of the lifecycle itself; the fixes of failure kinds come from orchestrations.failures.
+# Problems of the lifecycle itself (and the deauthorized token status); the fixes of failure kinds come
+# from orchestrations.failures.
 LIFECYCLE_FIXES: dict[str, str] = {
+    "deauthorized": "The athlete revoked this app's access on Strava; their tokens, snapshot and stored "
+    "data were deleted and nothing is served. To connect again, authorize: {authorize_url}",
     "lifecycle_stopped": "The token lifecycle is not running; the scheduled watchdog (SNAPSHOT_SCHEDULE) "
     "restarts it, and so does a snapshot that meets a rejected token. Or authorize again: {authorize_url}",
     "lifecycle_suspended": "The token lifecycle is suspended, so nothing refreshes the token; the scheduled "
@@ -73,7 +76,7 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
     if snapshot_error:
         until = facts.get("rate_limited_until")
         problems.append(problem(str(snapshot_error), "snapshot", obs, str(until) if until else None))
-    expires = from_epoch(obs.expires_at)
+    expires = from_epoch(obs.expires_at) if obs.expires_at else None
     return {
         "athlete_id": obs.athlete_id,
         "healthy": not problems,
@@ -81,8 +84,8 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
         "token": {
             "status": obs.token_status,
             "scopes": sorted(obs.scopes),
-            "expires_at": format_utc(expires),
-            "expires_in_s": int((expires - now).total_seconds()),
+            "expires_at": format_utc(expires) if expires else None,
+            "expires_in_s": int((expires - now).total_seconds()) if expires else None,
             "publish_consent": obs.publish_consent,
         },
         "lifecycle": {

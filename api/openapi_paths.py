@@ -175,6 +175,83 @@ def _widget() -> dict[str, Any]:
     }
 
 
+def _webhook() -> dict[str, Any]:
+    hub = ("hub.mode", "hub.challenge", "hub.verify_token")
+    received = {
+        "type": "object",
+        "properties": {"received": {"type": "boolean"}, "outcome": {"type": "string"}},
+    }
+    return {
+        "get": {
+            "summary": "Strava's subscription handshake: echo hub.challenge for our verify token",
+            "operationId": "stravaWebhookHandshake",
+            "parameters": [{"name": name, "in": "query", "schema": {"type": "string"}} for name in hub],
+            "responses": {
+                "200": {"description": "The challenge echoed", **_json({"type": "object"})},
+                "403": _error("Not a subscription request with this app's token", "verification_failed"),
+            },
+        },
+        "post": {
+            "summary": "A Strava webhook event: acknowledged at once, handed to a durable orchestration",
+            "operationId": "stravaWebhookEvent",
+            "requestBody": {"required": True, **_json({"type": "object"})},
+            "responses": {
+                "200": {"description": "Received (handed on, a duplicate, or ignored)", **_json(received)},
+                "400": _error("Not a Strava event", "malformed_event"),
+                "503": _error("Could not be queued; Strava delivers it again", "unavailable"),
+            },
+        },
+    }
+
+
+def _subscription() -> dict[str, Any]:
+    failed = {
+        "502": _error("Strava refused or failed", "strava_failed", "strava_rejected_credentials"),
+        "503": _error("Strava is not configured or unavailable", "strava_not_configured", "strava_failed"),
+    }
+    described = {"description": "The subscription", **_json({"type": "object"})}
+    return {
+        "get": {
+            "summary": "The app's push subscription as Strava reports it",
+            "operationId": "stravaSubscription",
+            "security": KEYED,
+            "responses": {"200": described, "401": NO_KEY, **failed},
+        },
+        "post": {
+            "summary": "Create the push subscription, pointing at this app's public webhook URL",
+            "operationId": "createStravaSubscription",
+            "security": KEYED,
+            "responses": {
+                "200": described,
+                "201": described,
+                "400": _error("Strava refused the callback", "subscription_refused"),
+                "401": NO_KEY,
+                "409": _error(
+                    "Not possible yet", "verify_token_not_set", "public_url_unknown", "subscription_exists"
+                ),
+                **failed,
+                "502": _error(
+                    "Strava failed or could not validate the callback",
+                    "callback_not_verifiable",
+                    "strava_failed",
+                    "strava_rejected_credentials",
+                ),
+            },
+        },
+        "delete": {
+            "summary": "Delete the push subscription at Strava",
+            "operationId": "deleteStravaSubscription",
+            "security": KEYED,
+            "responses": {
+                "200": described,
+                "401": NO_KEY,
+                "404": _error("No subscription", "no_subscription"),
+                **failed,
+            },
+        },
+    }
+
+
 def operations() -> dict[str, Any]:
     return {
         "/api/stats": _public_read("Stats", "The default athlete's published snapshot", False, SNAPSHOT_OK),
@@ -269,6 +346,8 @@ def operations() -> dict[str, Any]:
                 },
             }
         },
+        "/api/strava/webhook": _webhook(),
+        "/api/strava/subscription": _subscription(),
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",

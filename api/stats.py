@@ -22,6 +22,7 @@ from services import Services, services
 bp = df.Blueprint()
 METHODS = ["GET", "HEAD", "OPTIONS"]
 
+DEAUTHORIZED_MESSAGE = "This athlete revoked this app's access on Strava; their data was deleted."
 REFUSALS = {
     Publication.UNKNOWN_ATHLETE: (404, "No such athlete is connected to this app."),
     Publication.NOT_PUBLISHED: (
@@ -30,6 +31,7 @@ REFUSALS = {
         "at /api/athletes/{id}/snapshot.",
     ),
     Publication.NOT_CONNECTED: (410, "This athlete's Strava connection has lapsed; nothing is published."),
+    Publication.DEAUTHORIZED: (410, DEAUTHORIZED_MESSAGE),
     Publication.NO_SNAPSHOT: (404, "No snapshot has been built for this athlete yet; try again soon."),
 }
 
@@ -132,6 +134,16 @@ def represent(
 def public_cache_control(max_age: int) -> str:
     """Browsers and CDNs keep it ``max_age`` and may serve it as long again while they revalidate."""
     return f"public, max-age={max_age}" + (f", stale-while-revalidate={max_age}" if max_age else "")
+
+
+def deauthorized(headers: dict[str, str] | None = None) -> func.HttpResponse:
+    """Reads of an athlete who revoked this app: their data is deleted and nothing is served."""
+    return error_response(
+        410,
+        "deauthorized",
+        "This athlete revoked this app's access on Strava; their data was deleted.",
+        headers,
+    )
 
 
 def cors_for(req: func.HttpRequest, svc: Services) -> dict[str, str]:

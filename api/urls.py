@@ -14,6 +14,7 @@ from settings import Settings
 ROUTE_PREFIX = "/api"
 AUTHORIZE_PATH = f"{ROUTE_PREFIX}/strava/authorize"
 CALLBACK_PATH = f"{ROUTE_PREFIX}/strava/callback"
+WEBHOOK_PATH = f"{ROUTE_PREFIX}/strava/webhook"
 
 
 def is_loopback(host: str | None) -> bool:
@@ -99,3 +100,9 @@ def stats_path(athlete_id: int) -> str:
 
 def snapshot_path(athlete_id: int) -> str:
     return f"{ROUTE_PREFIX}/athletes/{athlete_id}/snapshot"
+
+
+def webhook_callback_url(request_url: str, settings: Settings) -> str | None:
+    """The callback Strava's push subscription points at: this app's public webhook route."""
+    base = public_base(request_url, settings)
+    return f"{base}{WEBHOOK_PATH}" if base else None

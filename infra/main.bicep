@@ -176,6 +176,8 @@ module functionApp 'modules/functionapp.bicep' = {
       HISTORY_SYNC_OVERLAP_SECONDS: '86400'
       RATE_BUDGET_PERCENT: '80'
       RATE_BUDGET_BACKGROUND_PERCENT: '50'
+      WEBHOOK_DEBOUNCE_SECONDS: '30'
+      WEBHOOK_MAX_DELAY_SECONDS: '45'
     }
   }
 }

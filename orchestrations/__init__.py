@@ -1,6 +1,20 @@
 """Orchestrations (deterministic, no I/O; time from ``context.current_utc_datetime``) and the
 client-side starters that start and wake them."""
 
-from orchestrations import activity_event, history_sync, stats_snapshot, token_lifecycle
+from orchestrations import (
+    activity_event,
+    deauthorization,
+    history_sync,
+    stats_snapshot,
+    token_lifecycle,
+    webhook_debounce,
+)
 
-blueprints = (token_lifecycle.bp, stats_snapshot.bp, history_sync.bp, activity_event.bp)
+blueprints = (
+    token_lifecycle.bp,
+    stats_snapshot.bp,
+    history_sync.bp,
+    activity_event.bp,
+    webhook_debounce.bp,
+    deauthorization.bp,
+)

@@ -10,12 +10,15 @@ from __future__ import annotations
 from typing import Any, Literal, TypedDict
 
 from orchestrations.failures import Failure, FailureData
-from orchestrations.history_contract import BudgetDecision, Cursor, RefreshPlan, Started
+from orchestrations.history_contract import BudgetDecision, Cursor, RefreshPlan, Started, history_instance_id
 
 # Orchestrations
 TOKEN_LIFECYCLE = "token_lifecycle"
 STATS_SNAPSHOT = "stats_snapshot"
 REFRESH_NOW_EVENT = "refresh_now"  # a wake-up: the lifecycle re-reads the token row and refresh requests
+WEBHOOK_DEBOUNCE = "webhook_debounce"
+ATHLETE_DEAUTHORIZATION = "athlete_deauthorization"
+ATHLETE_CHANGED_EVENT = "athlete_changed"  # a webhook event: something of the athlete's changed
 
 # Activities
 READ_TOKEN_STATE = "read_token_state"
@@ -26,6 +29,10 @@ FETCH_ACTIVITIES = "fetch_activities"
 SAVE_SNAPSHOT = "save_snapshot"
 RECORD_DIAGNOSTICS = "record_diagnostics"
 REQUEST_TOKEN_REFRESH = "request_token_refresh"
+START_SNAPSHOT_REFRESH = "start_snapshot_refresh"
+FORGET_ATHLETE_TOKENS = "forget_athlete_tokens"
+END_ATHLETE_ORCHESTRATIONS = "end_athlete_orchestrations"
+DELETE_ATHLETE_DATA = "delete_athlete_data"
 
 # Runtime statuses of an instance that has not finished: a starter must not start another one.
 # Suspended counts: it is alive but does no work until resumed (the watchdog resumes it).
@@ -41,6 +48,26 @@ def lifecycle_instance_id(athlete_id: int) -> str:
 def snapshot_instance_id(athlete_id: int) -> str:
     """The singleton snapshot run of one athlete (one at a time)."""
     return f"stats-snapshot-{athlete_id}"
+
+
+def debounce_instance_id(athlete_id: int) -> str:
+    """The singleton webhook debouncer of one athlete."""
+    return f"webhook-debounce-{athlete_id}"
+
+
+def deauthorization_instance_id(athlete_id: int) -> str:
+    """The run that deletes a deauthorized athlete's data."""
+    return f"deauthorization-{athlete_id}"
+
+
+def athlete_instance_ids(athlete_id: int) -> tuple[str, ...]:
+    """Every long-lived orchestration that holds or builds an athlete's data."""
+    return (
+        lifecycle_instance_id(athlete_id),
+        snapshot_instance_id(athlete_id),
+        debounce_instance_id(athlete_id),
+        history_instance_id(athlete_id),
+    )
 
 
 class TokenState(TypedDict):

@@ -13,20 +13,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import azure.durable_functions as df
 
+from orchestrations.activity_event import activity_event_instance_id
 from orchestrations.contract import (
     ACTIVE_STATES,
+    ATHLETE_CHANGED_EVENT,
+    ATHLETE_DEAUTHORIZATION,
     REFRESH_NOW_EVENT,
     STATS_SNAPSHOT,
     SUSPENDED,
     TOKEN_LIFECYCLE,
+    WEBHOOK_DEBOUNCE,
     LifecycleOutcome,
+    deauthorization_instance_id,
+    debounce_instance_id,
     lifecycle_instance_id,
     snapshot_instance_id,
 )
+from orchestrations.history_contract import ACTIVITY_EVENT, ActivityEvent
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +115,79 @@ async def start_snapshot(client: df.DurableOrchestrationClient, athlete_id: int)
     instance_id = snapshot_instance_id(athlete_id)
     started = await start_singleton(client, STATS_SNAPSHOT, instance_id, {"athlete_id": athlete_id})
     return instance_id, started
+
+
+async def is_active(client: df.DurableOrchestrationClient, instance_id: str) -> bool:
+    """Whether the instance has not finished (Suspended counts)."""
+    return runtime_status(await client.get_status(instance_id)) in ACTIVE_STATES
+
+
+COVER_MARGIN = timedelta(seconds=1)  # clock skew between app instances is far smaller
+SIGNAL_ATTEMPTS = 3
+_refresh_due: dict[str, datetime] = {}  # debouncer instance -> a refresh it has scheduled (this process)
+
+
+def scheduled_refresh(custom_status: Any) -> datetime | None:
+    """The refresh a debouncing debouncer has scheduled (its custom status), if any.
+
+    An event announced more than ``COVER_MARGIN`` before that moment needs no signal: timers never
+    fire early, so the refresh reads Strava after the change. Skipping the signal spares the
+    debouncer an episode per event in a burst (and this process a status read per event)."""
+    if not isinstance(custom_status, dict) or custom_status.get("phase") != "debouncing":
+        return None
+    try:
+        due = datetime.fromisoformat(str(custom_status["refresh_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return due if due.tzinfo is not None else None
+
+
+def forget_scheduled_refresh(athlete_id: int) -> None:
+    """After a deauthorization the debouncer is ended: no refresh is ahead any more."""
+    _refresh_due.pop(debounce_instance_id(athlete_id), None)
+
+
+async def signal_debouncer(
+    client: df.DurableOrchestrationClient, athlete_id: int, initial: dict[str, Any], hint: dict[str, Any]
+) -> str:
+    """Tell the athlete's webhook debouncer that something changed: an event to the running one, or a
+    new one started with the change in hand (``initial``) through :func:`start_singleton`, so racing
+    starters settle on one instance (a refused start signals the winner). Returns ``signalled``,
+    ``started`` or ``covered`` (a refresh is already due late enough to include the change)."""
+    instance_id = debounce_instance_id(athlete_id)
+    known_due = _refresh_due.get(instance_id)
+    if known_due is not None and known_due - datetime.now(timezone.utc) > COVER_MARGIN:
+        return "covered"  # timers never fire early: that refresh is still ahead
+    for attempt in range(SIGNAL_ATTEMPTS):
+        if attempt:
+            await asyncio.sleep(0.05 * attempt)  # a racing starter elsewhere is still creating it
+        status = await client.get_status(instance_id)
+        if runtime_status(status) in ACTIVE_STATES:
+            due = scheduled_refresh(status.custom_status)
+            if due is not None:
+                _refresh_due[instance_id] = due
+                if due - datetime.now(timezone.utc) > COVER_MARGIN:
+                    return "covered"
+            try:
+                await client.raise_event(instance_id, ATHLETE_CHANGED_EVENT, hint)
+                return "signalled"
+            except Exception as error:  # it ended in between: start a new one
+                log.info("could not signal %s (%s)", instance_id, type(error).__name__)
+        if await start_singleton(client, WEBHOOK_DEBOUNCE, instance_id, initial):
+            return "started"
+    raise RuntimeError(f"{instance_id} could not be signalled or started")
+
+
+async def start_deauthorization(client: df.DurableOrchestrationClient, athlete_id: int) -> bool:
+    """Start deleting the athlete's data unless that is already under way; True if started here."""
+    forget_scheduled_refresh(athlete_id)
+    instance_id = deauthorization_instance_id(athlete_id)
+    return await start_singleton(client, ATHLETE_DEAUTHORIZATION, instance_id, {"athlete_id": athlete_id})
+
+
+async def start_activity_event(client: df.DurableOrchestrationClient, event: ActivityEvent) -> bool:
+    """Apply one activity event to the activity store (``activity-event-<activityId>``); while one
+    for that activity runs, the debouncer's snapshot refresh (a page of recent activities) and the
+    periodic re-scan cover the newer change. True if started here."""
+    instance_id = activity_event_instance_id(int(event["activity_id"]))
+    return await start_singleton(client, ACTIVITY_EVENT, instance_id, dict(event))

@@ -1,12 +1,12 @@
 """The scheduled job (``SNAPSHOT_SCHEDULE``): a fresh snapshot for each active athlete, and a watchdog
 that restarts a token lifecycle that stopped and resumes one that was suspended (eternal
 orchestrations are known to stop silently; a suspended one refreshes nothing). It also purges
-expired OAuth states."""
+expired OAuth states and old webhook receipts."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -17,19 +17,24 @@ from storage import TokenStatus
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
+WEBHOOK_RECEIPT_TTL = timedelta(days=1)  # Strava retries a delivery within minutes, not days
 
 
 @bp.timer_trigger(schedule="%SNAPSHOT_SCHEDULE%", arg_name="timer", run_on_startup=False)
 @bp.durable_client_input(client_name="client")
 async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
     svc = services()
+    now = datetime.now(timezone.utc)
     try:
-        purged = await svc.states.purge_expired(datetime.now(timezone.utc))
+        purged = await svc.states.purge_expired(now)
+        receipts = await svc.webhooks.purge_receipts(now - WEBHOOK_RECEIPT_TTL)
     except Exception as error:  # housekeeping: its trouble must not stop the athletes' runs
-        log.error("purging expired OAuth states failed: %s", type(error).__name__)
+        log.error("purging expired OAuth states or webhook receipts failed: %s", type(error).__name__)
     else:
         if purged:
             log.info("purged %s expired or used OAuth states", purged)
+        if receipts:
+            log.info("purged %s webhook receipts older than a day", receipts)
     for record in await svc.tokens.list_athletes():
         if record.status is not TokenStatus.ACTIVE:
             continue

@@ -24,6 +24,7 @@ from storage.oauth_states import InvalidStateError, OAuthStateStore
 from storage.snapshots import SnapshotInfo, SnapshotStore, SnapshotTooLargeError, StoredSnapshot
 from storage.tables import CheckedTable, TableService
 from storage.tokens import TokenRecord, TokenStatus, TokenStore
+from storage.webhooks import StoredSubscription, WebhookStore
 
 __all__ = [
     "ActivityStore",
@@ -48,12 +49,14 @@ __all__ = [
     "StorageLimitError",
     "StorageUnavailableError",
     "StoredSnapshot",
+    "StoredSubscription",
     "SyncState",
     "SyncStateStore",
     "TableService",
     "TokenRecord",
     "TokenStatus",
     "TokenStore",
+    "WebhookStore",
     "activity_body",
     "athlete_key",
     "check_batch",

@@ -7,12 +7,14 @@ writer intervened).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from azure.data.tables import UpdateMode
 
+from storage.errors import EntityNotFoundError
 from storage.keys import athlete_key
 from storage.limits import SYSTEM_PROPERTIES
 from storage.properties import etag_of, int64, plain_value
@@ -40,6 +42,12 @@ class DiagnosticsStore:
             await table.upsert({"PartitionKey": key, "RowKey": DIAGNOSTICS_ROW, **updates}, UpdateMode.MERGE)
             return
         await retrying(lambda: _replace_with(table, key, updates), RACES)
+
+    async def delete(self, athlete_id: int) -> None:
+        """Forget every fact of the athlete."""
+        table = await self._service.checked_table(self._table_name)
+        with contextlib.suppress(EntityNotFoundError):
+            await table.delete(athlete_key(athlete_id), DIAGNOSTICS_ROW)
 
     async def read(self, athlete_id: int) -> dict[str, FactValue]:
         """All recorded facts of the athlete (empty if none)."""

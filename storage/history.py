@@ -80,6 +80,16 @@ class ActivityStore:
                 removed += 1
         return removed
 
+    async def delete_athlete(self, athlete_id: int) -> int:
+        """Remove every stored activity of the athlete (deauthorization); returns how many there were."""
+        table = await self._service.checked_table(self._table_name)
+        key = athlete_key(athlete_id)
+        rows = await table.query("PartitionKey eq @pk", {"pk": key}, select=("RowKey",))
+        keys = [{"PartitionKey": key, "RowKey": str(row["RowKey"])} for row in rows]
+        for first in range(0, len(keys), BATCH):
+            await table.submit([("delete", row) for row in keys[first : first + BATCH]])
+        return len(keys)
+
     async def all(self, athlete_id: int) -> list[dict[str, Any]]:
         """Every stored activity of the athlete (public dicts, in no particular order)."""
         table = await self._service.checked_table(self._table_name)
@@ -144,6 +154,11 @@ class SyncStateStore:
         table = await self._service.checked_table(self._table_name)
         entity = await table.get(athlete_key(athlete_id), SYNC_ROW)
         return SyncState() if entity is None else _state(entity)
+
+    async def delete(self, athlete_id: int) -> None:
+        """Forget the athlete's sync state (deauthorization)."""
+        table = await self._service.checked_table(self._table_name)
+        await table.delete(athlete_key(athlete_id), SYNC_ROW)  # the SDK ignores a missing row
 
     async def update(self, athlete_id: int, change: Callable[[SyncState], SyncState]) -> SyncState:
         """Apply ``change`` to the stored state (retried on a concurrent write); returns the new state."""

@@ -8,10 +8,12 @@ SnapshotTooLargeError before anything is sent.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage.errors import EntityNotFoundError
 from storage.keys import athlete_key
 from storage.limits import StorageLimitError, check_entity
 from storage.properties import etag_of, int64, read_datetime, read_int, read_str, require_utc
@@ -90,6 +92,16 @@ class SnapshotStore:
         info = _info(entity, int(key))
         body = read_body(entity, read_int(entity, "ChunkCount"), info.size, info.etag)
         return _with_body(info, body)
+
+    async def delete(self, athlete_id: int) -> bool:
+        """Delete the athlete's snapshot; False if there was none."""
+        table = await self._service.checked_table(self._table_name)
+        key = athlete_key(athlete_id)
+        if await table.get(key, LATEST_ROW, select=("PartitionKey",)) is None:
+            return False
+        with contextlib.suppress(EntityNotFoundError):  # deleted meanwhile
+            await table.delete(key, LATEST_ROW)
+        return True
 
     async def head(self, athlete_id: int) -> SnapshotInfo | None:
         """Metadata of the latest snapshot without its body, or None."""

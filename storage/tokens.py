@@ -6,6 +6,7 @@ routine refreshes use :meth:`TokenStore.update`, which only succeeds against the
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ __all__ = ["ConcurrencyConflictError", "TokenRecord", "TokenStatus", "TokenStore
 class TokenStatus(str, Enum):
     ACTIVE = "active"
     REAUTHORIZATION_REQUIRED = "reauthorization_required"
+    DEAUTHORIZED = "deauthorized"  # revoked on Strava: tokens erased, data deleted (webhook event)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,29 @@ class TokenStore:
         table = await self._service.checked_table(self._table_name)
         entity = await table.get(athlete_key(athlete_id), REFRESH_REQUEST_ROW)
         return None if entity is None else read_datetime(entity, "RequestedAt")
+
+    async def forget(self, athlete_id: int, now: datetime) -> TokenRecord | None:
+        """Deauthorization: the tokens are erased and the row keeps only the athlete id, the status
+        ``deauthorized`` and when (so reads can answer 410 and the status endpoint can say why).
+        None if the athlete was never connected. Idempotent."""
+        current = await self.get(athlete_id)
+        if current is None:
+            return None
+        tombstone = dataclasses.replace(
+            current,
+            access_token="",
+            refresh_token="",
+            expires_at=0,
+            scopes=frozenset(),
+            status=TokenStatus.DEAUTHORIZED,
+            publish_consent=False,
+            updated_at=now,
+        )
+        stored = await self.replace(tombstone)
+        table = await self._service.checked_table(self._table_name)
+        with contextlib.suppress(EntityNotFoundError):
+            await table.delete(athlete_key(athlete_id), REFRESH_REQUEST_ROW)
+        return stored
 
     async def list_athletes(self) -> list[TokenRecord]:
         """Every athlete's record (the table holds few)."""

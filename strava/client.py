@@ -17,6 +17,7 @@ from strava.oauth import (
     code_exchange_form,
     refresh_form,
 )
+from strava.push import PushSubscription
 from strava.ratelimits import RateLimitUsage
 from strava.transport import Clock, Params, StravaTransport, utc_now
 
@@ -141,6 +142,41 @@ class StravaClient:
         url = f"{self._api}/athletes/{int(athlete_id)}/stats"
         payload = await self._transport.request("GET", url, bearer=access_token)
         return AthleteStats.from_json(payload)
+
+    async def create_push_subscription(self, callback_url: str, verify_token: str) -> PushSubscription:
+        """Create the app's subscription; Strava calls ``callback_url`` to validate it before answering."""
+        form = {**self._app_credentials(), "callback_url": callback_url, "verify_token": verify_token}
+        payload = await self._transport.request(
+            "POST",
+            f"{self._api}/push_subscriptions",
+            form=form,
+            secrets=(self._config.client_secret, verify_token),
+        )
+        return PushSubscription.from_json(payload)
+
+    async def list_push_subscriptions(self) -> list[PushSubscription]:
+        """The app's subscription (Strava allows one), or an empty list."""
+        payload = await self._transport.request(
+            "GET",
+            f"{self._api}/push_subscriptions",
+            params=self._app_credentials(),
+            secrets=(self._config.client_secret,),
+        )
+        if not isinstance(payload, list):
+            raise BadResponseError("GET /push_subscriptions: expected an array")
+        return [PushSubscription.from_json(item) for item in payload]
+
+    async def delete_push_subscription(self, subscription_id: int) -> None:
+        """Delete the subscription (204); an unknown id is ``NotFoundError``."""
+        await self._transport.request(
+            "DELETE",
+            f"{self._api}/push_subscriptions/{int(subscription_id)}",
+            params=self._app_credentials(),
+            secrets=(self._config.client_secret,),
+        )
+
+    def _app_credentials(self) -> dict[str, str]:
+        return {"client_id": self._config.client_id, "client_secret": self._config.client_secret}
 
     async def _token_call(self, form: Params, secrets: Sequence[str]) -> object:
         return await self._transport.request(

@@ -19,8 +19,11 @@ APP = bicep.source(bicep.INFRA / "modules" / "functionapp.bicep")
 # Read by the app but deliberately not set by the template. A name added here must also be documented as
 # optional in the README's settings table. WEBSITE_HOSTNAME is set by the platform itself;
 # PUBLIC_BASE_URL only matters behind a custom domain (STRAVA_REDIRECT_URI, which the template sets,
-# names the public address otherwise).
-DOCUMENTED_OPTIONAL: frozenset[str] = frozenset({"PUBLIC_BASE_URL", "WEBSITE_HOSTNAME"})
+# names the public address otherwise); STRAVA_WEBHOOK_VERIFY_TOKEN is set by the operator just before
+# creating the webhook subscription (the README's webhook steps), the only time it is used.
+DOCUMENTED_OPTIONAL: frozenset[str] = frozenset(
+    {"PUBLIC_BASE_URL", "WEBSITE_HOSTNAME", "STRAVA_WEBHOOK_VERIFY_TOKEN"}
+)
 
 
 def app_setting_names() -> dict[str, str]:

@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): every benchmark, one after another."""
 
-from bench import app_snapshot, devhost_fanout, import_cost, rate_budget, read_path
+from bench import app_snapshot, app_webhooks, devhost_fanout, import_cost, rate_budget, read_path
 
 if __name__ == "__main__":
     import_cost.main([])
@@ -12,3 +12,5 @@ if __name__ == "__main__":
     rate_budget.main()
     print()
     read_path.main()
+    print()
+    app_webhooks.main()

@@ -131,6 +131,9 @@ def run(stack: Stack, check: bool, lifetime: Lifetime) -> int:
         say(*demo_settings_lines(stack))
         stack.connect_demo_athlete()
         athlete = str(describe(stack.wait_for_stats()))
+        subscription = stack.create_webhook_subscription()
+        where = "validated by the emulator" if check else f"-> {subscription['callback_url']}"
+        say(f"  webhooks      subscription {subscription['id']} {where}")
     else:
         athlete = "<athleteId>"
     if not check:
@@ -142,7 +145,14 @@ def run(stack: Stack, check: bool, lifetime: Lifetime) -> int:
         say(f"\nOpen {url}/api/strava/authorize in a browser to connect your Strava account.")
         say("(Strava accepts 127.0.0.1 and localhost callbacks whatever your app's Callback Domain is.)")
     say(f"\nTry:\n  curl {url}/api/stats", f"  curl {url}/api/athletes/{athlete}/status")
-    say(f"  curl -X POST {url}/api/athletes/{athlete}/snapshot\n", "Ctrl-C stops everything.\n")
+    say(f"  curl -X POST {url}/api/athletes/{athlete}/snapshot")
+    if demo:
+        say(
+            f"  curl -X POST {stack.emulator_url}/_emulator/athletes/{athlete}/activities "
+            """-H 'Content-Type: application/json' -d '{"name": "Webhook demo"}'""",
+            "    (a new activity on 'Strava': its webhook event puts it in /api/stats within seconds)",
+        )
+    say("", "Ctrl-C stops everything.\n")
     return follow(stack, lifetime)
 
 

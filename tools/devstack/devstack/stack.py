@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -37,6 +38,8 @@ DEMO_DEFAULTS = {
     "SNAPSHOT_SCHEDULE": "0 */5 * * * *",
     "CORS_ALLOWED_ORIGINS": "*",
     "STATS_CACHE_MAX_AGE_SECONDS": "60",
+    "WEBHOOK_DEBOUNCE_SECONDS": "3",
+    "WEBHOOK_MAX_DELAY_SECONDS": "15",
 }
 
 
@@ -60,6 +63,7 @@ class StackOptions:
     demo_token_ttl: int = 300
     emulator_flags: tuple[str, ...] = ()  # extra flags, e.g. ("--latency-ms", "100") for benchmarks
     storage_port: int = 0  # the table port the app is given; 0: Azurite's (a benchmark puts a proxy there)
+    app_overrides: tuple[tuple[str, str], ...] = ()  # app settings over the demo's, e.g. for benchmarks
 
 
 def app_settings(app_dir: Path, env: Mapping[str, str]) -> dict[str, str]:
@@ -140,6 +144,7 @@ class Stack:
                     env[name] = self.demo_set[name] = value
         elif not user.get("SNAPSHOT_SCHEDULE"):
             env["SNAPSHOT_SCHEDULE"] = DEFAULT_SCHEDULE
+        env |= dict(opts.app_overrides)
         self.app_env = env
         port = opts.port or free_port()
         self.devhost_log.write_text("")  # this run's log only; the run lock guards it
@@ -198,6 +203,8 @@ class Stack:
             "STRAVA_API_BASE_URL": f"{self.emulator_url}/api/v3",
             "STRAVA_OAUTH_BASE_URL": f"{self.emulator_url}/oauth",
             "TOKEN_REFRESH_MARGIN_SECONDS": margin,
+            # webhooks: the app subscribes; the emulator validates and calls its /api/strava/webhook
+            "STRAVA_WEBHOOK_VERIFY_TOKEN": secrets.token_urlsafe(24),
         }
 
     def check_app(self) -> None:
@@ -208,6 +215,19 @@ class Stack:
         """Walk the OAuth flow as a browser would (authorize -> emulator -> callback), keeping the cookie
         that binds the authorization to this "browser"; returns the page."""
         return self._get("/api/strava/authorize?publish=yes").decode()
+
+    def create_webhook_subscription(self) -> dict[str, Any]:
+        """Ask the app to create its push subscription (Strava, here the emulator, validates the
+        callback first); the ``subscription`` object of the answer."""
+        request = urllib.request.Request(f"{self.url}/api/strava/subscription", method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                answer: dict[str, Any] = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise StackError(
+                f"POST /api/strava/subscription answered {error.code}; see {self.devhost_log}"
+            ) from None
+        return dict(answer["subscription"])
 
     def wait_for_stats(self, timeout: float = 60.0) -> dict[str, Any]:
         """Poll ``/api/stats`` until the first snapshot is served."""

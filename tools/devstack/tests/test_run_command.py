@@ -25,6 +25,7 @@ def test_check_runs_the_demo_once_prints_no_dead_urls_and_stops_everything(stack
     assert "demo mode (Strava emulator)" in output
     assert "recent activities in the snapshot" in output
     assert "check passed" in output
+    assert re.search(r"webhooks +subscription \d+ validated by the emulator", output), output
     assert "http://" not in output  # every URL would already be dead
     log = (stack_run.run_dir / "devhost.log").read_text()
     assert "orchestrator stats_snapshot" in log
@@ -85,6 +86,11 @@ def test_users_settings_win_a_second_run_refuses_and_sighup_stops_everything(sta
     [demo_set] = [line for line in output.splitlines() if line.startswith("  demo set")]
     assert "TOKEN_REFRESH_MARGIN_SECONDS=30" in demo_set
     assert "SNAPSHOT_SCHEDULE=" in demo_set
+    assert "WEBHOOK_DEBOUNCE_SECONDS=3" in demo_set
+    callback = (
+        rf"webhooks +subscription \d+ -> http://127\.0\.0\.1:{stack_run.ports['devhost']}/api/strava/webhook"
+    )
+    assert re.search(callback, output), output
     assert "CORS_ALLOWED_ORIGINS" not in demo_set
     assert "yours kept    CORS_ALLOWED_ORIGINS, STATS_CACHE_MAX_AGE_SECONDS" in output
     request = urllib.request.Request(

@@ -1,0 +1,100 @@
+"""Activities of the webhook debouncer and of deauthorization. Idempotent: each may run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+import azure.durable_functions as df
+
+from orchestrations.contract import (
+    DELETE_ATHLETE_DATA,
+    END_ATHLETE_ORCHESTRATIONS,
+    FORGET_ATHLETE_TOKENS,
+    START_SNAPSHOT_REFRESH,
+    athlete_instance_ids,
+)
+from orchestrations.starters import is_active, start_snapshot
+from services import services
+from storage import TokenStatus
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+TERMINATE_REASON = "the athlete deauthorized this app on Strava"
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_REFRESH)
+@bp.durable_client_input(client_name="client")
+async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    """The debouncer's refresh: a new snapshot run (``started``), ``busy`` while one runs, or
+    ``not_connected`` when the athlete has no active token any more."""
+    athlete_id = int(athlete_id)
+    record = await services().tokens.get(athlete_id)
+    if record is None or record.status is not TokenStatus.ACTIVE:
+        return {"outcome": "not_connected"}
+    instance_id, started = await start_snapshot(client, athlete_id)
+    if started:
+        log.info("athlete %s: webhook events led to snapshot run %s", athlete_id, instance_id)
+    return {"outcome": "started" if started else "busy", "instance_id": instance_id}
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=FORGET_ATHLETE_TOKENS)
+async def forget_athlete_tokens(athlete_id: int) -> dict[str, Any]:
+    """Erase the tokens; the row keeps only ``deauthorized`` and when."""
+    svc = services()
+    forgotten = await svc.tokens.forget(int(athlete_id), datetime.now(timezone.utc))
+    svc.public_reads.invalidate(int(athlete_id))  # this process; others revalidate within seconds
+    return {"forgotten": forgotten is not None}
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=END_ATHLETE_ORCHESTRATIONS)
+@bp.durable_client_input(client_name="client")
+async def end_athlete_orchestrations(
+    athlete_id: int, client: df.DurableOrchestrationClient
+) -> dict[str, Any]:
+    """Terminate the athlete's lifecycle, snapshot run, history sync and debouncer; lists those not ended yet
+    (termination takes effect at the instance's next episode)."""
+    if await _reauthorized(int(athlete_id)):
+        return {"still_active": [], "skipped": "reauthorized"}
+    still_active: list[str] = []
+    for instance_id in athlete_instance_ids(int(athlete_id)):
+        if not await is_active(client, instance_id):
+            continue
+        try:
+            await client.terminate(instance_id, TERMINATE_REASON)
+        except Exception as error:  # it finished in between
+            log.info("terminate %s: %s", instance_id, type(error).__name__)
+        still_active.append(instance_id)
+    return {"still_active": still_active}
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=DELETE_ATHLETE_DATA)
+@bp.durable_client_input(client_name="client")
+async def delete_athlete_data(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    """Delete the snapshot, the stored activities and sync state, diagnostics, webhook receipts and the
+    finished orchestrations' histories."""
+    athlete_id = int(athlete_id)
+    svc = services()
+    if await _reauthorized(athlete_id):
+        return {"skipped": "reauthorized"}
+    snapshot = await svc.snapshots.delete(athlete_id)
+    svc.public_reads.invalidate(athlete_id)
+    activities = await svc.activities.delete_athlete(athlete_id)
+    await svc.sync_states.delete(athlete_id)
+    await svc.diagnostics.delete(athlete_id)
+    receipts = await svc.webhooks.delete_athlete(athlete_id)
+    purged = 0
+    for instance_id in athlete_instance_ids(athlete_id):
+        if await is_active(client, instance_id):
+            continue
+        result = await client.purge_instance_history(instance_id)
+        purged += int(getattr(result, "instances_deleted", 0) or 0)
+    log.info("athlete %s: data deleted after deauthorization", athlete_id)
+    return {"snapshot": snapshot, "activities": activities, "webhook_receipts": receipts, "histories": purged}
+
+
+async def _reauthorized(athlete_id: int) -> bool:
+    """The athlete connected again since the deauthorization: what exists now is theirs to keep."""
+    record = await services().tokens.get(athlete_id)
+    return record is not None and record.status is TokenStatus.ACTIVE

@@ -1,0 +1,116 @@
+"""Helpers of the webhook end-to-end tests: the app's subscription, Strava-shaped events, durable
+status of the debouncer, and the Strava calls the emulator counted."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from tests.e2e.conftest import AppUnderTest
+
+VERIFY_TOKEN = "e2e-verify-token"
+WEBHOOK_SETTINGS = {
+    "STRAVA_WEBHOOK_VERIFY_TOKEN": VERIFY_TOKEN,
+    "WEBHOOK_DEBOUNCE_SECONDS": "2",
+    "WEBHOOK_MAX_DELAY_SECONDS": "10",
+}
+EMULATOR_FLAGS = ("--athletes", "2", "--activities", "60")
+
+
+async def subscribe(app: AppUnderTest) -> int:
+    """Create the app's subscription (the emulator validates the callback first); its id."""
+    status, _, body = await app.request("POST", "/api/strava/subscription")
+    assert status == 201, body
+    return int(json.loads(body)["subscription"]["id"])
+
+
+async def connected_and_subscribed(app: AppUnderTest) -> tuple[int, int]:
+    """The first athlete connected with a published snapshot, and the subscription id."""
+    status, _, _ = await app.connect()
+    assert status == 200
+    await app.wait_for("/api/stats")
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for_history(athlete_id)  # the backfill's own snapshot refresh is behind us
+    return athlete_id, await subscribe(app)
+
+
+def event(athlete_id: int, subscription_id: int, **fields: Any) -> dict[str, Any]:
+    base = {
+        "aspect_type": "create",
+        "event_time": int(time.time()),
+        "object_id": 9_999_999_999,
+        "object_type": "activity",
+        "owner_id": athlete_id,
+        "subscription_id": subscription_id,
+        "updates": {},
+    }
+    return {**base, **fields}
+
+
+async def post_event(app: AppUnderTest, body: Any) -> tuple[int, dict[str, Any]]:
+    status, _, text = await app.request("POST", "/api/strava/webhook", json=body)
+    return status, json.loads(text)
+
+
+async def instance(app: AppUnderTest, instance_id: str) -> dict[str, Any] | None:
+    """The durable status of an instance, or None if there is none."""
+    status, _, body = await app.request("GET", f"/runtime/webhooks/durabletask/instances/{instance_id}")
+    if status == 404:
+        return None
+    document: dict[str, Any] = json.loads(body)
+    return document
+
+
+async def wait_for_phase(
+    app: AppUnderTest, instance_id: str, phase: str, timeout: float = 30, **expected: Any
+) -> dict[str, Any]:
+    """Poll the instance's custom status until its ``phase`` (and the ``expected`` fields) match."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await instance(app, instance_id)
+        custom = (found or {}).get("customStatus") or {}
+        if custom.get("phase") == phase and all(custom.get(k) == v for k, v in expected.items()):
+            return custom
+        assert time.monotonic() < deadline, f"{instance_id} never reached {phase}: {found}"
+        await asyncio.sleep(0.1)
+
+
+async def wait_for_completed(app: AppUnderTest, instance_id: str, timeout: float = 60) -> dict[str, Any]:
+    """Poll until the instance has run to completion."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await instance(app, instance_id)
+        if found is not None and found.get("runtimeStatus") == "Completed":
+            return found
+        assert time.monotonic() < deadline, f"{instance_id} did not complete: {found}"
+        await asyncio.sleep(0.1)
+
+
+async def wait_for_stats(app: AppUnderTest, condition: Any, timeout: float = 30) -> dict[str, Any]:
+    """Poll the public stats until ``condition(document)`` holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, body = await app.request("GET", "/api/stats")
+        document = json.loads(body)
+        if status == 200 and condition(document):
+            return dict(document)
+        assert time.monotonic() < deadline, f"stats never met the condition: {status} {body[:300]}"
+        await asyncio.sleep(0.1)
+
+
+def activity_ids(document: dict[str, Any]) -> set[int]:
+    return {item["id"] for item in document["recent_activities"]}
+
+
+def stats_calls(app: AppUnderTest) -> int:
+    """Snapshot runs that reached Strava: each reads the athlete's stats once."""
+    return sum(n for route, n in app.emulator.stats()["requests"].items() if route.endswith("/stats"))
+
+
+def strava_api_calls(app: AppUnderTest) -> int:
+    requests = app.emulator.stats()["requests"]
+    return sum(
+        n for route, n in requests.items() if "/api/v3/" in route and "push_subscriptions" not in route
+    )
