@@ -1,7 +1,8 @@
 """A webhook callback for the emulator to call: a real aiohttp server on loopback in its own thread.
 
 It answers Strava's validation GET (echoing the challenge, or not), records every event POST, and can
-be told to answer the next deliveries with an error or to hold them past Strava's 2-second limit.
+be told to answer the next deliveries with an error or to hold them (past Strava's 2-second limit:
+they are only answered when the fixture ends).
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import pytest
 from aiohttp import web
 from loopback.processes import free_port
 
-HOLD_SECONDS = 3.0  # longer than the emulator's 2 s answer limit
-
 
 @dataclass
 class Receiver:
@@ -28,6 +27,7 @@ class Receiver:
     failures: list[int] = field(default_factory=list)  # statuses for the next deliveries, in order
     holds: int = 0  # how many of the next deliveries to hold past the limit
     changed: threading.Condition = field(default_factory=threading.Condition)
+    released: asyncio.Event | None = None  # set at teardown: held deliveries are answered then
 
     def wait_for_events(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Block until ``count`` deliveries have arrived (retries included)."""
@@ -51,8 +51,8 @@ class Receiver:
             status = self.failures.pop(0) if self.failures else 200
             hold = self.holds > 0
             self.holds -= 1 if hold else 0
-        if hold:
-            await asyncio.sleep(HOLD_SECONDS)  # the server misbehaving on purpose, not a test waiting
+        if hold and self.released is not None:
+            await self.released.wait()  # the emulator gives up after 2 s; this answer comes too late
         return web.json_response({}, status=status)
 
 
@@ -61,6 +61,7 @@ def receiver() -> Iterator[Receiver]:
     port = free_port()
     found = Receiver(f"http://127.0.0.1:{port}/webhook")
     loop = asyncio.new_event_loop()
+    found.released = asyncio.Event()
     app = web.Application()
     app.router.add_get("/webhook", found.handle_validation)
     app.router.add_post("/webhook", found.handle_event)
@@ -72,6 +73,7 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield found
     finally:
+        loop.call_soon_threadsafe(found.released.set)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
         loop.run_until_complete(runner.cleanup())
