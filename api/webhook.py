@@ -98,7 +98,9 @@ async def _hand_on(svc: Services, client: df.DurableOrchestrationClient, event: 
     if event.is_deauthorization:
         started = await start_deauthorization(client, event.owner_id)
         return "deauthorizing" if started else "deauthorization_running"
-    if event.object_type == "activity":
+    if event.object_type == "activity" and event.aspect_type != "create":
+        # an edit or delete of any activity goes to the store now; a new one arrives with the
+        # refresh's page of recent activities (so a bulk upload costs no call per activity)
         await start_activity_event(
             client,
             {"athlete_id": event.owner_id, "activity_id": event.object_id, "aspect": event.aspect_type},
