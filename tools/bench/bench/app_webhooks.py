@@ -105,16 +105,19 @@ def ids(document: dict[str, Any]) -> set[int]:
 
 
 async def debouncer_idle(stack: Stack, athlete_id: int, timeout: float = 120) -> None:
-    """Wait until the athlete's debouncer has no burst pending (so a new change starts its own)."""
-    url = f"{stack.url}/runtime/webhooks/durabletask/instances/webhook-debounce-{athlete_id}"
+    """Wait until the athlete's debouncer has no burst pending and no snapshot run is under way (so a
+    new change starts a burst of its own)."""
+    base = f"{stack.url}/runtime/webhooks/durabletask/instances"
     started = time.perf_counter()
     async with aiohttp.ClientSession() as http:
         while time.perf_counter() - started < timeout:
-            async with http.get(url) as response:
-                if response.status == 404:
-                    return
-                if ((await response.json()).get("customStatus") or {}).get("phase") == "idle":
-                    return
+            async with http.get(f"{base}/webhook-debounce-{athlete_id}") as response:
+                found = await response.json() if response.status == 200 else {}
+            async with http.get(f"{base}/stats-snapshot-{athlete_id}") as response:
+                run = await response.json() if response.status == 200 else {}
+            idle = (found.get("customStatus") or {}).get("phase") in (None, "idle")
+            if idle and run.get("runtimeStatus") in (None, "Completed", "Failed", "Terminated"):
+                return
             await asyncio.sleep(0.1)
     raise TimeoutError("the debouncer never went idle")
 
