@@ -27,12 +27,16 @@ async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrches
     now = datetime.now(timezone.utc)
     try:
         purged = await svc.states.purge_expired(now)
-        receipts = await svc.webhooks.purge_receipts(now - WEBHOOK_RECEIPT_TTL)
     except Exception as error:  # housekeeping: its trouble must not stop the athletes' runs
-        log.error("purging expired OAuth states or webhook receipts failed: %s", type(error).__name__)
+        log.error("purging expired OAuth states failed: %s", type(error).__name__)
     else:
         if purged:
             log.info("purged %s expired or used OAuth states", purged)
+    try:
+        receipts = await svc.webhooks.purge_receipts(now - WEBHOOK_RECEIPT_TTL)
+    except Exception as error:  # the same: housekeeping
+        log.error("purging old webhook receipts failed: %s", type(error).__name__)
+    else:
         if receipts:
             log.info("purged %s webhook receipts older than a day", receipts)
     for record in await svc.tokens.list_athletes():
