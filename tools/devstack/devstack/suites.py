@@ -10,6 +10,7 @@ included. Ctrl-C, SIGTERM, SIGHUP or the death of the process that started it st
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -85,6 +86,17 @@ class Running:
     process: ManagedProcess
     log_path: Path
     started: float
+    cpu: float = 0.0  # user + system seconds of the suite and every process it waited for
+
+
+def _ended(entry: Running) -> bool:
+    """Reap the suite's pytest if it ended, keeping its exit code and its CPU time (``wait4``)."""
+    pid, status, usage = os.wait4(entry.process.popen.pid, os.WNOHANG)
+    if pid == 0:
+        return False
+    entry.process.popen.returncode = os.waitstatus_to_exitcode(status)
+    entry.cpu = usage.ru_utime + usage.ru_stime
+    return True
 
 
 def _kill_all(running: Sequence[Running]) -> None:
@@ -108,7 +120,7 @@ def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime) -> int:
         pending = list(running)
         while pending:
             lifetime.check_parent()
-            for entry in [entry for entry in pending if not entry.process.alive()]:
+            for entry in [entry for entry in pending if _ended(entry)]:
                 pending.remove(entry)
                 entry.process.stop()  # reaps the group: servers a suite left behind go with it
                 log = entry.log_path.read_text(errors="replace")
@@ -121,7 +133,8 @@ def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime) -> int:
                     totals[kind] = totals.get(kind, 0) + number
                 wall = time.monotonic() - entry.started
                 print(
-                    f"== {entry.suite.name}: {result}, {summary or 'no summary'} ({wall:.1f} s wall; log: "
+                    f"== {entry.suite.name}: {result}, {summary or 'no summary'} ({wall:.1f} s wall, "
+                    f"{entry.cpu:.1f} s cpu; log: "
                     f"{entry.log_path})",
                     flush=True,
                 )
