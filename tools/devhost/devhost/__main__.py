@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp.http_exceptions import HttpProcessingError
 
-from devhost import READY_LINE
+from devhost import READY_LINE, logs
 from devhost.banner import banner
 from devhost.host import DevHost, HostOptions, StartupError
 from devhost.local_settings import DEFAULT_TASK_HUB
@@ -93,8 +93,7 @@ class MalformedRequestFilter(logging.Filter):
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_arguments(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    logging.getLogger("azure").setLevel(logging.WARNING)
+    logs.configure()
     logging.getLogger("aiohttp.server").addFilter(MalformedRequestFilter())
     try:
         asyncio.run(serve(options))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from devhost.logs import direct_handler
+
 logger = logging.getLogger("devhost")
 
 
@@ -11,7 +13,14 @@ def log_execution(kind: str, name: str, duration_s: float, outcome: str, instanc
     """Log e.g. ``activity fetch_athlete [token-lifecycle-42] 12ms Succeeded``.
 
     ``outcome`` is a short word or phrase (Succeeded, Failed: <ExceptionType>, 202 ...); never pass
-    payloads, inputs or exception messages that could carry a secret.
+    payloads, inputs or exception messages that could carry a secret. Written straight to devhost's
+    own handler when that is where the line would go (one per HTTP request: logging's record, caller
+    lookup and formatting cost more than the request's routing), else through ``logging``.
     """
     where = f" [{instance}]" if instance else ""
-    logger.info("%s %s%s %dms %s", kind, name, where, round(duration_s * 1000), outcome)
+    message = f"{kind} {name}{where} {round(duration_s * 1000)}ms {outcome}"
+    handler = direct_handler(logger)
+    if handler is not None:
+        handler.write_info(logger.name, message)
+    else:
+        logger.info("%s", message)

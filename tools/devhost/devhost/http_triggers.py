@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from devhost.execlog import log_execution
 from devhost.functions import HttpFunction
 from devhost.invoke import call_function, describe_failure
 from devhost.keys import HostKeys, supplied_key
-from devhost.routing import MethodNotAllowed, RouteTable, split_path
+from devhost.routing import MethodNotAllowed, RouteMatch, RouteTable, split_path
 
 logger = logging.getLogger("devhost.http")
 
@@ -51,13 +52,31 @@ def _joined(pairs: Any) -> dict[str, str]:
     return merged
 
 
+_URLS_KEPT = 1024
+_urls: dict[tuple[str, str, str], tuple[str, dict[str, str]]] = {}
+
+
+def _url_and_params(request: web.Request) -> tuple[str, dict[str, str]]:
+    """The absolute URL and joined query string of a request, remembered per scheme, Host and raw
+    request target (which determine both): building them costs more than routing."""
+    key = (request.scheme, request.host, request.raw_path)
+    found = _urls.get(key)
+    if found is None:
+        if len(_urls) >= _URLS_KEPT:
+            _urls.clear()
+        found = _urls[key] = (str(request.url), _joined(request.query))
+    return found
+
+
 def to_function_request(request: web.Request, body: bytes, route_values: dict[str, str]) -> func.HttpRequest:
-    """The ``func.HttpRequest`` for an aiohttp request, with the URL the caller used."""
+    """The ``func.HttpRequest`` for an aiohttp request, with the URL the caller used (shared values
+    are safe: the request exposes its params and route params as read-only mappings)."""
+    url, params = _url_and_params(request)
     return func.HttpRequest(
         request.method,
-        str(request.url),
+        url,
         headers=_joined(request.headers),
-        params=_joined(request.query),
+        params=params,
         route_params=route_values,
         body=body,
     )
@@ -67,12 +86,12 @@ def to_web_response(result: Any) -> web.Response:
     """Map a function's return value as the worker does; an explicit Content-Type header wins, and an
     empty ``mimetype`` sends none (the worker passes it on, and the host drops an empty Content-Type)."""
     if isinstance(result, func.HttpResponse):
-        headers = CIMultiDict(result.headers.items())
-        if "Content-Type" not in headers and result.mimetype:
+        headers = list(result.headers.items())  # aiohttp copies them into its own CIMultiDict
+        if result.mimetype and not any(name.lower() == "content-type" for name, _ in headers):
             mimetype = result.mimetype
             charset = f"; charset={result.charset}" if mimetype.startswith("text/") and result.charset else ""
-            headers["Content-Type"] = mimetype + charset
-        return web.Response(status=result.status_code, body=result.get_body(), headers=headers)
+            headers.append(("Content-Type", mimetype + charset))
+        return web.Response(status=result.status_code, body=result.get_body(), headers=CIMultiDict(headers))
     if isinstance(result, str):
         return web.Response(status=200, text=result, content_type="text/plain", charset="utf-8")
     if isinstance(result, bytes):
@@ -95,6 +114,7 @@ class HttpTriggers:
         app_dir: Path,
     ) -> None:
         self.table = build_route_table(functions)
+        self.resolve = lru_cache(maxsize=1024)(self._resolve)  # the table never changes once built
         self.prefix_segments = [s.casefold() for s in split_path(route_prefix)]
         self.keys = keys
         self.client_binding = client_binding
@@ -107,9 +127,13 @@ class HttpTriggers:
         head = [s.casefold() for s in segments[: len(self.prefix_segments)]]
         return segments[len(self.prefix_segments) :] if head == self.prefix_segments else None
 
+    def _resolve(self, raw_path: str, method: str) -> RouteMatch[HttpFunction] | MethodNotAllowed | None:
+        """The function (and route values) for a raw path and method; callers must not mutate the values."""
+        segments = self.below_prefix(raw_path)
+        return self.table.resolve(segments, method) if segments is not None else None
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        segments = self.below_prefix(request.rel_url.raw_path)
-        found = self.table.resolve(segments, request.method) if segments is not None else None
+        found = self.resolve(request.rel_url.raw_path, request.method)
         if found is None:
             return json_error(404, "not_found", f"no function serves {request.path}")
         if isinstance(found, MethodNotAllowed):
