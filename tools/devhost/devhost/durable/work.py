@@ -119,13 +119,7 @@ class DurableEngine(EpisodeRunner):
     async def _drop_live(self, instance: LiveInstance) -> None:
         """Forget a live instance that a new start replaces (its work and queued events go with it)."""
         async with instance.lock:
-            record = instance.record
-            self.live.pop(record.instance_id, None)
-            self.drop_work(record.instance_id, instance.book)
-            for control in instance.controls:
-                if not control.done.done():
-                    control.done.set_result(None)
-            self._wake_watchers(record.instance_id)
+            self._forget(instance)
 
     async def wait_finished(self, instance_id: str, timeout: float) -> None:
         """Return when ``instance_id`` leaves memory (finished or replaced) or after ``timeout`` s."""
@@ -273,14 +267,18 @@ class DurableEngine(EpisodeRunner):
         self.deliver(link.instance_id, Inbound(event, link.execution_id))
 
     async def finish(self, instance: LiveInstance) -> None:
-        record = instance.record
-        self.live.pop(record.instance_id, None)
-        self.drop_work(record.instance_id, instance.book)
+        self._forget(instance)
+        self._notify_parent(instance.record)
+
+    def _forget(self, instance: LiveInstance) -> None:
+        """Take ``instance`` out of memory: its queued work goes, waiting controls and watchers are told."""
+        instance_id = instance.record.instance_id
+        self.live.pop(instance_id, None)
+        self.drop_work(instance_id, instance.book)
         for control in instance.controls:
             if not control.done.done():
                 control.done.set_result(None)
-        self._wake_watchers(record.instance_id)
-        self._notify_parent(record)
+        self._wake_watchers(instance_id)
 
 
 async def _logged(work: Coroutine[Any, Any, Any]) -> None:
