@@ -206,6 +206,7 @@ def _webhook() -> dict[str, Any]:
 
 def _subscription() -> dict[str, Any]:
     failed = {
+        "429": _error("The app's Strava rate limit is used up (see Retry-After)", "strava_rate_limited"),
         "502": _error("Strava refused or failed", "strava_failed", "strava_rejected_credentials"),
         "503": _error("Strava is not configured or unavailable", "strava_not_configured", "strava_failed"),
     }

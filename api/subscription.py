@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,7 +17,13 @@ from api import urls
 from api.responses import NO_STORE, error_response, json_response
 from services import Services, services
 from storage import StoredSubscription
-from strava.errors import ClientCredentialsError, NotFoundError, StravaError, StravaUnavailableError
+from strava.errors import (
+    ClientCredentialsError,
+    NotFoundError,
+    RateLimitedError,
+    StravaError,
+    StravaUnavailableError,
+)
 from strava.push import PushSubscription, fault_codes
 
 bp = df.Blueprint()
@@ -38,6 +45,14 @@ async def strava_subscription(req: func.HttpRequest) -> func.HttpResponse:
     except ClientCredentialsError:
         return error_response(
             502, "strava_rejected_credentials", "Check STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."
+        )
+    except RateLimitedError as error:
+        wait = max(1, math.ceil((error.retry_at - datetime.now(timezone.utc)).total_seconds()))
+        return error_response(
+            429,
+            "strava_rate_limited",
+            "The app's Strava rate limit is used up; try again after Retry-After seconds.",
+            {"Retry-After": str(wait)},
         )
     except StravaError as error:
         log.warning("push subscription call failed: %s", type(error).__name__)

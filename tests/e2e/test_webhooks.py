@@ -50,6 +50,19 @@ async def test_handshake_echoes_the_challenge_only_for_the_right_token(launch_ap
     assert status == 403
 
 
+async def test_subscription_calls_past_strava_s_rate_limit_answer_429_with_retry_after(launch_app):
+    app = launch_app(*EMULATOR_FLAGS, **WEBHOOK_SETTINGS)
+    status, _, _ = await app.request("GET", "/api/strava/subscription")
+    assert status == 200  # precondition: the call works while the limit allows it
+    app.emulator.configure(read_rate_limit="1,1000")
+    app.emulator.reset_counters()
+    answers = [await app.request("GET", "/api/strava/subscription") for _ in range(2)]
+    assert answers[0][0] == 200
+    status, headers, body = answers[1]
+    assert (status, json.loads(body)["error"]) == (429, "strava_rate_limited")
+    assert 1 <= int(headers["Retry-After"]) <= 15 * 60
+
+
 async def test_create_burst_private_and_delete_reach_the_stats_with_one_refresh_per_burst(launch_app):
     app = launch_app(*EMULATOR_FLAGS, **WEBHOOK_SETTINGS)
     athlete_id, _ = await connected_and_subscribed(app)
