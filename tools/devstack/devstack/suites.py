@@ -2,9 +2,10 @@
 
 ``python -m devstack.suites [--logs DIR] FOLDER:WORKERS ...`` runs ``pytest -q`` in every FOLDER (with
 ``-n WORKERS`` xdist workers when WORKERS > 0), each as its own process group with its output in
-``DIR/<folder>.log``. It prints one line per suite as it ends, the whole log of a suite that failed, and
-a closing total. Any suite that does not pass fails the run — pytest's exit 5 (no tests collected)
-included. Ctrl-C, SIGTERM, SIGHUP or the death of the process that started it stop every suite.
+``DIR/<folder>.log``. Every suite and worker shares one in-memory Azurite (``$LOOPBACK_AZURITE``): one
+start instead of one per worker. It prints one line per suite as it ends, the whole log of a suite that
+failed, and a closing total. Any suite that does not pass fails the run — pytest's exit 5 (no tests
+collected) included. Ctrl-C, SIGTERM, SIGHUP or the death of the process that started it stop every suite.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopback.processes import ManagedProcess, start_process
+from loopback.azurite import SHARED_AZURITE_SETTING, azurite_connection_string, start_azurite
+from loopback.processes import ManagedProcess, free_port, start_process
 
 from devstack.lifetime import Lifetime, Stopping
 
@@ -104,14 +107,14 @@ def _kill_all(running: Sequence[Running]) -> None:
         entry.process.send_kill()
 
 
-def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime) -> int:
-    """Run ``suites`` side by side; 0 if every one passed."""
+def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime, env: Mapping[str, str] | None = None) -> int:
+    """Run ``suites`` side by side, with ``env`` added to their environment; 0 if every one passed."""
     logs.mkdir(parents=True, exist_ok=True)
     running: list[Running] = []
     for suite in suites:
         log_path = logs / f"{suite.log_name}.log"
         log_path.write_text("")
-        process = start_process(suite.name, suite.argv(), cwd=suite.folder, log_path=log_path)
+        process = start_process(suite.name, suite.argv(), env=env, cwd=suite.folder, log_path=log_path)
         running.append(Running(suite, process, log_path, time.monotonic()))
     totals: dict[str, int] = {}
     failed: list[str] = []
@@ -156,6 +159,19 @@ def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime) -> int:
     return 0
 
 
+@contextmanager
+def shared_azurite(logs: Path) -> Iterator[dict[str, str]]:
+    """One in-memory Azurite for every suite: the environment that points the suites' fixtures at it."""
+    workdir = logs / "azurite"
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    process = start_azurite(port, workdir, log_path=logs / "azurite.log")
+    try:
+        yield {SHARED_AZURITE_SETTING: azurite_connection_string(port)}
+    finally:
+        process.stop()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack.suites", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -163,7 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("suites", nargs="+", type=parse_suite, metavar="FOLDER:WORKERS")
     options = parser.parse_args(argv)
-    return run(options.suites, options.logs.resolve(), Lifetime())
+    logs = options.logs.resolve()
+    logs.mkdir(parents=True, exist_ok=True)
+    with shared_azurite(logs) as env:
+        return run(options.suites, logs, Lifetime(), env)
 
 
 if __name__ == "__main__":

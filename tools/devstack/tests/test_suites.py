@@ -7,13 +7,17 @@ from pathlib import Path
 
 import pytest
 from devstack.lifetime import Lifetime
-from devstack.suites import Suite, closing_line, counts, parse_suite, run
+from devstack.suites import Suite, closing_line, counts, main, parse_suite, run
+
+from tests.conftest import listening
 
 
 def _suite(root: Path, name: str, body: str | None) -> Suite:
     folder = root / name
     folder.mkdir()
-    (folder / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    (folder / "pytest.ini").write_text(
+        "[pytest]\naddopts = -p no:cacheprovider -p no:schemathesis -p no:hypothesispytest\n"
+    )
     if body is not None:
         (folder / f"test_{name}.py").write_text(body)
     return Suite(folder, 0)
@@ -65,3 +69,24 @@ def test_a_suite_without_tests_fails_the_run(tmp_path: Path, capsys: pytest.Capt
     suites = [_suite(tmp_path, "good", "def test_a():\n    pass\n"), _suite(tmp_path, "empty", None)]
     assert run(suites, tmp_path / "logs", Lifetime()) == 1
     assert "empty: FAILED (no tests collected)" in capsys.readouterr().out
+
+
+def test_every_suite_shares_one_azurite_that_ends_with_the_run(tmp_path: Path) -> None:
+    probe = (
+        "import os, pathlib, urllib.error, urllib.request\n"
+        "def test_shared():\n"
+        "    connection = os.environ['LOOPBACK_AZURITE']\n"
+        "    endpoint = connection.split('TableEndpoint=')[1].rstrip(';')\n"
+        "    try:\n"
+        "        urllib.request.urlopen(endpoint + '/Tables', timeout=5)\n"
+        "    except urllib.error.HTTPError:\n"
+        "        pass  # any answer: Azurite is listening (it refuses an unsigned request)\n"
+        "    pathlib.Path('seen.txt').write_text(connection)\n"
+    )
+    suites = [_suite(tmp_path, "one", probe), _suite(tmp_path, "two", probe)]
+    logs = tmp_path / "logs"
+    assert main(["--logs", str(logs), *(f"{suite.folder}:0" for suite in suites)]) == 0
+    seen = {(suite.folder / "seen.txt").read_text() for suite in suites}
+    assert len(seen) == 1  # both suites got the same Azurite
+    port = int(seen.pop().split("TableEndpoint=http://127.0.0.1:")[1].split("/")[0])
+    assert not listening(port)  # stopped with the run

@@ -12,6 +12,9 @@ from loopback.processes import LOOPBACK, ManagedProcess, start_process, wait_unt
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 BINARY_SETTING = "AZURITE_TABLE_BIN"
+# The connection string of one Azurite that a runner started for several test sessions (``make test``:
+# every suite and worker); the pytest plugin's ``azurite`` fixture uses it instead of starting its own.
+SHARED_AZURITE_SETTING = "LOOPBACK_AZURITE"
 
 
 def azurite_connection_string(table_port: int) -> str:

@@ -1,22 +1,27 @@
-"""pytest fixtures for tests that touch Table Storage: one in-memory Azurite per session, and a
-table-name prefix per test. Enable with ``pytest_plugins = ["loopback.pytest_plugin"]``."""
+"""pytest fixtures for tests that touch Table Storage: one in-memory Azurite per session (or one shared
+by every session: ``$LOOPBACK_AZURITE``), and a table-name prefix per test. Enable with
+``pytest_plugins = ["loopback.pytest_plugin"]``."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from loopback.azurite import azurite_connection_string, start_azurite
+from loopback.azurite import SHARED_AZURITE_SETTING, azurite_connection_string, start_azurite
 from loopback.processes import free_port
 
 
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One in-memory Azurite table service per test session (per xdist worker); yields its connection
-    string."""
+    """The connection string of an in-memory Azurite table service: ``$LOOPBACK_AZURITE`` when set,
+    else one started for this test session (per xdist worker) and stopped after it."""
+    if shared := os.environ.get(SHARED_AZURITE_SETTING):
+        yield shared
+        return
     workdir: Path = tmp_path_factory.mktemp("azurite")
     port = free_port()
     process = start_azurite(port, workdir, log_path=workdir / "azurite.log")
