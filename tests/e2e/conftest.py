@@ -17,6 +17,7 @@ from devhost.testing import RunningDevhost, isolated_app_dir
 from multidict import CIMultiDict
 from strava_emulator.testing import RunningEmulator
 
+from orchestrations.contract import snapshot_instance_id
 from storage import TableService, TokenRecord, TokenStore
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -94,10 +95,14 @@ class AppUnderTest:
             _, _, body = await self.request("GET", f"/api/athletes/{athlete_id}/status")
             status = json.loads(body)
             history = status.get("history") or {}
-            idle = status["snapshot"]["run_status"] not in ("Running", "Pending")
-            if history.get("complete") and history.get("run_status") == "Completed" and idle:
+            if history.get("complete") and history.get("run_status") == "Completed":
+                # the snapshot run read only now, after the scan ended: it is the one the scan started
+                # (or a later one), not a finished earlier one the status endpoint read first
+                path = f"/runtime/webhooks/durabletask/instances/{snapshot_instance_id(athlete_id)}"
+                found, _, run = await self.request("GET", path)
+                idle = found == 200 and json.loads(run)["runtimeStatus"] not in ("Running", "Pending")
                 got, _, document = await self.request("GET", f"/api/athletes/{athlete_id}/snapshot")
-                if got == 200 and json.loads(document).get("history", {}).get("complete"):
+                if idle and got == 200 and json.loads(document).get("history", {}).get("complete"):
                     return  # the refresh the scan started has saved: nothing else is under way
             assert time.monotonic() < deadline, body[:500]
             await asyncio.sleep(0.2)

@@ -32,18 +32,6 @@ async def snapshot(app: AppUnderTest, athlete_id: int) -> dict[str, Any]:
     return document
 
 
-async def wait_complete(app: AppUnderTest, athlete_id: int, timeout: float = 90) -> dict[str, Any]:
-    """The snapshot once it shows a complete history (polled with a deadline)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        status, _, body = await app.request("GET", f"/api/athletes/{athlete_id}/snapshot")
-        document: dict[str, Any] = json.loads(body) if status == 200 else {}
-        if document.get("history", {}).get("complete"):
-            return document
-        assert time.monotonic() < deadline, body[:500]
-        await asyncio.sleep(0.3)
-
-
 async def run_snapshot(app: AppUnderTest, athlete_id: int) -> dict[str, Any]:
     _, _, body = await app.request("POST", f"/api/athletes/{athlete_id}/snapshot")
     status_url = json.loads(body)["statusQueryGetUri"]
@@ -65,7 +53,8 @@ async def test_backfill_aggregates_match_ground_truth_and_a_refresh_costs_two_re
     app = launch_app("--activities", "700", SNAPSHOT_GOALS="Run:1000km,Ride:5000km,Walk:20mi/month")
     await app.connect()
     athlete_id = app.athlete_ids()[0]
-    document = await wait_complete(app, athlete_id)
+    await app.wait_for_history(athlete_id, timeout=90)  # not only saved: the publishing run has ended
+    document = await snapshot(app, athlete_id)
 
     truth = published_truth(app, athlete_id)
     assert len(truth) < 700  # the emulator hides some activities: they must not count
@@ -119,7 +108,8 @@ async def test_backfill_resumes_where_it_stopped_after_kill_9(launch_app):
     before_restart = list_calls(app.emulator.stats())
     app.host.restart()
 
-    document = await wait_complete(app, athlete_id, timeout=120)
+    await app.wait_for_history(athlete_id, timeout=120)  # and no run in flight: every call is counted
+    document = await snapshot(app, athlete_id)
     truth = published_truth(app, athlete_id)
     assert document["history"]["activity_count"] == len(truth)
     now = datetime.fromisoformat(document["generated_at"].replace("Z", "+00:00"))
@@ -140,7 +130,7 @@ async def test_three_refreshes_under_a_read_limit_of_5_stop_at_4_calls_without_a
     app = launch_app("--activities", "150")
     await app.connect()
     athlete_id = app.athlete_ids()[0]
-    await wait_complete(app, athlete_id)
+    await app.wait_for_history(athlete_id, timeout=90)  # else the first refresh may join the publishing one
     if seconds_left_in_window() < 45:  # the three refreshes must share one 15-minute window
         await asyncio.sleep(seconds_left_in_window() + 1)
 

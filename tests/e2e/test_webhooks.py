@@ -26,7 +26,7 @@ from tests.e2e.webhooks import (
     post_event,
     stats_calls,
     strava_api_calls,
-    wait_for_completed,
+    wait_for_finished_run,
     wait_for_phase,
     wait_for_stats,
 )
@@ -75,6 +75,7 @@ async def test_create_burst_private_and_delete_reach_the_stats_with_one_refresh_
     freshness = time.monotonic() - started
     assert document["recent_activities"][0]["name"] == "Webhook Run"
     await wait_for_phase(app, debounce_instance_id(athlete_id), "idle")
+    first_run = await wait_for_finished_run(app, snapshot_instance_id(athlete_id))
 
     before = stats_calls(app)
     burst = app.emulator.create_activity(athlete_id, name="Morning Ride", sport_type="Ride")
@@ -89,6 +90,7 @@ async def test_create_burst_private_and_delete_reach_the_stats_with_one_refresh_
         ),
     )
     await wait_for_phase(app, debounce_instance_id(athlete_id), "idle", refreshes=2)
+    await wait_for_finished_run(app, snapshot_instance_id(athlete_id), after=first_run)
     assert stats_calls(app) - before == 1  # three events, one snapshot refresh
     _, _, page = await app.request("GET", f"/api/athletes/{athlete_id}/status")
     assert json.loads(page)["webhooks"]["refreshes"] == 2
@@ -174,6 +176,7 @@ async def test_duplicate_deliveries_do_no_double_work(launch_app):
     app.emulator.wait_for_webhooks(settled=1)
     await wait_for_stats(app, lambda doc: created["id"] in activity_ids(doc))
     await wait_for_phase(app, debounce_instance_id(athlete_id), "idle", refreshes=1)
+    first_run = await wait_for_finished_run(app, snapshot_instance_id(athlete_id))
     before = stats_calls(app)
 
     twice = event(
@@ -187,7 +190,9 @@ async def test_duplicate_deliveries_do_no_double_work(launch_app):
     first, second = await asyncio.gather(post_event(app, twice), post_event(app, twice))
     outcomes = sorted([first[1]["outcome"], second[1]["outcome"]])
     assert outcomes[0] == "duplicate" and outcomes[1] in ("started", "signalled")
+    # idle once the refresh has started its snapshot run, which may not have read Strava yet
     await wait_for_phase(app, debounce_instance_id(athlete_id), "idle", refreshes=2)
+    await wait_for_finished_run(app, snapshot_instance_id(athlete_id), after=first_run)
     assert (await post_event(app, twice))[1]["outcome"] == "duplicate"  # Strava's retry, later
     found = await instance(app, debounce_instance_id(athlete_id))
     assert found is not None
@@ -209,6 +214,7 @@ async def test_a_debounce_interrupted_by_kill_9_still_refreshes(launch_app):
 async def test_concurrent_first_events_settle_on_one_debouncer_and_one_refresh(launch_app):
     app = launch_app(*EMULATOR_FLAGS, **WEBHOOK_SETTINGS)
     athlete_id, subscription_id = await connected_and_subscribed(app)
+    previous_run = await wait_for_finished_run(app, snapshot_instance_id(athlete_id))
     before = stats_calls(app)
     events = [
         event(athlete_id, subscription_id, object_id=1000 + n, event_time=1_700_000_000) for n in range(20)
@@ -218,5 +224,5 @@ async def test_concurrent_first_events_settle_on_one_debouncer_and_one_refresh(l
     outcomes = [body["outcome"] for _, body in answers]
     assert outcomes.count("started") == 1, outcomes
     await wait_for_phase(app, debounce_instance_id(athlete_id), "idle", refreshes=1)
-    await wait_for_completed(app, snapshot_instance_id(athlete_id))  # it may wait for the rate budget
+    await wait_for_finished_run(app, snapshot_instance_id(athlete_id), after=previous_run)  # budget waits
     assert stats_calls(app) - before == 1

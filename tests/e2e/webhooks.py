@@ -17,6 +17,7 @@ WEBHOOK_SETTINGS = {
     "WEBHOOK_MAX_DELAY_SECONDS": "10",
 }
 EMULATOR_FLAGS = ("--athletes", "2", "--activities", "60")
+FINISHED = ("Completed", "Failed", "Terminated")
 
 
 async def subscribe(app: AppUnderTest) -> int:
@@ -77,14 +78,32 @@ async def wait_for_phase(
         await asyncio.sleep(0.1)
 
 
-async def wait_for_completed(app: AppUnderTest, instance_id: str, timeout: float = 60) -> dict[str, Any]:
-    """Poll until the instance has run to completion."""
+async def current_run(app: AppUnderTest, instance_id: str) -> tuple[str | None, str | None]:
+    """The instance's current execution id (None before it has started) and runtime status (None:
+    no instance)."""
+    path = f"/runtime/webhooks/durabletask/instances/{instance_id}"
+    status, _, body = await app.request("GET", path, params={"showHistory": "true"})
+    if status == 404:
+        return None, None
+    document = json.loads(body)
+    started = [e for e in document.get("historyEvents") or [] if e["EventType"] == "ExecutionStarted"]
+    execution = started[0]["OrchestrationInstance"]["ExecutionId"] if started else None
+    return execution, document["runtimeStatus"]
+
+
+async def wait_for_finished_run(
+    app: AppUnderTest, instance_id: str, *, after: str | None = None, timeout: float = 60
+) -> str:
+    """Poll until a run of ``instance_id`` other than execution ``after`` has finished, and check that
+    it completed; its execution id. Only then are all of that run's Strava calls counted: its data can
+    be visible, and a debouncer that started it idle, while it still runs."""
     deadline = time.monotonic() + timeout
     while True:
-        found = await instance(app, instance_id)
-        if found is not None and found.get("runtimeStatus") == "Completed":
-            return found
-        assert time.monotonic() < deadline, f"{instance_id} did not complete: {found}"
+        execution, runtime_status = await current_run(app, instance_id)
+        if execution is not None and execution != after and runtime_status in FINISHED:
+            assert runtime_status == "Completed", f"{instance_id} run {execution}: {runtime_status}"
+            return execution
+        assert time.monotonic() < deadline, f"no new run of {instance_id} finished: {runtime_status}"
         await asyncio.sleep(0.1)
 
 
