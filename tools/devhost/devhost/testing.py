@@ -1,6 +1,10 @@
 """pytest plugin for testing a Functions app under devhost: devhost as a real subprocess on a free
 loopback port, backed by the session's Azurite (``pytest_plugins = ["loopback.pytest_plugin",
-"devhost.testing"]``)."""
+"devhost.testing"]``).
+
+Each devhost is forked from a zygote that has imported devhost and the Functions libraries once, never
+the app (``loopback.forking``; ``LOOPBACK_NO_ZYGOTE=1`` starts a fresh ``python -m devhost`` instead).
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from loopback.processes import (
-    LOOPBACK,
-    ManagedProcess,
-    free_port,
-    python_module,
-    start_process,
-    wait_for_line,
-)
+from loopback.forking import start_python_module
+from loopback.processes import LOOPBACK, ManagedProcess, free_port, wait_for_line
 
 from devhost import READY_LINE
 
 START_TIMEOUT_S = 60.0
+# Libraries only: the app is loaded by each devhost, after its environment is set (not azure.identity,
+# which an app with a connection string never imports).
+PRELOAD = ("devhost.host", "azure.functions", "azure.durable_functions", "azure.data.tables.aio")
 _log_numbers = itertools.count(1)
 
 
@@ -44,7 +45,7 @@ class RunningDevhost:
     url: str
     process: ManagedProcess
     log_path: Path
-    argv: list[str] = field(repr=False, default_factory=list)
+    args: list[str] = field(repr=False, default_factory=list)  # of python -m devhost
     env: dict[str, str] = field(repr=False, default_factory=dict)
 
     def log_text(self) -> str:
@@ -61,12 +62,12 @@ class RunningDevhost:
     def restart(self) -> None:
         """Start again on the same port, with the same environment and storage (after kill or stop)."""
         self.process.stop()
-        self.process = _start_and_wait(self.argv, self.env, self.log_path)
+        self.process = _start_and_wait(self.args, self.env, self.log_path)
 
 
-def _start_and_wait(argv: list[str], env: dict[str, str], log_path: Path) -> ManagedProcess:
+def _start_and_wait(args: list[str], env: dict[str, str], log_path: Path) -> ManagedProcess:
     already = log_path.read_text(errors="replace").count(READY_LINE) if log_path.exists() else 0
-    process = start_process("devhost", argv, env=env, log_path=log_path)
+    process = start_python_module("devhost", "devhost", args, preload=PRELOAD, env=env, log_path=log_path)
     wait_for_line(process, READY_LINE, START_TIMEOUT_S, after=already)
     return process
 
@@ -83,15 +84,13 @@ def launch_devhost(
     """Start devhost for ``app_dir`` and wait for its ready line; the caller stops it."""
     port = free_port()
     hub = task_hub or f"devhost{uuid.uuid4().hex[:16]}"
-    argv = python_module(
-        "devhost", "--app-dir", str(app_dir), "--port", str(port), "--host", LOOPBACK, "--task-hub", hub
-    )
+    args = ["--app-dir", str(app_dir), "--port", str(port), "--host", LOOPBACK, "--task-hub", hub]
     if require_keys:
-        argv.append("--require-keys")
+        args.append("--require-keys")
     full_env = {"AzureWebJobsStorage": connection_string, "PYTHONUNBUFFERED": "1", **(env or {})}
     log_path = log_dir / f"devhost-{next(_log_numbers)}.log"
-    process = _start_and_wait(argv, full_env, log_path)
-    return RunningDevhost(f"http://{LOOPBACK}:{port}", process, log_path, argv, full_env)
+    process = _start_and_wait(args, full_env, log_path)
+    return RunningDevhost(f"http://{LOOPBACK}:{port}", process, log_path, args, full_env)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from loopback.ports import LOOPBACK as LOOPBACK
 from loopback.ports import free_port as free_port
@@ -28,22 +29,40 @@ from loopback.ports import group_members, listened_by
 PR_SET_PDEATHSIG = 1
 
 
+class Child(Protocol):
+    """The part of :class:`subprocess.Popen` a :class:`ManagedProcess` uses (a zygote's child has it too)."""
+
+    returncode: int | None
+
+    @property
+    def pid(self) -> int: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
 @dataclass
 class ManagedProcess:
-    """A child process that is stopped (and its group killed) on :meth:`stop`."""
+    """A child process, leader of its own process group, that is stopped (group and all) on :meth:`stop`."""
 
     name: str
-    popen: subprocess.Popen[bytes]
+    child: Child
     log_path: Path | None = None
 
+    @property
+    def popen(self) -> Child:
+        """The old name of :attr:`child`, until ``devstack.suites`` uses the new one."""
+        return self.child
+
     def alive(self) -> bool:
-        return self.popen.poll() is None
+        return self.child.poll() is None
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the whole process group and wait until every member is gone; SIGKILL after ``timeout``."""
-        if not self.alive() and not group_alive(self.popen.pid):
+        if not self.alive() and not group_alive(self.child.pid):
             return
-        _signal_group(self.popen.pid, signal.SIGTERM)
+        _signal_group(self.child.pid, signal.SIGTERM)
         if not _wait_gone(self, timeout):
             self.kill()
 
@@ -54,7 +73,7 @@ class ManagedProcess:
 
     def send_kill(self) -> None:
         """SIGKILL the whole process group without waiting (safe inside a signal handler)."""
-        _signal_group(self.popen.pid, signal.SIGKILL)
+        _signal_group(self.child.pid, signal.SIGKILL)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
@@ -80,10 +99,10 @@ def _wait_gone(process: ManagedProcess, timeout: float) -> bool:
     """Reap the child and wait for the rest of its group; False if something is left after ``timeout``."""
     deadline = time.monotonic() + timeout
     try:
-        process.popen.wait(timeout)
+        process.child.wait(timeout)
     except subprocess.TimeoutExpired:
         return False
-    while group_alive(process.popen.pid):
+    while group_alive(process.child.pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.02)
@@ -97,19 +116,24 @@ def start_process(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     log_path: Path | None = None,
+    pipes: bool = False,
 ) -> ManagedProcess:
-    """Start ``argv`` in its own process group; output goes to ``log_path`` (or is inherited)."""
+    """Start ``argv`` in its own process group; output goes to ``log_path`` (or is inherited).
+
+    With ``pipes`` the child's stdin and stdout are pipes to us (``child.stdin``, ``child.stdout``) and
+    only its stderr goes to the log; otherwise its stdin is ``/dev/null``.
+    """
     out = open(log_path, "ab") if log_path else None  # noqa: SIM115 - the child owns it
     try:
         popen = subprocess.Popen(  # noqa: S603 - argv is built by this project
             list(argv),
             cwd=cwd,
             env={**os.environ, **(env or {})},
-            stdout=out,
-            stderr=subprocess.STDOUT if out else None,
-            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if pipes else out,
+            stderr=out if pipes else subprocess.STDOUT if out else None,
+            stdin=subprocess.PIPE if pipes else subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent(),  # one libc call, no locks taken
+            preexec_fn=die_with_parent(),  # one libc call, no locks taken
         )
     finally:
         if out:
@@ -117,8 +141,11 @@ def start_process(
     return ManagedProcess(name, popen, log_path)
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies (None elsewhere)."""
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies (None elsewhere).
+
+    Call it in the parent; run what it returns in the child, right after the fork. Linux means the
+    parent *thread*: the child gets the signal when the thread that forked it ends."""
     if not sys.platform.startswith("linux"):
         return None
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # libc, already loaded into this process
@@ -143,10 +170,10 @@ def wait_until_listening(process: ManagedProcess, url: str, timeout: float = 30.
     while time.monotonic() < deadline:
         if not process.alive():
             raise RuntimeError(
-                f"{process.name} exited with {process.popen.returncode}:\n{process.log_text()}"
+                f"{process.name} exited with {process.child.returncode}:\n{process.log_text()}"
             )
         if _answers(url):
-            ours = port is None or listened_by(group_members(process.popen.pid) or [process.popen.pid], port)
+            ours = port is None or listened_by(group_members(process.child.pid) or [process.child.pid], port)
             if ours:
                 return
             other_answered = True
@@ -175,7 +202,7 @@ def wait_for_line(process: ManagedProcess, text: str, timeout: float = 60.0, *, 
     while process.log_text().count(text) <= after:
         if not process.alive():
             raise RuntimeError(
-                f"{process.name} exited with {process.popen.returncode}:\n{process.log_text()}"
+                f"{process.name} exited with {process.child.returncode}:\n{process.log_text()}"
             )
         if time.monotonic() > deadline:
             process.stop()

@@ -39,7 +39,7 @@ PARENT = (
     "import sys, time\n"
     "from loopback.processes import start_process\n"
     "child = start_process('sleeper', [sys.executable, '-c', 'import time; time.sleep(600)'])\n"
-    "print('child', child.popen.pid, flush=True)\n"
+    "print('child', child.child.pid, flush=True)\n"
     "time.sleep(600)\n"
 )
 

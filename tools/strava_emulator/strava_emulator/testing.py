@@ -1,4 +1,8 @@
-"""The Strava emulator as a real subprocess on a free loopback port, for any test that needs Strava."""
+"""The Strava emulator as a real subprocess on a free loopback port, for any test that needs Strava.
+
+Each emulator is forked from a zygote that has imported the emulator once (``loopback.forking``;
+``LOOPBACK_NO_ZYGOTE=1`` starts a fresh ``python -m strava_emulator`` instead).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback.processes import ManagedProcess, free_port, python_module, start_process, wait_until_listening
+from loopback.forking import start_python_module
+from loopback.processes import ManagedProcess, free_port, wait_until_listening
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
+PRELOAD = ("strava_emulator.cli",)  # aiohttp and the emulator: nearly all of its start
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -233,9 +239,11 @@ def start_strava_emulator(
     def start(*flags: str) -> RunningEmulator:
         port = free_port()
         log_path = Path(tmp_path_factory.mktemp("strava-emulator")) / "emulator.log"
-        process = start_process(
+        process = start_python_module(
             "strava-emulator",
-            python_module("strava_emulator", "--port", str(port), *flags),
+            "strava_emulator",
+            ["--port", str(port), *flags],
+            preload=PRELOAD,
             log_path=log_path,
         )
         started.append(process)
