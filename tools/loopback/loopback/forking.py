@@ -12,6 +12,10 @@ it: off Linux, with ``LOOPBACK_NO_ZYGOTE=1`` (for debugging), from a thread othe
 before a zygote exists (the zygote dies with the thread that started it), and when the ``PYTHON*``
 variables that shape interpreter start (``PYTHONPATH``, ``PYTHONHASHSEED``, ...) differ from the
 zygote's. Children share the zygote's hash seed (``random`` is reseeded in each).
+
+The zygote and its children keep compiled modules in :func:`bytecode_cache`, outside the source tree,
+even where ``PYTHONDONTWRITEBYTECODE`` is set: the app that each devhost loads is compiled once, not at
+every start.
 """
 
 from __future__ import annotations
@@ -50,7 +54,10 @@ def start_python_module(
     log_path: Path | None = None,
 ) -> ManagedProcess:
     """``python -m module args`` like :func:`start_process` would run it, forked from a zygote that has
-    imported ``preload`` when it can (see the module's docstring), else exec'd."""
+    imported ``preload`` when it can (see the module's docstring), else exec'd.
+
+    ``env`` adds to ours, as for :func:`start_process`. Without ``log_path`` a forked child writes to
+    the zygote's log (an exec'd one to our stdout and stderr)."""
     full_env = {**os.environ, **(env or {})}
     zygote = _zygote_for(tuple(preload), full_env)
     if zygote is None:
@@ -68,6 +75,11 @@ def interpreter_settings(env: Mapping[str, str]) -> dict[str, str]:
 
 _zygotes: dict[tuple[str, ...], Zygote] = {}
 _zygotes_lock = threading.Lock()
+
+
+def bytecode_cache() -> Path:
+    """Where zygotes keep compiled modules: one folder per user in the temporary directory."""
+    return Path(tempfile.gettempdir()) / f"loopback-pycache-{os.getuid()}"
 
 
 def _zygote_for(preload: tuple[str, ...], env: Mapping[str, str]) -> Zygote | None:
@@ -97,13 +109,13 @@ class ZygoteChild:
     def __init__(self, pid: int, zygote: Zygote) -> None:
         self.pid = pid
         self.returncode: int | None = None
-        self._zygote = zygote
+        self.zygote = zygote
 
     def poll(self) -> int | None:
-        return self._zygote.wait(self, 0.0, raise_timeout=False)
+        return self.zygote.wait(self, 0.0, raise_timeout=False)
 
     def wait(self, timeout: float | None = None) -> int:
-        code = self._zygote.wait(self, timeout)
+        code = self.zygote.wait(self, timeout)
         assert code is not None
         return code
 
@@ -114,14 +126,17 @@ class ZygoteChild:
 class Zygote:
     """One ``python -m loopback.zygote`` process and the children it forked for us."""
 
-    def __init__(self, preload: Sequence[str]) -> None:
+    def __init__(self, preload: Sequence[str], bytecode: Path | None = None) -> None:
         self.settings = interpreter_settings(os.environ)
         handle, log = tempfile.mkstemp(prefix="loopback-zygote-", suffix=".log")
         os.close(handle)
         self.log_path = Path(log)
         atexit.register(self.log_path.unlink, missing_ok=True)
         self.process = start_process(
-            "zygote", python_module("loopback.zygote", *preload), log_path=self.log_path, pipes=True
+            "zygote",
+            python_module("loopback.zygote", "--bytecode-cache", str(bytecode or bytecode_cache()), *preload),
+            log_path=self.log_path,
+            pipes=True,
         )
         popen = self.process.child
         assert isinstance(popen, subprocess.Popen)

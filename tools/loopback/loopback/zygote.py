@@ -1,7 +1,7 @@
 """The zygote: a Python that has imported the heavy modules once and forks a child per server to start.
 
-``python -m loopback.zygote MODULE...`` imports each MODULE, then reads requests, one JSON object a line,
-on stdin::
+``python -m loopback.zygote [--bytecode-cache DIR] MODULE...`` imports each MODULE, then reads
+requests, one JSON object a line, on stdin::
 
     {"id": 1, "module": "strava_emulator", "args": ["--port", "8123"], "env": {...}, "cwd": "/x",
      "log": "/x/emulator.log"}
@@ -13,12 +13,17 @@ normal interpreter shutdown at the end (atexit, thread joins, flushing). It answ
 P}`` (or ``{"id": 1, "error": "..."}``) and, when a child ends, ``{"pid": P, "exit": CODE}`` (negative:
 killed by that signal). Children get SIGTERM when the zygote dies; the zygote exits at the end of stdin.
 
+With ``--bytecode-cache`` the zygote and its children keep compiled modules under DIR
+(``sys.pycache_prefix``) even if ``PYTHONDONTWRITEBYTECODE`` is set, so an app loaded at every start
+is compiled once; nothing is written next to the sources.
+
 Single-threaded and without an event loop, so forking is safe; see :mod:`loopback.forking` for the side
 that starts and talks to it.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import importlib
 import io
@@ -30,6 +35,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from loopback.processes import die_with_parent
@@ -190,9 +196,16 @@ def _fresh_stdio(*, unbuffered: bool) -> None:
     sys.stderr = writer(2, "backslashreplace", line_buffering=not unbuffered)
 
 
-def main(preload: Sequence[str]) -> None:
+def main(argv: Sequence[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m loopback.zygote", description=__doc__.split("\n")[0])
+    parser.add_argument("--bytecode-cache", type=Path, help="keep compiled modules under this folder")
+    parser.add_argument("preload", nargs="*", help="modules to import before forking")
+    args = parser.parse_args(argv)
+    if args.bytecode_cache:
+        sys.pycache_prefix = str(args.bytecode_cache)
+        sys.dont_write_bytecode = False
     path_entry_is_cwd = not getattr(sys.flags, "safe_path", False)  # as -m set it for the zygote
-    request = serve(preload)
+    request = serve(args.preload)
     if request is not None:  # a forked child
         run(request, path_entry_is_cwd)
 

@@ -24,8 +24,8 @@ PAUSE = "import signal\nsignal.pause()\n"
 
 
 @pytest.fixture
-def zygote() -> Iterator[Zygote]:
-    started = Zygote(["json"])
+def zygote(tmp_path: Path) -> Iterator[Zygote]:
+    started = Zygote(["json"], bytecode=tmp_path / "bytecode")
     try:
         yield started
     finally:
@@ -194,7 +194,7 @@ from loopback.forking import start_python_module
 folder = Path(sys.argv[1])
 (folder / "probe.py").write_text("import signal\\nsignal.pause()\\n")
 server = start_python_module("probe", "probe", cwd=folder, log_path=folder / "probe.log")
-print(server.child.pid, server.child._zygote.process.child.pid, flush=True)
+print(server.child.pid, server.child.zygote.process.child.pid, flush=True)
 import signal
 signal.pause()
 """
@@ -215,6 +215,23 @@ def test_the_test_process_dying_takes_the_zygote_and_its_children_down(tmp_path:
     finally:
         helper.kill()
         helper.wait()
+
+
+def test_modules_are_compiled_once_into_the_cache_not_next_to_their_source(
+    zygote: Zygote, tmp_path: Path
+) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "helper.py").write_text("ANSWER = 42\n")
+    env = {"PYTHONDONTWRITEBYTECODE": "1"}
+    written = []
+    for _ in range(2):
+        process = fork(zygote, tmp_path / "app", "import helper\nprint(helper.__cached__)", env=env)
+        assert process.child.wait(WAIT_S) == 0
+        cached = Path(process.log_text().splitlines()[-1])
+        assert cached.is_relative_to(tmp_path / "bytecode")
+        written.append(cached.stat().st_mtime_ns)
+    assert written[0] == written[1]  # the second child read what the first compiled
+    assert not (tmp_path / "app" / "__pycache__").exists()
 
 
 def test_start_python_module_forks_unless_told_not_to(
