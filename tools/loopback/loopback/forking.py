@@ -85,6 +85,9 @@ def bytecode_cache() -> Path:
 def _zygote_for(preload: tuple[str, ...], env: Mapping[str, str]) -> Zygote | None:
     if not sys.platform.startswith("linux") or env.get(NO_ZYGOTE_VARIABLE, "") not in ("", "0"):
         return None
+    wanted = interpreter_settings(env)
+    if wanted != interpreter_settings(os.environ):  # only a fresh interpreter would apply them
+        return None
     with _zygotes_lock:
         zygote = _zygotes.get(preload)
         if zygote is None or not zygote.alive():
@@ -93,7 +96,7 @@ def _zygote_for(preload: tuple[str, ...], env: Mapping[str, str]) -> Zygote | No
             if not _zygotes:
                 atexit.register(_close_zygotes)
             zygote = _zygotes[preload] = Zygote(preload)
-    return zygote if zygote.settings == interpreter_settings(env) else None
+    return zygote if zygote.settings == wanted else None  # unless ours changed since it started
 
 
 def _close_zygotes() -> None:
