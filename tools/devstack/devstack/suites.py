@@ -94,10 +94,10 @@ class Running:
 
 def _ended(entry: Running) -> bool:
     """Reap the suite's pytest if it ended, keeping its exit code and its CPU time (``wait4``)."""
-    pid, status, usage = os.wait4(entry.process.popen.pid, os.WNOHANG)
+    pid, status, usage = os.wait4(entry.process.child.pid, os.WNOHANG)
     if pid == 0:
         return False
-    entry.process.popen.returncode = os.waitstatus_to_exitcode(status)
+    entry.process.child.returncode = os.waitstatus_to_exitcode(status)
     entry.cpu = usage.ru_utime + usage.ru_stime
     return True
 
@@ -128,7 +128,7 @@ def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime, env: Mapping[st
                 entry.process.stop()  # reaps the group: servers a suite left behind go with it
                 log = entry.log_path.read_text(errors="replace")
                 summary = closing_line(log)
-                result = outcome(entry.process.popen.returncode)
+                result = outcome(entry.process.child.returncode)
                 if result != "passed":
                     failed.append(entry.suite.name)
                     print(f"== {entry.suite.name}\n{log}", flush=True)

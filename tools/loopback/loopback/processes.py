@@ -50,11 +50,6 @@ class ManagedProcess:
     child: Child
     log_path: Path | None = None
 
-    @property
-    def popen(self) -> Child:
-        """The old name of :attr:`child`, until ``devstack.suites`` uses the new one."""
-        return self.child
-
     def alive(self) -> bool:
         return self.child.poll() is None
 
