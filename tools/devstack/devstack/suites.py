@@ -3,9 +3,13 @@
 ``python -m devstack.suites [--logs DIR] FOLDER:WORKERS ...`` runs ``pytest -q`` in every FOLDER (with
 ``-n WORKERS`` xdist workers when WORKERS > 0), each as its own process group with its output in
 ``DIR/<folder>.log``. Every suite and worker shares one in-memory Azurite (``$LOOPBACK_AZURITE``): one
-start instead of one per worker. It prints one line per suite as it ends, the whole log of a suite that
-failed, and a closing total. Any suite that does not pass fails the run — pytest's exit 5 (no tests
-collected) included. Ctrl-C, SIGTERM, SIGHUP or the death of the process that started it stop every suite.
+start instead of one per worker. Compiled modules (and pytest's rewritten test modules) are kept in
+``DIR/pycache`` (``$PYTHONPYCACHEPREFIX``), outside the source tree, even where
+``PYTHONDONTWRITEBYTECODE`` is set: otherwise every worker and every server compiles them again.
+
+It prints one line per suite as it ends, the whole log of a suite that failed, and a closing total. Any
+suite that does not pass fails the run — pytest's exit 5 (no tests collected) included. Ctrl-C, SIGTERM,
+SIGHUP or the death of the process that started it stop every suite.
 """
 
 from __future__ import annotations
@@ -159,6 +163,14 @@ def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime, env: Mapping[st
     return 0
 
 
+def bytecode_cache(folder: Path) -> dict[str, str]:
+    """The environment that keeps compiled modules in ``folder`` (unless the user chose a folder)."""
+    return {
+        "PYTHONPYCACHEPREFIX": os.environ.get("PYTHONPYCACHEPREFIX") or str(folder),
+        "PYTHONDONTWRITEBYTECODE": "",  # empty is unset for Python; the prefix keeps the tree clean
+    }
+
+
 @contextmanager
 def shared_azurite(logs: Path) -> Iterator[dict[str, str]]:
     """One in-memory Azurite for every suite: the environment that points the suites' fixtures at it."""
@@ -182,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = options.logs.resolve()
     logs.mkdir(parents=True, exist_ok=True)
     with shared_azurite(logs) as env:
-        return run(options.suites, logs, Lifetime(), env)
+        return run(options.suites, logs, Lifetime(), {**env, **bytecode_cache(logs / "pycache")})
 
 
 if __name__ == "__main__":

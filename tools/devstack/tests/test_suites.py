@@ -71,7 +71,11 @@ def test_a_suite_without_tests_fails_the_run(tmp_path: Path, capsys: pytest.Capt
     assert "empty: FAILED (no tests collected)" in capsys.readouterr().out
 
 
-def test_every_suite_shares_one_azurite_that_ends_with_the_run(tmp_path: Path) -> None:
+def test_every_suite_shares_one_azurite_that_ends_with_the_run_and_one_bytecode_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # as on machines that keep trees free of .pyc
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
     probe = (
         "import os, pathlib, urllib.error, urllib.request\n"
         "def test_shared():\n"
@@ -90,3 +94,5 @@ def test_every_suite_shares_one_azurite_that_ends_with_the_run(tmp_path: Path) -
     assert len(seen) == 1  # both suites got the same Azurite
     port = int(seen.pop().split("TableEndpoint=http://127.0.0.1:")[1].split("/")[0])
     assert not listening(port)  # stopped with the run
+    assert list((logs / "pycache").rglob("test_one*.pyc"))  # compiled once, outside the tree
+    assert not list(tmp_path.glob("*/__pycache__"))

@@ -78,7 +78,10 @@ _zygotes_lock = threading.Lock()
 
 
 def bytecode_cache() -> Path:
-    """Where zygotes keep compiled modules: one folder per user in the temporary directory."""
+    """Where zygotes keep compiled modules: ``$PYTHONPYCACHEPREFIX`` when set (``make test`` sets it),
+    else one folder per user in the temporary directory."""
+    if configured := os.environ.get("PYTHONPYCACHEPREFIX"):
+        return Path(configured)
     return Path(tempfile.gettempdir()) / f"loopback-pycache-{os.getuid()}"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,13 +15,36 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 PROC = Path("/proc")
 TCP_LISTEN = "0A"
+LOWEST_PORT = 20000  # above the defaults of the servers run here (Azurite 10000-10002, devhost 7071, ...)
+EPHEMERAL_RANGE = PROC / "sys" / "net" / "ipv4" / "ip_local_port_range"
 
 
 def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
+    """A TCP port on loopback that nothing uses right now, below the kernel's ephemeral range.
+
+    A port the kernel hands out for ``bind(0)`` comes from the range it also gives outgoing connections
+    their local ports from: on a busy machine a client's connection could take it before the server that
+    asked for it binds. Below that range only a server asking for that very port can.
+    """
+    below = ephemeral_ports().start
+    for _ in range(100):
+        if below - LOWEST_PORT < 1000:
+            break
+        port = random.randrange(LOWEST_PORT, below)
+        if port_is_free(port):
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
+
+
+def ephemeral_ports() -> range:
+    """The local ports the kernel gives outgoing connections (Linux's default where it cannot be read)."""
+    try:
+        low, high = (int(part) for part in EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return range(32768, 61000)
+    return range(low, high + 1)
 
 
 def port_is_free(port: int) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from loopback.azurite import AZURITE_ACCOUNT, azurite_connection_string, start_azurite
-from loopback.ports import port_is_free
+from loopback.ports import LOWEST_PORT, ephemeral_ports, port_is_free
 from loopback.processes import (
     LOOPBACK,
     free_port,
@@ -56,6 +56,19 @@ def test_free_port_can_be_bound() -> None:
     port = free_port()
     with socket.socket() as sock:
         sock.bind((LOOPBACK, port))
+
+
+def test_free_ports_are_never_ones_outgoing_connections_take() -> None:
+    ephemeral = ephemeral_ports()
+    assert len(ephemeral) > 1000  # precondition: the range was read (or defaulted) sensibly
+    ports = {free_port() for _ in range(50)}
+    assert all(LOWEST_PORT <= port < ephemeral.start for port in ports)
+    assert len(ports) > 40  # spread out, so two servers starting together rarely pick the same one
+    with (
+        socket.create_server((LOOPBACK, 0)) as server,
+        socket.create_connection(server.getsockname()) as client,
+    ):
+        assert client.getsockname()[1] in ephemeral  # what free_port keeps away from
 
 
 def test_stop_ends_the_whole_process_group(tmp_path: Path) -> None:
