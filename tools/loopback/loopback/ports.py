@@ -15,6 +15,7 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 PROC = Path("/proc")
 TCP_LISTEN = "0A"
+_RANDOM = random.SystemRandom()  # never a seeded sequence that another process could share
 LOWEST_PORT = 20000  # above the defaults of the servers run here (Azurite 10000-10002, devhost 7071, ...)
 EPHEMERAL_RANGE = PROC / "sys" / "net" / "ipv4" / "ip_local_port_range"
 
@@ -30,7 +31,7 @@ def free_port() -> int:
     for _ in range(100):
         if below - LOWEST_PORT < 1000:
             break
-        port = random.randrange(LOWEST_PORT, below)
+        port = _RANDOM.randrange(LOWEST_PORT, below)
         if port_is_free(port):
             return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

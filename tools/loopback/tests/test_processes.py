@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -69,6 +70,13 @@ def test_free_ports_are_never_ones_outgoing_connections_take() -> None:
         socket.create_connection(server.getsockname()) as client,
     ):
         assert client.getsockname()[1] in ephemeral  # what free_port keeps away from
+
+
+def test_processes_with_the_same_random_seed_pick_different_ports() -> None:
+    random.seed(8)  # two test workers whose global random state is the same (seeded by a library)
+    first = [free_port() for _ in range(5)]
+    random.seed(8)
+    assert [free_port() for _ in range(5)] != first
 
 
 def test_stop_ends_the_whole_process_group(tmp_path: Path) -> None:
