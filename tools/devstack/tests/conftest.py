@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from devhost.testing import isolated_app_dir
 from devstack.stack import PROJECT_ROOT
-from loopback.ports import LOOPBACK, free_port
+from loopback.ports import LOOPBACK, free_port, running
 
 READY = "Ctrl-C stops everything"
 
@@ -36,15 +36,6 @@ def descendants(pid: int) -> list[int]:
         found += children
         frontier = children
     return found
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie waiting to be reaped is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def listening(port: int) -> bool:

@@ -14,9 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from loopback.ports import running
 from strava_emulator.testing import RunningEmulator
-
-from tests.conftest import running
 
 pytestmark = pytest.mark.e2e
 

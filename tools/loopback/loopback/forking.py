@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from loopback.ports import running
 from loopback.processes import ManagedProcess, python_module, start_process
 
 NO_ZYGOTE_VARIABLE = "LOOPBACK_NO_ZYGOTE"
@@ -201,7 +202,7 @@ class Zygote:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._changed:
             while child.returncode is None:
-                if self._gone and not _running(child.pid):
+                if self._gone and not running(child.pid):
                     child.returncode = EXIT_UNKNOWN  # reaped by someone else: its code is lost
                     break
                 left = None if deadline is None else deadline - time.monotonic()
@@ -232,12 +233,3 @@ class Zygote:
         with self._changed:
             self._gone = True
             self._changed.notify_all()
-
-
-def _running(pid: int) -> bool:
-    """Whether ``pid`` is a live (non-zombie) process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"

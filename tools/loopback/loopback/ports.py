@@ -28,12 +28,11 @@ def free_port() -> int:
     asked for it binds. Below that range only a server asking for that very port can.
     """
     below = ephemeral_ports().start
-    for _ in range(100):
-        if below - LOWEST_PORT < 1000:
-            break
-        port = _RANDOM.randrange(LOWEST_PORT, below)
-        if port_is_free(port):
-            return port
+    if below - LOWEST_PORT >= 1000:
+        for _ in range(100):
+            port = _RANDOM.randrange(LOWEST_PORT, below)
+            if port_is_free(port):
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
@@ -68,17 +67,28 @@ def listened_by(pids: Iterable[int], port: int) -> bool:
     return any(inode in listening for pid in pids for inode in _socket_inodes(pid))
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped is not), from ``/proc``."""
+    fields = _stat_fields(PROC / str(pid) / "stat")
+    return fields is not None and fields[0] != "Z"
+
+
 def group_members(pgid: int) -> list[int]:
     """The running (non-zombie) processes of process group ``pgid``, from ``/proc``."""
     members = []
     for stat in PROC.glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended while we looked
-        if fields[0] != "Z" and int(fields[2]) == pgid:
+        fields = _stat_fields(stat)
+        if fields is not None and fields[0] != "Z" and int(fields[2]) == pgid:
             members.append(int(stat.parent.name))
     return members
+
+
+def _stat_fields(stat: Path) -> list[str] | None:
+    """The fields of a ``/proc/PID/stat`` after the command name; None if the process is gone."""
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
 
 
 def _listening_inodes(port: int) -> set[str]:

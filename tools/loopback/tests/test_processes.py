@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import socket
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from loopback.azurite import AZURITE_ACCOUNT, azurite_connection_string, start_azurite
-from loopback.ports import LOWEST_PORT, ephemeral_ports, port_is_free
+from loopback.ports import LOWEST_PORT, ephemeral_ports, port_is_free, running
 from loopback.processes import (
     LOOPBACK,
     free_port,
@@ -43,14 +42,6 @@ PARENT = (
     "print('child', child.child.pid, flush=True)\n"
     "time.sleep(600)\n"
 )
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
 def test_free_port_can_be_bound() -> None:
@@ -84,10 +75,10 @@ def test_stop_ends_the_whole_process_group(tmp_path: Path) -> None:
     process = start_process("family", [sys.executable, "-c", FAMILY], log_path=log)
     wait_for_line(process, "pids ", timeout=30)
     grandchild = int(log.read_text().split()[1])
-    assert _exists(grandchild)
+    assert running(grandchild)
     process.stop(timeout=10)
     assert not process.alive()
-    assert not _exists(grandchild)
+    assert not running(grandchild)
 
 
 def test_a_process_that_dies_early_is_reported_with_its_log(tmp_path: Path) -> None:
@@ -116,11 +107,11 @@ def test_a_child_stops_when_its_parent_is_killed_with_sigkill(tmp_path: Path) ->
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline().split()[1])
-        assert _exists(child)
+        assert running(child)
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=10)
         deadline = time.monotonic() + 10
-        while _exists(child):
+        while running(child):
             assert time.monotonic() < deadline, "the child outlived its killed parent"
             time.sleep(0.05)
     finally:

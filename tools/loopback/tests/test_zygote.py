@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from loopback.forking import EXIT_UNKNOWN, NO_ZYGOTE_VARIABLE, Zygote, ZygoteChild, start_python_module
+from loopback.ports import running
 from loopback.processes import ManagedProcess, group_alive, wait_for_line
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote is for Linux")
@@ -41,14 +42,6 @@ def fork(
     log = folder / "probe.log"
     child = zygote.fork("probe", args, {"PATH": os.environ["PATH"], **(env or {})}, folder, log)
     return ManagedProcess("probe", child, log)
-
-
-def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def wait_until_gone(*pids: int) -> None:
