@@ -163,7 +163,7 @@ def run(suites: Sequence[Suite], logs: Path, lifetime: Lifetime, env: Mapping[st
     return 0
 
 
-def bytecode_cache(folder: Path) -> dict[str, str]:
+def bytecode_cache_env(folder: Path) -> dict[str, str]:
     """The environment that keeps compiled modules in ``folder`` (unless the user chose a folder)."""
     return {
         "PYTHONPYCACHEPREFIX": os.environ.get("PYTHONPYCACHEPREFIX") or str(folder),
@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = options.logs.resolve()
     logs.mkdir(parents=True, exist_ok=True)
     with shared_azurite(logs) as env:
-        return run(options.suites, logs, Lifetime(), {**env, **bytecode_cache(logs / "pycache")})
+        return run(options.suites, logs, Lifetime(), {**env, **bytecode_cache_env(logs / "pycache")})
 
 
 if __name__ == "__main__":
