@@ -217,6 +217,66 @@ async def delete_activity(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+MAX_BULK = 10_000
+
+
+@routes.post(r"/_emulator/athletes/{athlete_id:\d+}/activities/bulk")
+async def bulk_edit(request: web.Request) -> web.Response:
+    """Strava's bulk edit (e.g. every past activity made private at once): ``{"changes": {...}}`` and
+    optionally ``"ids": [...]`` (else ``"newest": n``, else all); one ``update`` event per activity whose
+    title, type or privacy changed, as Strava sends them. 200 ``{"changed", "events_sent"}``."""
+    athlete = _athlete(request)
+    if athlete is None:
+        return _not_found("Athlete")
+    try:
+        body = await request.json()
+    except json.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict) or set(body) - {"changes", "ids", "newest"}:
+        return errors.bad_request("Activity", "body")
+    try:
+        changes = parse_edit(body.get("changes"))
+    except BadField as bad:
+        return errors.bad_request("Activity", str(bad))
+    ids, newest = body.get("ids"), body.get("newest")
+    ordered = sorted(athlete.activities, key=lambda item: item.start, reverse=True)
+    if ids is not None:
+        if not isinstance(ids, list) or not all(type(item) is int for item in ids) or len(ids) > MAX_BULK:
+            return errors.bad_request("Activity", "ids")
+        chosen = [item for item in ordered if item.id in set(ids)]
+    elif newest is not None:
+        if type(newest) is not int or not 0 <= newest <= MAX_BULK:
+            return errors.bad_request("Activity", "newest")
+        chosen = ordered[:newest]
+    else:
+        chosen = ordered
+    sent = 0
+    for before in chosen:
+        after = replace(before, **changes)
+        if "start" in changes:
+            after = replace(after, utc_offset=utc_offset(athlete.place, after.start))
+        athlete.activities[athlete.activities.index(before)] = after
+        updates = event_updates(before, after)
+        if updates:
+            sent += emit(request, athlete.id, "activity", after.id, "update", updates)
+    athlete.activities.sort(key=lambda item: item.start)
+    return web.json_response({"changed": len(chosen), "events_sent": sent})
+
+
+@routes.post("/_emulator/webhooks/deliver")
+async def deliver(request: web.Request) -> web.Response:
+    """POST the request's body, byte for byte, to the subscription's callback, once, as an outsider
+    (or a replaying Strava) could: forged ids, a wrong subscription, legacy string ids, broken JSON.
+    200 ``{"status", "body", "elapsed_ms"}`` with the callback's answer; 409 without a subscription."""
+    state = request.app[STATE]
+    if state.subscription is None:
+        return web.json_response({"message": "no push subscription"}, status=409)
+    status, text, elapsed = await request.app[OUTBOX].post_raw(
+        state.subscription.callback_url, await request.read()
+    )
+    return web.json_response({"status": status, "body": text, "elapsed_ms": elapsed})
+
+
 @routes.post(r"/_emulator/athletes/{athlete_id:\d+}/deauthorize")
 async def deauthorize_athlete(request: web.Request) -> web.Response:
     """The athlete revokes the app on Strava's site: every token dies, then the athlete event."""

@@ -180,6 +180,32 @@ class RunningEmulator:
         answer: dict[str, Any] = self._control("POST", f"/_emulator/athletes/{athlete_id}/deauthorize", {})
         return answer
 
+    def bulk_edit(
+        self, athlete_id: int, *, ids: list[int] | None = None, newest: int | None = None, **changes: Any
+    ) -> dict[str, Any]:
+        """Strava's bulk edit: ``changes`` to the ``ids`` (or ``newest`` n, or all) activities, one
+        update event each. ``{"changed", "events_sent"}``."""
+        body: dict[str, Any] = {"changes": changes}
+        if ids is not None:
+            body["ids"] = ids
+        if newest is not None:
+            body["newest"] = newest
+        answer: dict[str, Any] = self._control(
+            "POST", f"/_emulator/athletes/{athlete_id}/activities/bulk", body
+        )
+        return answer
+
+    def deliver(self, body: bytes | dict[str, Any] | list[Any]) -> dict[str, Any]:
+        """POST ``body`` (JSON-encoded unless bytes) to the subscription's callback once, as an outsider
+        could: ``{"status", "body", "elapsed_ms"}`` of the callback's answer."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - loopback URL
+            self.base_url + "/_emulator/webhooks/deliver", data=data, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
     def webhooks(self) -> dict[str, Any]:
         """Webhook counters: events, attempts, delivered, retried, failed, pending, outcomes, validations."""
         counters: dict[str, Any] = self.stats()["webhooks"]

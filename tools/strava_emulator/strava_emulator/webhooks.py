@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -109,6 +110,20 @@ class Outbox:
             return "timeout"
         except aiohttp.ClientError:
             return "unreachable"
+
+    async def post_raw(self, callback_url: str, body: bytes) -> tuple[int | None, str, float]:
+        """One POST of ``body`` as JSON: the status (None: no answer in time), body and milliseconds."""
+        started = time.perf_counter()
+        headers = {"Content-Type": "application/json"}
+        try:
+            async with self._session().post(
+                callback_url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=ANSWER_SECONDS)
+            ) as response:
+                text = await response.text(errors="replace")
+                status: int | None = response.status
+        except (asyncio.TimeoutError, aiohttp.ClientError):
+            status, text = None, ""
+        return status, text, round((time.perf_counter() - started) * 1000, 2)
 
     async def validate(self, callback_url: str, verify_token: str) -> bool:
         """Strava's validation GET: 200, JSON, the challenge echoed, all within 2 s."""

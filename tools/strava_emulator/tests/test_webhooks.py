@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -193,3 +194,40 @@ def test_a_bad_edit_is_refused_with_a_strava_fault(emu, edit):
         emu.create_activity(athlete_id, **edit)
     with pytest.raises(AssertionError, match="-> 404"):
         emu.update_activity(1, name="nobody's")
+
+
+def test_bulk_edit_sends_one_update_event_per_changed_activity(emu, receiver):
+    emu.connect()
+    athlete_id = emu.athletes()[0]["id"]
+    subscribed(emu, receiver)
+    public = [item["id"] for item in emu.ground_truth(athlete_id) if item["visibility"] != "only_me"]
+    newest = public[:5]
+    assert emu.bulk_edit(athlete_id, ids=newest, visibility="only_me") == {"changed": 5, "events_sent": 5}
+    events = receiver.wait_for_events(5)
+    assert sorted(event["object_id"] for event in events) == sorted(newest)
+    assert all(
+        event["updates"] == {"private": "true"} and event["aspect_type"] == "update" for event in events
+    )
+    truth = {item["id"]: item["visibility"] for item in emu.ground_truth(athlete_id)}
+    assert {truth[activity_id] for activity_id in newest} == {"only_me"}
+    # already private: nothing changes that Strava reports, so no event
+    assert emu.bulk_edit(athlete_id, ids=newest[:2], visibility="only_me") == {"changed": 2, "events_sent": 0}
+    answer = emu.bulk_edit(athlete_id, visibility="everyone")  # every activity
+    assert answer["changed"] == len(emu.ground_truth(athlete_id)) and answer["events_sent"] >= 5
+    assert emu.bulk_edit(athlete_id, newest=1, name="Renamed")["events_sent"] == 1
+    with pytest.raises(AssertionError, match="-> 400"):
+        emu.bulk_edit(athlete_id, ids=["1"], visibility="only_me")
+
+
+def test_deliver_posts_any_body_to_the_callback_once_and_returns_its_answer(emu, receiver):
+    with pytest.raises(urllib.error.HTTPError, match="409"):
+        emu.deliver({"object_type": "activity"})
+    subscribed(emu, receiver)
+    forged = {"aspect_type": "delete", "object_id": 1, "owner_id": 2, "subscription_id": "999"}
+    answer = emu.deliver(forged)
+    assert (answer["status"], answer["body"]) == (200, "{}")
+    assert answer["elapsed_ms"] >= 0
+    assert receiver.wait_for_events(1) == [forged]
+    receiver.failures = [503]
+    assert emu.deliver(forged)["status"] == 503  # once: no retries
+    assert emu.webhooks()["attempts"] == 0  # not counted as Strava's deliveries
