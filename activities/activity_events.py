@@ -1,54 +1,106 @@
-"""Webhook events on single activities, applied to the activity store
-(``orchestrations.activity_event`` reserves the call)."""
+"""Webhook events on single activities, checked with Strava before the store changes.
+
+An event only names an activity; Strava's own read decides: a 404 (or an activity of someone else)
+removes it, a read the privacy policy keeps private removes it, a published one is stored. The calls
+were reserved by the orchestration (the debouncer's checks, or an ``activity_event`` run of the
+previous design still in flight).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
 import azure.durable_functions as df
 
+from activities.best_effort import record_quietly
+from activities.budget import settle_calls
 from activities.fetch import with_token
 from activities.history import newest_start, split_published
-from orchestrations.contract import FetchResult, fetched
+from orchestrations.contract import VERIFY_ACTIVITIES, FetchResult, fetch_failed, fetched
+from orchestrations.failures import Failure, failure_from_error
 from orchestrations.history_contract import APPLY_ACTIVITY_EVENT, ActivityEvent
 from services import Services, services
-from storage import TokenRecord
+from storage import TokenRecord, TokenStatus
 from strava.client import StravaClient
-from strava.errors import NotFoundError
+from strava.errors import NotFoundError, StravaError
+from strava.ratelimits import RateLimitUsage
 from timestamps import format_utc
 
 bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+
+@bp.activity_trigger(input_name="request", activity=VERIFY_ACTIVITIES)
+async def verify_activities(request: dict[str, Any]) -> FetchResult:
+    """Read each of ``activity_ids`` (one reserved call each) and apply Strava's answer to the store.
+    Stops at the first failure (the rest wait for the re-scan). Data: ``{"stored", "removed"}``."""
+    athlete_id = int(request["athlete_id"])
+    activity_ids = [int(item) for item in request["activity_ids"]]
+    svc = services()
+    strava = svc.strava_for_one_call()
+    try:
+        record = await svc.tokens.get(athlete_id)
+        if record is None or record.status is not TokenStatus.ACTIVE:
+            return fetch_failed(Failure("not_connected", "no active token for this athlete"))
+        stored = removed = 0
+        for activity_id in activity_ids:
+            published = await _read(svc, strava, record, activity_id)
+            changed = await _apply(svc, athlete_id, activity_id, published)
+            stored += changed == "stored"
+            removed += changed == "removed"
+        return fetched({"stored": stored, "removed": removed})
+    except StravaError as error:
+        failure = failure_from_error(error)
+        log.warning("athlete %s: activity check failed (%s)", athlete_id, failure.kind)
+        return fetch_failed(failure)
+    finally:
+        usage = strava.last_rate_limit
+        await settle_calls(svc, len(activity_ids), usage)
+        if usage is not None:
+            facts = {"rate_limit": _usage_json(usage)}
+            await record_quietly(svc.diagnostics, athlete_id, facts)
+
+
+async def _read(
+    svc: Services, strava: StravaClient, record: TokenRecord, activity_id: int
+) -> list[dict[str, Any]]:
+    """The activity's published form (``[]``: gone, not the athlete's, or kept private)."""
+    try:
+        activity = await strava.get_activity(record.access_token, activity_id)
+    except NotFoundError:
+        return []
+    if activity.owner_id is not None and activity.owner_id != record.athlete_id:
+        return []  # someone else's public activity: never this athlete's
+    published, _ = split_published(svc, [activity])
+    return published
+
+
+async def _apply(svc: Services, athlete_id: int, activity_id: int, published: list[dict[str, Any]]) -> str:
+    """Store or remove per Strava's answer: ``stored``, ``removed`` or ``unchanged``."""
+    state = await svc.sync_states.get(athlete_id)
+    if published:
+        await svc.activities.put(athlete_id, published, state.scan)
+        outcome = "stored"
+    else:
+        outcome = "removed" if await svc.activities.delete(athlete_id, [activity_id]) else "unchanged"
+    await _mark_synced(svc, athlete_id, published, changed=outcome != "unchanged")
+    return outcome
 
 
 @bp.activity_trigger(input_name="event", activity=APPLY_ACTIVITY_EVENT)
 async def apply_activity_event(event: ActivityEvent) -> FetchResult:
-    """A webhook event on one activity: ``create``/``update`` re-read it (one call, reserved by the
-    orchestration) and store its published form, or remove it if it is not published (or gone);
-    ``delete`` removes it without calling Strava. Data: ``{"stored", "removed"}``."""
+    """An ``activity_event`` run of the previous design: the activity is read (a delete too, whose
+    call that design did not reserve) and Strava's answer applied. Data: ``{"stored", "removed"}``."""
     athlete_id, activity_id = int(event["athlete_id"]), int(event["activity_id"])
-    svc = services()
-    if event["aspect"] == "delete":
-        removed = await svc.activities.delete(athlete_id, [activity_id])
-        await _mark_synced(svc, athlete_id, [], changed=bool(removed))
-        return fetched({"stored": False, "removed": bool(removed)})
 
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
-        try:
-            activity = await strava.get_activity(record.access_token, activity_id)
-        except NotFoundError:
-            published: list[dict[str, Any]] = []
-        else:
-            published, _ = split_published(svc, [activity])
-        state = await svc.sync_states.get(record.athlete_id)
-        if published:
-            await svc.activities.put(record.athlete_id, published, state.scan)
-            removed = 0
-        else:
-            removed = await svc.activities.delete(record.athlete_id, [activity_id])
-        await _mark_synced(svc, record.athlete_id, published, changed=bool(published or removed))
-        return {"stored": bool(published), "removed": bool(removed)}
+        published = await _read(svc, strava, record, activity_id)
+        outcome = await _apply(svc, record.athlete_id, activity_id, published)
+        return {"stored": outcome == "stored", "removed": outcome == "removed"}
 
     return await with_token(athlete_id, call)
 
@@ -65,3 +117,7 @@ async def _mark_synced(
             synced_at=now if changed else state.synced_at,
         ),
     )
+
+
+def _usage_json(usage: RateLimitUsage) -> str:
+    return json.dumps(usage.to_dict(), sort_keys=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import azure.durable_functions as df
 
+from activities.best_effort import record_quietly
 from history.budget import BudgetState, Decision, reserve, settle
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
 from services import Services, services
@@ -15,6 +16,7 @@ from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
+UNAVAILABLE_WAIT = timedelta(seconds=30)
 
 
 def _state(raw: dict[str, object] | None) -> BudgetState:
@@ -26,7 +28,11 @@ def _state(raw: dict[str, object] | None) -> BudgetState:
 
 @bp.activity_trigger(input_name="request", activity=RESERVE_BUDGET)
 async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
-    """Grant ``calls`` now, or say until when the work must wait (it then sleeps on a durable timer)."""
+    """Grant ``calls`` now, or say until when the work must wait (it then sleeps on a durable timer).
+
+    When the budget row cannot be read or written, the work is refused for ``UNAVAILABLE_WAIT`` (never
+    granted blind, never an exception that fails the run), and the athlete's status names the problem
+    (``rate_budget_unavailable``)."""
     svc = services()
     now = datetime.now(timezone.utc)
     calls, priority, work = int(request["calls"]), request["priority"], str(request["work"])
@@ -35,7 +41,18 @@ async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
         state, decision = reserve(_state(raw), calls, priority, work, now, svc.settings.budget)
         return state.to_json(), decision
 
-    decision = await svc.budget.change(change)
+    try:
+        decision = await svc.budget.change(change)
+    except Exception as error:
+        kind = type(error).__name__
+        log.error("rate budget: reservation for %s failed (%s)", work, kind)
+        athlete_id = request.get("athlete_id")  # absent in runs started before it was sent
+        if athlete_id is not None:
+            facts = {"last_budget_error": kind, "last_budget_error_at": format_utc(now)}
+            await record_quietly(svc.diagnostics, int(athlete_id), facts)
+        until = now + UNAVAILABLE_WAIT
+        reason = f"the rate budget could not be reserved ({kind}); asking again shortly"
+        decision = Decision(False, until, reason)
     return {
         "granted": decision.granted,
         "until": format_utc(decision.until) if decision.until else None,

@@ -8,16 +8,23 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from activities.best_effort import record_quietly
+from activities.budget import settle_calls
 from orchestrations.contract import (
+    CHECK_GRANT,
     DELETE_ATHLETE_DATA,
     END_ATHLETE_ORCHESTRATIONS,
     FORGET_ATHLETE_TOKENS,
+    NOTE_UNVERIFIED_DEAUTHORIZATION,
     START_SNAPSHOT_REFRESH,
+    GrantCheck,
     athlete_instance_ids,
 )
 from orchestrations.starters import is_active, start_snapshot
 from services import services
 from storage import TokenStatus
+from strava.errors import StravaError, UnauthorizedError
+from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -37,6 +44,52 @@ async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestratio
     if started:
         log.info("athlete %s: webhook events led to snapshot run %s", athlete_id, instance_id)
     return {"outcome": "started" if started else "busy", "instance_id": instance_id}
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=CHECK_GRANT)
+async def check_grant(athlete_id: int) -> GrantCheck:
+    """One read of the athlete with the stored access token (reserved by the orchestration): does
+    Strava still honour the grant? ``revoked`` only for a 401 after the lifecycle already saw the
+    refresh token refused."""
+    athlete_id = int(athlete_id)
+    svc = services()
+    record = await svc.tokens.get(athlete_id)
+    if record is None or record.status is TokenStatus.DEAUTHORIZED or not record.access_token:
+        await settle_calls(svc, 1, None)
+        return {"grant": "absent", "expires_at": None}
+    strava = svc.strava_for_one_call()
+    try:
+        await strava.get_athlete(record.access_token)
+    except UnauthorizedError:
+        refused = record.status is TokenStatus.REAUTHORIZATION_REQUIRED
+        return {"grant": "revoked" if refused else "unauthorized", "expires_at": record.expires_at}
+    except StravaError as error:
+        log.warning("athlete %s: grant check failed (%s)", athlete_id, type(error).__name__)
+        return {"grant": "unknown", "expires_at": record.expires_at}
+    finally:
+        await settle_calls(svc, 1, strava.last_rate_limit)
+    return {"grant": "granted", "expires_at": record.expires_at}
+
+
+@bp.activity_trigger(input_name="note", activity=NOTE_UNVERIFIED_DEAUTHORIZATION)
+async def note_unverified_deauthorization(note: dict[str, Any]) -> None:
+    """A deauthorization event Strava did not confirm: logged, and counted for the status endpoint."""
+    athlete_id, verdict = int(note["athlete_id"]), str(note["verdict"])
+    svc = services()
+    log.warning(
+        "athlete %s: deauthorization event not confirmed by Strava (%s); nothing erased", athlete_id, verdict
+    )
+    try:
+        facts = await svc.diagnostics.read(athlete_id)
+        count = int(facts.get("unverified_deauthorizations", 0) or 0)
+    except Exception:
+        count = 0
+    now = format_utc(datetime.now(timezone.utc))
+    await record_quietly(
+        svc.diagnostics,
+        athlete_id,
+        {"unverified_deauthorizations": count + 1, "last_unverified_deauthorization_at": now},
+    )
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=FORGET_ATHLETE_TOKENS)

@@ -81,7 +81,10 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
     )
     diagnosis = diagnose(observations, datetime.now(timezone.utc))
     debouncer = _custom_status(await client.get_status(debounce_instance_id(athlete_id)))
+    facts = observations.facts
     diagnosis["webhooks"] = {
+        "unverified_deauthorizations": int(facts.get("unverified_deauthorizations", 0) or 0),
+        "rescans": debouncer.get("rescans", 0),
         "phase": debouncer.get("phase"),  # None: no event has come yet
         "refreshes": debouncer.get("refreshes", 0),
         "last_refresh_at": debouncer.get("last_refresh_at"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from orchestrations.contract import ACTIVE_STATES, SUSPENDED
@@ -33,6 +33,9 @@ class Observations:
     history: Mapping[str, Any] | None = None  # the history sync: stored state and its instance
 
 
+BUDGET_PROBLEM_FOR = timedelta(minutes=15)  # a failed reservation is named this long
+UNVERIFIED_PROBLEM_FOR = timedelta(days=1)  # an unconfirmed deauthorization is named this long
+
 # Problems of the lifecycle itself (and the deauthorized token status); the fixes of failure kinds come
 # from orchestrations.failures.
 LIFECYCLE_FIXES: dict[str, str] = {
@@ -40,6 +43,13 @@ LIFECYCLE_FIXES: dict[str, str] = {
     "data were deleted and nothing is served. To connect again, authorize: {authorize_url}",
     "lifecycle_stopped": "The token lifecycle is not running; the scheduled watchdog (SNAPSHOT_SCHEDULE) "
     "restarts it, and so does a snapshot that meets a rejected token. Or authorize again: {authorize_url}",
+    "rate_budget_unavailable": "The shared rate budget could not be read or written at {until}, so "
+    "Strava calls waited (nothing was spent without it). Check the storage account (AzureWebJobsStorage);"
+    " the work goes on by itself once it answers.",
+    "unverified_deauthorization": "A deauthorization event came at {until}, but Strava still honours "
+    "this app's grant, so nothing was erased. Webhook events are unsigned: if you did not revoke access "
+    "on Strava, someone sent it. Nothing to do; to disconnect for real, revoke the app on Strava "
+    "(Settings > My Apps).",
     "lifecycle_suspended": "The token lifecycle is suspended, so nothing refreshes the token; the scheduled "
     "watchdog (SNAPSHOT_SCHEDULE) resumes it, or resume it now through the Durable management API "
     "(resumePostUri).",
@@ -72,6 +82,15 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
     history_error = facts.get("last_history_error")
     if history_error:
         problems.append(problem(str(history_error), "history_sync", obs))
+    for kind, at_fact, window in (
+        ("rate_budget_unavailable", "last_budget_error_at", BUDGET_PROBLEM_FOR),
+        ("unverified_deauthorization", "last_unverified_deauthorization_at", UNVERIFIED_PROBLEM_FOR),
+    ):
+        at = _recent(facts.get(at_fact), now, window)
+        if at is not None:
+            problems.append(
+                problem(kind, "webhooks" if kind.startswith("unverified") else "rate_budget", obs, at)
+            )
     snapshot_error = facts.get("last_snapshot_error")
     if snapshot_error:
         until = facts.get("rate_limited_until")
@@ -110,6 +129,15 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
         "rate_budget": dict(obs.budget) if obs.budget is not None else None,
         "history": dict(obs.history) if obs.history is not None else None,
     }
+
+
+def _recent(raw: Any, now: datetime, window: timedelta) -> str | None:
+    """The fact's timestamp (status format) if it is within ``window`` before ``now``."""
+    try:
+        moment = parse_utc(str(raw)) if raw else None
+    except ValueError:
+        return None
+    return format_utc(moment) if moment is not None and now - moment <= window else None
 
 
 def _rate_limit(raw: Any) -> Any:

@@ -256,12 +256,16 @@ def _connected_page(
 
 
 async def _may_bind(svc: Services, athlete_id: int) -> bool:
-    """ALLOWED_ATHLETE_IDS if set; otherwise the first athlete to connect owns the app."""
+    """ALLOWED_ATHLETE_IDS if set; otherwise the first athlete to connect owns the app, claimed with
+    a conditional insert (two callbacks at once bind exactly one). Tokens stored before the claim
+    existed name the owner: the first of them claims it."""
     allowed = svc.settings.allowed_athletes
     if allowed:
         return athlete_id in allowed
-    known = {record.athlete_id for record in await svc.tokens.list_athletes()}
-    return not known or athlete_id in known
+    known = [record.athlete_id for record in await svc.tokens.list_athletes()]
+    if athlete_id in known:
+        return True
+    return await svc.tokens.claim_owner(known[0] if known else athlete_id) == athlete_id
 
 
 async def _deauthorize_quietly(svc: Services, access_token: str) -> None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_DEPTH = 4  # Strava's events nest one level (``updates``); deeper JSON is refused before parsing
 MAX_UPDATES = 32
+MAX_ID_DIGITS = 19
 MAX_ID = 2**63 - 1
 OBJECT_TYPES = ("activity", "athlete")
 ASPECT_TYPES = ("create", "update", "delete")
@@ -55,7 +57,7 @@ class WebhookEvent:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def hint(self) -> dict[str, Any]:
-        """What the debouncer is told: which kind of change, without any user text."""
+        """What the debouncer is told: which kind of change to which object, without any user text."""
         return {"object_type": self.object_type, "aspect_type": self.aspect_type, "object_id": self.object_id}
 
 
@@ -63,6 +65,8 @@ def parse_event(body: bytes) -> WebhookEvent:
     """The event in ``body``, or ``MalformedEventError``."""
     if len(body) > MAX_BODY_BYTES:
         raise MalformedEventError(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    if nesting_depth(body) > MAX_DEPTH:
+        raise MalformedEventError(f"the body nests deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -92,10 +96,40 @@ def _choice(data: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str
     return str(value)
 
 
+def nesting_depth(body: bytes) -> int:
+    """How deep arrays and objects nest in ``body`` (JSON text; brackets inside strings do not count).
+
+    Checked before parsing: ``json.loads`` recurses once per level and fails with ``RecursionError``
+    at about a thousand."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
 def _identifier(data: Mapping[str, Any], name: str, *, low: int = 1) -> int:
+    """An integer, or a string of ASCII digits (older subscriptions send ``"subscription_id": "1"``)."""
     value = data.get(name)
+    if isinstance(value, str) and 0 < len(value) <= MAX_ID_DIGITS and value.isascii() and value.isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_ID:
-        raise MalformedEventError(f"{name} must be an integer between {low} and 2**63-1")
+        raise MalformedEventError(
+            f"{name} must be an integer (or a string of digits) between {low} and 2**63-1"
+        )
     return value
 
 

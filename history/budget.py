@@ -10,7 +10,9 @@ window of both buckets, ``reported + in flight + calls`` stays within its share 
 - ``low`` (history backfills and re-scans) up to ``background_percent`` (50 %), so they always leave
   room for the others.
 
-A refused reservation says until when to wait: the reset of the window that is full. Token refreshes
+A refused reservation says until when to wait: the reset of the window that is full; the budget
+remembers the latest ``MAX_WAITING`` refused pieces of work for the status endpoint (a bounded row,
+whatever number of runs waits). Token refreshes
 never wait: ``/oauth/token`` is not counted by these buckets (its answers carry no usage headers).
 """
 
@@ -28,6 +30,8 @@ Priority = Literal["high", "normal", "low"]
 PRIORITIES: tuple[Priority, ...] = ("high", "normal", "low")
 DEFAULT_LIMITS = {"overall": (200, 2000), "read": (100, 1000)}  # Strava's defaults until a response says
 WINDOW = timedelta(minutes=15)
+MAX_WAITING = 16  # entries of ``waiting`` kept (the latest); the row stays far below 64 KiB
+MAX_WORK_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,14 @@ class BudgetState:
                 in_flight_15min=int(data.get("in_flight_15min", 0)),
                 in_flight_day=_parse(data.get("in_flight_day")),
                 in_flight_daily=int(data.get("in_flight_daily", 0)),
-                waiting={
-                    str(key): Waiting(str(w["work"]), w["priority"], _required(w["until"]), str(w["reason"]))
-                    for key, w in dict(data.get("waiting") or {}).items()
-                },
+                waiting=_bounded(
+                    {
+                        str(key): Waiting(
+                            str(w["work"]), w["priority"], _required(w["until"]), str(w["reason"])
+                        )
+                        for key, w in dict(data.get("waiting") or {}).items()
+                    }
+                ),
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"malformed rate budget: {error.__class__.__name__}") from None
@@ -175,7 +183,7 @@ def reserve(
     percent = policy.share(priority)
     full = [row for row in usage(state, now) if row.used + calls > row.allowed(percent)]
     if not full:
-        waiting = {key: w for key, w in state.waiting.items() if key != work}
+        waiting = {key: w for key, w in state.waiting.items() if key != work[:MAX_WORK_LENGTH]}
         granted = replace(
             state,
             in_flight_15min=state.in_flight_15min + calls,
@@ -189,8 +197,16 @@ def reserve(
         f"{row.bucket} {row.window} usage {row.used}/{row.limit}: {calls} more would pass the {percent} % "
         f"share of {priority}-priority work"
     )
-    waiting = {**state.waiting, work: Waiting(work, priority, until, reason)}
+    work = work[:MAX_WORK_LENGTH]
+    others = {key: w for key, w in state.waiting.items() if key != work}
+    waiting = _bounded({**others, work: Waiting(work, priority, until, reason)})
     return replace(state, waiting=waiting), Decision(False, until, reason)
+
+
+def _bounded(waiting: Mapping[str, Waiting]) -> dict[str, Waiting]:
+    """The latest ``MAX_WAITING`` entries (insertion order: the latest refusal last)."""
+    kept = list(waiting.items())[-MAX_WAITING:]
+    return dict(kept)
 
 
 def settle(state: BudgetState, calls: int, reported: RateLimitUsage | None, now: datetime) -> BudgetState:

@@ -1,9 +1,7 @@
-"""One Strava webhook event on an activity, applied to the activity store at high priority.
-
-The webhook receiver starts this per event (instance ``activity-event-<activityId>``) and refreshes
-the snapshot afterwards (its debouncer). A create or update re-reads the activity: one call reserved
-in the shared budget at high priority, waiting on a durable timer while the budget refuses; a delete
-needs no call.
+"""The previous design's run per activity event (``activity-event-<activityId>``), kept registered so
+instances started before a deploy finish: nothing starts new ones (the debouncer checks activities
+now, a bounded set per burst). Its activity re-reads the activity, a delete too, before the store
+changes.
 """
 
 from __future__ import annotations
@@ -40,7 +38,12 @@ def activity_event(context: df.DurableOrchestrationContext) -> Generator[Any, An
     event: ActivityEvent = context.get_input()
     if event["aspect"] != "delete":
         work = f"webhook update of activity {event['activity_id']}"
-        request: BudgetRequest = {"calls": 1, "priority": "high", "work": work}
+        request: BudgetRequest = {
+            "calls": 1,
+            "priority": "high",
+            "work": work,
+            "athlete_id": int(event["athlete_id"]),
+        }
         for _ in range(MAX_BUDGET_WAITS):
             decision: BudgetDecision = yield context.call_activity_with_retry(
                 RESERVE_BUDGET, ACTIVITY_RETRY, request

@@ -19,6 +19,7 @@ REFRESH_NOW_EVENT = "refresh_now"  # a wake-up: the lifecycle re-reads the token
 WEBHOOK_DEBOUNCE = "webhook_debounce"
 ATHLETE_DEAUTHORIZATION = "athlete_deauthorization"
 ATHLETE_CHANGED_EVENT = "athlete_changed"  # a webhook event: something of the athlete's changed
+DEAUTHORIZATION_EVENT = "deauthorization_again"  # another deauthorization event while one is checked
 
 # Activities
 READ_TOKEN_STATE = "read_token_state"
@@ -33,6 +34,9 @@ START_SNAPSHOT_REFRESH = "start_snapshot_refresh"
 FORGET_ATHLETE_TOKENS = "forget_athlete_tokens"
 END_ATHLETE_ORCHESTRATIONS = "end_athlete_orchestrations"
 DELETE_ATHLETE_DATA = "delete_athlete_data"
+CHECK_GRANT = "check_grant"
+NOTE_UNVERIFIED_DEAUTHORIZATION = "note_unverified_deauthorization"
+VERIFY_ACTIVITIES = "verify_activities"
 
 # Runtime statuses of an instance that has not finished: a starter must not start another one.
 # Suspended counts: it is alive but does no work until resumed (the watchdog resumes it).
@@ -78,6 +82,15 @@ class TokenState(TypedDict):
     expires_at: int | None  # epoch seconds
     refresh_margin_s: int
     refresh_requested_at: str | None  # ISO 8601 to the microsecond (compared with the answered one)
+
+
+class GrantCheck(TypedDict):
+    """``check_grant``: whether Strava still honours the stored access token. ``granted``,
+    ``unauthorized`` (401 while the lifecycle may still refresh: ``expires_at`` of the token used),
+    ``revoked`` (401 after the refresh token was refused), ``absent`` or ``unknown``."""
+
+    grant: Literal["granted", "unauthorized", "revoked", "absent", "unknown"]
+    expires_at: int | None
 
 
 class RefreshRequest(TypedDict):
@@ -138,6 +151,7 @@ ActivityResult = (
     | FetchResult
     | SaveResult
     | RefreshRequested
+    | GrantCheck
     | BudgetDecision
     | RefreshPlan
     | Cursor

@@ -30,6 +30,7 @@ class BudgetRequest(TypedDict):
     calls: int
     priority: Literal["high", "normal", "low"]
     work: str  # what waits, in words, for the status endpoint
+    athlete_id: int  # whose status names a reservation that failed
 
 
 class BudgetDecision(TypedDict):

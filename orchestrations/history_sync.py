@@ -58,7 +58,7 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         cursor = yield context.call_activity_with_retry(HISTORY_CURSOR, ACTIVITY_RETRY, begin)
     failures = int(job.get("failures", 0))
     work = f"history {cursor['mode']} of athlete {athlete_id} (page {cursor['page']})"
-    request: BudgetRequest = {"calls": 1, "priority": "low", "work": work}
+    request: BudgetRequest = {"calls": 1, "priority": "low", "work": work, "athlete_id": athlete_id}
     decision: BudgetDecision = yield context.call_activity_with_retry(RESERVE_BUDGET, ACTIVITY_RETRY, request)
     if not decision["granted"]:
         until = rate_limit_wait(decision["until"], now)
@@ -156,7 +156,7 @@ def _refresh_profile(context: df.DurableOrchestrationContext, athlete_id: int) -
     """A re-scan also refreshes the cached athlete profile (one low-priority call; skipped, until the
     next re-scan, when the budget has no room or the call fails), so refreshes need not."""
     work = f"athlete profile of athlete {athlete_id}"
-    request: BudgetRequest = {"calls": 1, "priority": "low", "work": work}
+    request: BudgetRequest = {"calls": 1, "priority": "low", "work": work, "athlete_id": athlete_id}
     decision: BudgetDecision = yield context.call_activity_with_retry(RESERVE_BUDGET, ACTIVITY_RETRY, request)
     if decision["granted"]:
         yield context.call_activity_with_retry(FETCH_ATHLETE, ACTIVITY_RETRY, athlete_id)

@@ -18,11 +18,11 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from orchestrations.activity_event import activity_event_instance_id
 from orchestrations.contract import (
     ACTIVE_STATES,
     ATHLETE_CHANGED_EVENT,
     ATHLETE_DEAUTHORIZATION,
+    DEAUTHORIZATION_EVENT,
     REFRESH_NOW_EVENT,
     STATS_SNAPSHOT,
     SUSPENDED,
@@ -34,7 +34,7 @@ from orchestrations.contract import (
     lifecycle_instance_id,
     snapshot_instance_id,
 )
-from orchestrations.history_contract import ACTIVITY_EVENT, ActivityEvent
+from orchestrations.webhook_debounce import changed_activity
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +151,14 @@ async def signal_debouncer(
     client: df.DurableOrchestrationClient, athlete_id: int, initial: dict[str, Any], hint: dict[str, Any]
 ) -> str:
     """Tell the athlete's webhook debouncer that something changed: an event to the running one, or a
-    new one started with the change in hand (``initial``) through :func:`start_singleton`, so racing
-    starters settle on one instance (a refused start signals the winner). Returns ``signalled``,
-    ``started`` or ``covered`` (a refresh is already due late enough to include the change)."""
+    new one started with the change already folded in (``initial``) through :func:`start_singleton`,
+    so racing starters settle on one instance (a refused start signals the winner). Returns
+    ``signalled``, ``started`` or ``covered``: a refresh is already due late enough to include the
+    change, and the event names no activity the debouncer must check (a ``create``)."""
     instance_id = debounce_instance_id(athlete_id)
+    may_skip = changed_activity(hint) is None
     known_due = _refresh_due.get(instance_id)
-    if known_due is not None and known_due - datetime.now(timezone.utc) > COVER_MARGIN:
+    if may_skip and known_due is not None and known_due - datetime.now(timezone.utc) > COVER_MARGIN:
         return "covered"  # timers never fire early: that refresh is still ahead
     for attempt in range(SIGNAL_ATTEMPTS):
         if attempt:
@@ -166,7 +168,7 @@ async def signal_debouncer(
             due = scheduled_refresh(status.custom_status)
             if due is not None:
                 _refresh_due[instance_id] = due
-                if due - datetime.now(timezone.utc) > COVER_MARGIN:
+                if may_skip and due - datetime.now(timezone.utc) > COVER_MARGIN:
                     return "covered"
             try:
                 await client.raise_event(instance_id, ATHLETE_CHANGED_EVENT, hint)
@@ -178,16 +180,19 @@ async def signal_debouncer(
     raise RuntimeError(f"{instance_id} could not be signalled or started")
 
 
-async def start_deauthorization(client: df.DurableOrchestrationClient, athlete_id: int) -> bool:
-    """Start deleting the athlete's data unless that is already under way; True if started here."""
+async def start_deauthorization(client: df.DurableOrchestrationClient, athlete_id: int) -> str:
+    """Start checking (and, once Strava confirms, carrying out) the athlete's deauthorization; while a
+    check runs, tell it another event came (it checks again after its pause). ``started``,
+    ``signalled`` or ``running`` (it could not be told: it is erasing already, or just ended)."""
     forget_scheduled_refresh(athlete_id)
     instance_id = deauthorization_instance_id(athlete_id)
-    return await start_singleton(client, ATHLETE_DEAUTHORIZATION, instance_id, {"athlete_id": athlete_id})
-
-
-async def start_activity_event(client: df.DurableOrchestrationClient, event: ActivityEvent) -> bool:
-    """Apply one activity event to the activity store (``activity-event-<activityId>``); while one
-    for that activity runs, the debouncer's snapshot refresh (a page of recent activities) and the
-    periodic re-scan cover the newer change. True if started here."""
-    instance_id = activity_event_instance_id(int(event["activity_id"]))
-    return await start_singleton(client, ACTIVITY_EVENT, instance_id, dict(event))
+    if await start_singleton(
+        client, ATHLETE_DEAUTHORIZATION, instance_id, {"athlete_id": athlete_id, "verify": True}
+    ):
+        return "started"
+    try:
+        await client.raise_event(instance_id, DEAUTHORIZATION_EVENT, {"athlete_id": athlete_id})
+    except Exception as error:
+        log.info("could not signal %s (%s)", instance_id, type(error).__name__)
+        return "running"
+    return "signalled"

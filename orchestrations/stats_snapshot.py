@@ -92,6 +92,7 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
             "calls": len(pending),
             "priority": "normal",
             "work": f"snapshot refresh of athlete {athlete_id}",
+            "athlete_id": athlete_id,
         }
         decision: BudgetDecision = yield context.call_activity_with_retry(
             RESERVE_BUDGET, ACTIVITY_RETRY, budget_request

@@ -13,12 +13,13 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from storage.errors import ConcurrencyConflictError, EntityNotFoundError
+from storage.errors import ConcurrencyConflictError, EntityExistsError, EntityNotFoundError
 from storage.keys import athlete_id_from_key, athlete_key
 from storage.properties import etag_of, int64, read_bool, read_datetime, read_int, read_str, require_utc
 from storage.tables import TableService
 
 GRANT_ROW = "grant"
+OWNER_PARTITION, OWNER_ROW = "app", "owner"  # the athlete the app is bound to (first to connect)
 REFRESH_REQUEST_ROW = "refresh-request"  # the latest request for a forced refresh, beside the grant
 __all__ = ["ConcurrencyConflictError", "TokenRecord", "TokenStatus", "TokenStore"]
 
@@ -120,6 +121,18 @@ class TokenStore:
         with contextlib.suppress(EntityNotFoundError):
             await table.delete(athlete_key(athlete_id), REFRESH_REQUEST_ROW)
         return stored
+
+    async def claim_owner(self, athlete_id: int) -> int:
+        """Bind the app to ``athlete_id`` unless it is bound already; returns the owner. A conditional
+        insert: of two callbacks at the same moment exactly one binds."""
+        table = await self._service.checked_table(self._table_name)
+        row = {"PartitionKey": OWNER_PARTITION, "RowKey": OWNER_ROW, "AthleteId": int64(athlete_id)}
+        try:
+            await table.insert(row)
+        except EntityExistsError:
+            entity = await table.get(OWNER_PARTITION, OWNER_ROW)
+            return athlete_id if entity is None else read_int(entity, "AthleteId")
+        return athlete_id
 
     async def list_athletes(self) -> list[TokenRecord]:
         """Every athlete's record (the table holds few)."""

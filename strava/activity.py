@@ -42,6 +42,7 @@ class SummaryActivity:
     device_name: str | None = None
     average_watts: float | None = None
     kilojoules: float | None = None
+    owner_id: int | None = None  # ``athlete.id``: whose activity it is
 
     @classmethod
     def from_json(cls, data: object) -> SummaryActivity:
@@ -49,6 +50,7 @@ class SummaryActivity:
         private = obj.flag("private")
         max_heartrate = obj.opt_whole("max_heartrate")
         route = obj.child("map")
+        owner = obj.child("athlete")
         return cls(
             id=obj.identifier("id"),
             name=obj.text("name"),
@@ -80,4 +82,5 @@ class SummaryActivity:
             device_name=obj.opt_text("device_name"),
             average_watts=obj.opt_number("average_watts"),
             kilojoules=obj.opt_number("kilojoules"),
+            owner_id=owner.opt_whole("id") if owner is not None else None,
         )

@@ -37,6 +37,17 @@ def test_strava_documented_event_parses_and_each_delivery_has_one_fingerprint():
     assert event.hint() == {"object_type": "activity", "aspect_type": "update", "object_id": 1360128428}
 
 
+def test_ids_may_be_strings_of_digits_as_legacy_subscriptions_send_them():
+    event = parse_event(body(subscription_id="120475", object_id="1360128428", owner_id="134815"))
+    assert (event.subscription_id, event.object_id, event.owner_id) == (120475, 1360128428, 134815)
+    assert event.fingerprint() == parse_event(body()).fingerprint()  # the same event either way
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    assert parse_event(body(updates={"title": "[[[[{{{{" * 100})).updates["title"].startswith("[[[[")
+    assert parse_event(body(updates={"title": 'a \\" [[[[[['})).updates["title"] == 'a \\" [[[[[['
+
+
 def test_deauthorization_is_the_athlete_update_with_authorized_false():
     deauth = parse_event(
         body(object_type="athlete", object_id=134815, updates={"authorized": "false"}, aspect_type="update")
@@ -53,7 +64,15 @@ def test_deauthorization_is_the_athlete_update_with_authorized_false():
         (b"[1]", "object"),
         (body(object_type="segment"), "object_type"),
         (body(aspect_type="archive"), "aspect_type"),
-        (body(object_id="1360128428"), "object_id"),
+        (body(object_id="1360128428x"), "object_id"),
+        (body(object_id=" 1"), "object_id"),
+        (body(object_id="-1"), "object_id"),
+        (body(object_id="١٢"), "object_id"),  # Arabic-Indic digits: str.isdigit, not ASCII
+        (body(subscription_id="0"), "subscription_id"),
+        (body(subscription_id="9" * 20), "subscription_id"),
+        (body(object_id=1.5), "object_id"),
+        (b"[" * 5000 + b"]" * 5000, "nests"),
+        (b'{"updates": ' + b'{"a": ' * 2000 + b"1" + b"}" * 2001, "nests"),
         (body(owner_id=True), "owner_id"),
         (body(subscription_id=0), "subscription_id"),
         (body(event_time=-1), "event_time"),
