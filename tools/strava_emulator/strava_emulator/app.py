@@ -74,6 +74,8 @@ async def strava_edge(request: web.Request, handler: Handler) -> web.StreamRespo
             state.counters.faults["rate_limited"] += 1
             return web.json_response(errors.RATE_LIMITED, status=429, headers=limit_headers)
     response = await _answer(request, handler, plan.error_status)
+    if state.holds.matches(request.method, names, answered=True):
+        await state.holds.park()
     if plan.error_status is not None:
         state.counters.faults["error"] += 1
     if response.status in (200, 401, 403, 404, 400, 429, 500):

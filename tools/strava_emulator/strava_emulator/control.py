@@ -74,12 +74,16 @@ async def _json_object(request: web.Request) -> dict[str, object]:
 
 @routes.post("/_emulator/holds")
 async def hold(request: web.Request) -> web.Response:
-    """``{"routes": ["POST /oauth/token"]}``: park later requests on those routes until released."""
-    held = (await _json_object(request)).get("routes")
+    """``{"routes": ["POST /oauth/token"]}``: park later requests on those routes until released;
+    ``"when": "answered"`` parks them after their answer is made (default ``"received"``: before)."""
+    body = await _json_object(request)
+    held, when = body.get("routes"), body.get("when", "received")
     if not isinstance(held, list) or not all(isinstance(item, str) for item in held):
         return web.json_response({"message": 'send {"routes": ["METHOD /path", ...]}'}, status=400)
-    request.app[STATE].holds.hold(frozenset(held))
-    return web.json_response({"holding": sorted(held)})
+    if when not in ("received", "answered"):
+        return web.json_response({"message": 'when is "received" or "answered"'}, status=400)
+    request.app[STATE].holds.hold(frozenset(held), answered=when == "answered")
+    return web.json_response({"holding": sorted(held), "when": when})
 
 
 @routes.post("/_emulator/holds/wait")

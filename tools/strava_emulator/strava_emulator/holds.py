@@ -12,17 +12,20 @@ class Holds:
     """The routes being held ("POST /oauth/token", matched like error rules) and the requests parked."""
 
     routes: frozenset[str] = frozenset()
+    answered: bool = False  # park once the answer is made (it reflects the data before any later change)
     waiting: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
-    def hold(self, routes: frozenset[str]) -> None:
-        """Park every later request on ``routes`` until :meth:`release`."""
+    def hold(self, routes: frozenset[str], *, answered: bool = False) -> None:
+        """Park every later request on ``routes`` until :meth:`release`: before it is handled, or with
+        ``answered`` after (its answer made, not yet sent)."""
         self.routes = routes
+        self.answered = answered
         self._released = asyncio.Event()
 
-    def matches(self, method: str, paths: tuple[str, ...]) -> bool:
-        return any(f"{method} {path}" in self.routes for path in paths)
+    def matches(self, method: str, paths: tuple[str, ...], *, answered: bool = False) -> bool:
+        return answered == self.answered and any(f"{method} {path}" in self.routes for path in paths)
 
     async def park(self) -> None:
         """Wait here until released (called by the edge for a held request)."""

@@ -53,9 +53,11 @@ class RunningEmulator:
         """Zero the counters and the rate-limit usage."""
         self._control("POST", "/_emulator/reset-counters", {})
 
-    def hold(self, *routes: str) -> None:
-        """Park later requests on ``routes`` (e.g. ``"POST /oauth/token"``) until :meth:`release`."""
-        self._control("POST", "/_emulator/holds", {"routes": list(routes)})
+    def hold(self, *routes: str, answered: bool = False) -> None:
+        """Park later requests on ``routes`` (e.g. ``"POST /oauth/token"``) until :meth:`release`;
+        with ``answered``, once their answer is made (it shows the data as it was then)."""
+        when = "answered" if answered else "received"
+        self._control("POST", "/_emulator/holds", {"routes": list(routes), "when": when})
 
     def wait_until_held(self, count: int = 1, timeout: float = 10.0) -> None:
         """Return once ``count`` requests are parked; fail the test if they are not within ``timeout``.

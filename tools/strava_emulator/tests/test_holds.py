@@ -49,3 +49,17 @@ async def test_bad_hold_requests_get_400(session, strava_emulator):
         async with session.post(strava_emulator.base_url + path, json=body) as response:
             assert response.status == 400
             assert "message" in await response.json()
+
+
+async def test_a_hold_once_answered_sends_the_answer_made_before_a_later_change(session, strava_emulator):
+    emu = strava_emulator
+    token = (await connect(session, emu))["access_token"]
+    athlete_id = emu.athletes()[0]["id"]
+    [newest, *_] = [item for item in emu.ground_truth(athlete_id) if item["visibility"] == "everyone"]
+    emu.hold("GET /api/v3/activities/{activity_id}", answered=True)
+    held = asyncio.create_task(api_get(session, emu, f"/activities/{newest['id']}", token))
+    await asyncio.to_thread(emu.wait_until_held, 1)
+    emu.edit_activity(newest["id"], visibility="only_me")  # changed after Strava answered
+    emu.release()
+    status, body, _ = await held
+    assert (status, body["visibility"]) == (200, "everyone")
