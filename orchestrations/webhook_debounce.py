@@ -21,6 +21,7 @@ next burst.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,7 +89,14 @@ class DebounceState:
 
 def changed_activity(hint: Any) -> int | None:
     """The activity an event says was edited or deleted (which only a read from Strava confirms);
-    None for a ``create`` (the snapshot's page of newest activities brings it) or an athlete event."""
+    None for a ``create`` (the snapshot's page of newest activities brings it) or an athlete event.
+
+    The SDK's ``raise_event`` encodes the payload twice, so the hint arrives as JSON text."""
+    if isinstance(hint, str):
+        try:
+            hint = json.loads(hint)
+        except ValueError:
+            return None
     if not isinstance(hint, dict) or hint.get("object_type") != "activity":
         return None
     activity_id = hint.get("object_id")

@@ -8,6 +8,9 @@ import json
 import time
 from typing import Any
 
+from orchestrations.contract import debounce_instance_id, snapshot_instance_id
+from orchestrations.history_contract import history_instance_id
+from storage import ActivityStore, RateBudgetStore, TableService
 from tests.e2e.conftest import AppUnderTest
 
 VERIFY_TOKEN = "e2e-verify-token"
@@ -133,3 +136,64 @@ def strava_api_calls(app: AppUnderTest) -> int:
     return sum(
         n for route, n in requests.items() if "/api/v3/" in route and "push_subscriptions" not in route
     )
+
+
+ACCEPTED = {"received": True}  # the one reply to every well-formed event
+
+
+def deauthorization_event(athlete_id: int, subscription_id: int) -> dict[str, Any]:
+    return event(
+        athlete_id,
+        subscription_id,
+        object_type="athlete",
+        object_id=athlete_id,
+        aspect_type="update",
+        updates={"authorized": "false"},
+    )
+
+
+async def failed_instances(app: AppUnderTest) -> list[str]:
+    """Ids of every orchestration instance that ended Failed."""
+    path = "/runtime/webhooks/durabletask/instances"
+    status, _, body = await app.request("GET", path, params={"runtimeStatus": "Failed"})
+    assert status == 200, body
+    return [item["instanceId"] for item in json.loads(body)]
+
+
+async def stored_activity_ids(app: AppUnderTest, athlete_id: int) -> set[int]:
+    async with TableService.from_connection_string(app.connection_string) as tables:
+        stored = await ActivityStore(tables, f"{app.table_prefix}Activities").all(athlete_id)
+    return {int(item["id"]) for item in stored}
+
+
+async def budget_row(app: AppUnderTest) -> tuple[int, dict[str, Any]]:
+    """The rate-budget row's stored size in bytes and its state."""
+    async with TableService.from_connection_string(app.connection_string) as tables:
+        state = await RateBudgetStore(tables, f"{app.table_prefix}Budget").read()
+    assert state is not None
+    return len(json.dumps(state, sort_keys=True).encode()), state
+
+
+async def wait_until(condition: Any, timeout: float, what: str) -> None:
+    """Poll the async ``condition()`` until it holds."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        assert time.monotonic() < deadline, f"{what} within {timeout} s"
+        await asyncio.sleep(0.2)
+
+
+async def wait_until_quiet(app: AppUnderTest, athlete_id: int, timeout: float = 120) -> None:
+    """Until the debouncer idles after a refresh and no snapshot run or history scan is active."""
+
+    async def quiet() -> bool:
+        debouncer = await instance(app, debounce_instance_id(athlete_id))
+        custom = (debouncer or {}).get("customStatus") or {}
+        if custom.get("phase") != "idle" or not custom.get("refreshes"):
+            return False
+        for instance_id in (snapshot_instance_id(athlete_id), history_instance_id(athlete_id)):
+            _, runtime_status = await current_run(app, instance_id)
+            if runtime_status not in (None, *FINISHED):
+                return False
+        return True
+
+    await wait_until(quiet, timeout, "the debouncer, snapshot run and history scan never settled")

@@ -63,6 +63,8 @@ def test_an_update_or_delete_names_an_activity_to_check_a_create_or_junk_does_no
     assert changed_activity({**HINT, "object_id": "7"}) is None
     assert changed_activity({**HINT, "object_id": True}) is None
     assert changed_activity(None) is None
+    assert changed_activity(json.dumps(HINT)) == 7  # as the SDK's raise_event delivers it
+    assert changed_activity("{not json") is None
 
 
 def test_pending_ids_are_a_bounded_set_beyond_the_cap_one_rescan():
