@@ -124,7 +124,9 @@ async def is_active(client: df.DurableOrchestrationClient, instance_id: str) -> 
 
 COVER_MARGIN = timedelta(seconds=1)  # clock skew between app instances is far smaller
 SIGNAL_ATTEMPTS = 3
-_refresh_due: dict[str, datetime] = {}  # debouncer instance -> a refresh it has scheduled (this process)
+_refresh_due: dict[
+    str, datetime
+] = {}  # debouncer instance seen running -> its scheduled refresh (this process)
 
 
 def scheduled_refresh(custom_status: Any) -> datetime | None:
@@ -160,22 +162,28 @@ async def signal_debouncer(
     known_due = _refresh_due.get(instance_id)
     if may_skip and known_due is not None and known_due - datetime.now(timezone.utc) > COVER_MARGIN:
         return "covered"  # timers never fire early: that refresh is still ahead
+    if not may_skip and instance_id in _refresh_due:  # seen running here: signal without a status read
+        try:
+            await client.raise_event(instance_id, ATHLETE_CHANGED_EVENT, hint)
+            return "signalled"
+        except Exception as error:  # it ended (or never was): read its status and start it below
+            log.info("could not signal %s (%s)", instance_id, type(error).__name__)
     for attempt in range(SIGNAL_ATTEMPTS):
         if attempt:
             await asyncio.sleep(0.05 * attempt)  # a racing starter elsewhere is still creating it
         status = await client.get_status(instance_id)
         if runtime_status(status) in ACTIVE_STATES:
             due = scheduled_refresh(status.custom_status)
-            if due is not None:
-                _refresh_due[instance_id] = due
-                if may_skip and due - datetime.now(timezone.utc) > COVER_MARGIN:
-                    return "covered"
+            _refresh_due[instance_id] = due or datetime.min.replace(tzinfo=timezone.utc)
+            if due is not None and may_skip and due - datetime.now(timezone.utc) > COVER_MARGIN:
+                return "covered"
             try:
                 await client.raise_event(instance_id, ATHLETE_CHANGED_EVENT, hint)
                 return "signalled"
             except Exception as error:  # it ended in between: start a new one
                 log.info("could not signal %s (%s)", instance_id, type(error).__name__)
         if await start_singleton(client, WEBHOOK_DEBOUNCE, instance_id, initial):
+            _refresh_due[instance_id] = datetime.min.replace(tzinfo=timezone.utc)
             return "started"
     raise RuntimeError(f"{instance_id} could not be signalled or started")
 
