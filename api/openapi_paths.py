@@ -179,7 +179,9 @@ def _webhook() -> dict[str, Any]:
     hub = ("hub.mode", "hub.challenge", "hub.verify_token")
     received = {
         "type": "object",
-        "properties": {"received": {"type": "boolean"}, "outcome": {"type": "string"}},
+        "required": ["received"],
+        "properties": {"received": {"const": True}},
+        "additionalProperties": False,
     }
     return {
         "get": {
@@ -192,11 +194,15 @@ def _webhook() -> dict[str, Any]:
             },
         },
         "post": {
-            "summary": "A Strava webhook event: acknowledged at once, handed to a durable orchestration",
+            "summary": "A Strava webhook event (a hint, checked with Strava before anything changes): the "
+            "same reply for every well-formed event",
             "operationId": "stravaWebhookEvent",
             "requestBody": {"required": True, **_json({"type": "object"})},
             "responses": {
-                "200": {"description": "Received (handed on, a duplicate, or ignored)", **_json(received)},
+                "200": {
+                    "description": "Received (never says what becomes of it)",
+                    **_json(received),
+                },
                 "400": _error("Not a Strava event", "malformed_event"),
                 "503": _error("Could not be queued; Strava delivers it again", "unavailable"),
             },
