@@ -24,7 +24,7 @@ def observations(facts: dict[str, object]) -> Observations:
         snapshot_run_status="Completed",
         snapshot_generated_at=NOW - timedelta(minutes=1),
         snapshot_generation=1,
-        facts=facts,  # type: ignore[arg-type]
+        facts=facts,
         authorize_url="https://app.example/api/strava/authorize",
     )
 

@@ -25,7 +25,8 @@ def checked(verdict: str) -> tuple[Harness, Any]:
     assert reserve["functionName"] == RESERVE_BUDGET
     [check] = harness.complete(reserve["id"], GRANTED).run().new
     assert check["functionName"] == CHECK_GRANT
-    return harness, harness.complete(check["id"], {"grant": verdict, "expires_at": 1000}).run()  # type: ignore[typeddict-item]
+    answer: Any = {"grant": verdict, "expires_at": 1000}
+    return harness, harness.complete(check["id"], answer).run()
 
 
 def test_a_grant_strava_still_honours_erases_nothing_and_is_counted():
@@ -51,7 +52,8 @@ def test_a_refused_access_token_is_confirmed_through_the_lifecycle_before_erasin
     [read] = harness.at(T0 + TOKEN_POLL).fire(poll["id"], poll["fireAt"]).run().new
     assert read["functionName"] == READ_TOKEN_STATE
     token: Any = {"status": "reauthorization_required", "expires_at": 1000, "refresh_margin_s": 60}
-    [forget] = harness.complete(read["id"], {**token, "refresh_requested_at": None}).run().new
+    token["refresh_requested_at"] = None
+    [forget] = harness.complete(read["id"], token).run().new
     assert forget["functionName"] == FORGET_ATHLETE_TOKENS
 
 
