@@ -205,9 +205,12 @@ async def test_webhook_events_update_and_remove_single_activities(launch_app):
     assert hidden["id"] not in await stored_activities(app, athlete_id)  # never stored: not published
 
     event = {"athlete_id": athlete_id, "activity_id": public["id"], "aspect": "delete"}
+    assert await run_event(app, event) == {"outcome": "applied", "stored": True, "removed": False}
+    assert public["id"] in await stored_activities(app, athlete_id)  # Strava still has it: kept
+    app.emulator.delete_activity(public["id"])
     assert await run_event(app, event) == {"outcome": "applied", "stored": False, "removed": True}
-    assert public["id"] not in await stored_activities(app, athlete_id)
-    assert app.emulator.stats()["requests"] == {"GET /api/v3/activities/{activity_id}": 2}  # delete: no call
+    assert public["id"] not in await stored_activities(app, athlete_id)  # Strava answered 404
+    assert app.emulator.stats()["requests"] == {"GET /api/v3/activities/{activity_id}": 4}  # each read
 
 
 async def test_a_rescan_removes_what_turned_private_and_keeps_the_aggregates_true(launch_app):
