@@ -279,11 +279,13 @@ async def test_a_forged_delete_keeps_the_activity_strava_still_has(launch_app):
     forged = event(
         athlete_id, subscription_id, object_id=target, aspect_type="delete", event_time=1_700_000_000
     )
-    assert await post_event(app, forged) == (200, ACCEPTED)
+    reply = await post_event(app, forged)
+    assert reply[0] == 200
     await wait_for_phase(app, debounce_instance_id(athlete_id), "idle", refreshes=1)
     await wait_for_finished_run(app, snapshot_instance_id(athlete_id), after=previous)
     assert target in await stored_activity_ids(app, athlete_id)
     assert target in activity_ids(await wait_for_stats(app, lambda doc: True))
+    assert reply == (200, ACCEPTED)
 
     app.emulator.delete_activity(target)  # the real delete: Strava answers 404, so it goes
     await wait_until(
@@ -349,7 +351,7 @@ async def test_a_flood_of_forged_updates_costs_a_few_calls_and_fails_nothing(lau
         for _ in range(200)
     ]
     answers = await asyncio.gather(*(post_event(app, body) for body in forged))
-    assert all(answer == (200, ACCEPTED) for answer in answers)
+    assert {status for status, _ in answers} == {200}
     await wait_until_quiet(app, athlete_id)
 
     used = strava_api_calls(app) - calls
@@ -358,6 +360,7 @@ async def test_a_flood_of_forged_updates_costs_a_few_calls_and_fails_nothing(lau
     assert await failed_instances(app) == []
     size, state = await budget_row(app)
     assert size < 64 * 1024 and len(state["waiting"]) <= 16
+    assert all(body == ACCEPTED for _, body in answers)
 
 
 async def test_a_bulk_edit_making_500_activities_private_hides_them_all(launch_app):
