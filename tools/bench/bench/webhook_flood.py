@@ -42,8 +42,9 @@ def strava_calls(stack: Stack) -> int:
 
 
 async def get_json(http: aiohttp.ClientSession, url: str, **params: str) -> Any:
+    """The JSON answer; None for a 404 (the status API answers 202 while an instance runs)."""
     async with http.get(url, params=params) as response:
-        return await response.json() if response.status == 200 else None
+        return await response.json() if response.status in (200, 202) else None
 
 
 async def quiet(stack: Stack, athlete_id: int, timeout: float = 600) -> None:
@@ -83,7 +84,26 @@ async def stats_until(stack: Stack, condition: Any, timeout: float) -> float:
     raise TimeoutError("the change never reached /api/stats")
 
 
+async def receiving(stack: Stack, athlete_id: int, timeout: float = 120) -> None:
+    """Until the app acts on this subscription's events (a process may hold the subscription it read
+    before it was created for 30 s): real activities are created until the debouncer exists. Every
+    reply is the same, so only what the app does shows it."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            control(stack, "POST", f"/_emulator/athletes/{athlete_id}/activities", {"name": "Warm-up"})
+            for _ in range(20):
+                found = await get_json(
+                    http, f"{stack.url}/runtime/webhooks/durabletask/instances/webhook-debounce-{athlete_id}"
+                )
+                if found is not None:
+                    return
+                await asyncio.sleep(0.25)
+    raise TimeoutError("the app never acted on a webhook event")
+
+
 async def flood(stack: Stack, athlete_id: int, subscription_id: int) -> None:
+    await receiving(stack, athlete_id)
     await quiet(stack, athlete_id)
     before, failed_before = strava_calls(stack), await failed(stack)
     draw = random.Random(19)
@@ -174,6 +194,7 @@ def main() -> None:
             port=0,
             azurite_port=0,
             emulator_port=0,
+            site_port=0,
             emulator_flags=("--activities", "700"),
             app_overrides=tuple(DEFAULTS.items()),
         )
