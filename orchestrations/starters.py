@@ -144,6 +144,11 @@ def scheduled_refresh(custom_status: Any) -> datetime | None:
     return due if due.tzinfo is not None else None
 
 
+def _rescanning(custom_status: Any) -> bool:
+    """Whether the debouncer's burst already ends in a history re-scan (its ids passed the cap)."""
+    return isinstance(custom_status, dict) and custom_status.get("overflow") is True
+
+
 def forget_scheduled_refresh(athlete_id: int) -> None:
     """After a deauthorization the debouncer is ended: no refresh is ahead any more."""
     _refresh_due.pop(debounce_instance_id(athlete_id), None)
@@ -156,26 +161,24 @@ async def signal_debouncer(
     new one started with the change already folded in (``initial``) through :func:`start_singleton`,
     so racing starters settle on one instance (a refused start signals the winner). Returns
     ``signalled``, ``started`` or ``covered``: a refresh is already due late enough to include the
-    change, and the event names no activity the debouncer must check (a ``create``)."""
+    change, and the event names no activity the debouncer must check (a ``create``), or the burst
+    already ends in a re-scan that reads every activity."""
     instance_id = debounce_instance_id(athlete_id)
     may_skip = changed_activity(hint) is None
     known_due = _refresh_due.get(instance_id)
     if may_skip and known_due is not None and known_due - datetime.now(timezone.utc) > COVER_MARGIN:
         return "covered"  # timers never fire early: that refresh is still ahead
-    if not may_skip and instance_id in _refresh_due:  # seen running here: signal without a status read
-        try:
-            await client.raise_event(instance_id, ATHLETE_CHANGED_EVENT, hint)
-            return "signalled"
-        except Exception as error:  # it ended (or never was): read its status and start it below
-            log.info("could not signal %s (%s)", instance_id, type(error).__name__)
     for attempt in range(SIGNAL_ATTEMPTS):
         if attempt:
             await asyncio.sleep(0.05 * attempt)  # a racing starter elsewhere is still creating it
         status = await client.get_status(instance_id)
         if runtime_status(status) in ACTIVE_STATES:
             due = scheduled_refresh(status.custom_status)
-            _refresh_due[instance_id] = due or datetime.min.replace(tzinfo=timezone.utc)
-            if due is not None and may_skip and due - datetime.now(timezone.utc) > COVER_MARGIN:
+            if due is not None:
+                _refresh_due[instance_id] = due
+            # a burst past the pending cap ends in a re-scan that reads every activity anyway
+            covers = may_skip or _rescanning(status.custom_status)
+            if due is not None and covers and due - datetime.now(timezone.utc) > COVER_MARGIN:
                 return "covered"
             try:
                 await client.raise_event(instance_id, ATHLETE_CHANGED_EVENT, hint)
@@ -183,7 +186,6 @@ async def signal_debouncer(
             except Exception as error:  # it ended in between: start a new one
                 log.info("could not signal %s (%s)", instance_id, type(error).__name__)
         if await start_singleton(client, WEBHOOK_DEBOUNCE, instance_id, initial):
-            _refresh_due[instance_id] = datetime.min.replace(tzinfo=timezone.utc)
             return "started"
     raise RuntimeError(f"{instance_id} could not be signalled or started")
 
