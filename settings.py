@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 
 from history.budget import BudgetPolicy
 from history.goals import Goal, parse_goals
+from maps import MapPolicy, Zone, parse_zones
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
 from strava.oauth import API_BASE, OAUTH_BASE
 
 VISIBILITIES = ("everyone", "followers_only", "only_me")
+MAP_MODES = ("off", "outline")
 _TABLE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,51}")  # + "Diagnostics" stays within 63 characters
 
 
@@ -73,7 +75,7 @@ class Settings:
     allowed_athletes: frozenset[int]  # empty: the first athlete to connect owns the app
     default_athlete_id: int | None
     published_visibilities: frozenset[str]
-    include_locations: bool
+    maps: MapPolicy | None  # SNAPSHOT_MAPS=outline (None: off), its radius and privacy zones
     cors_origins: tuple[str, ...]
     cache_max_age: int
     cache_revalidate: int  # seconds between the public read cache's storage checks
@@ -112,7 +114,7 @@ class Settings:
             allowed_athletes=frozenset(reader.integers("ALLOWED_ATHLETE_IDS")),
             default_athlete_id=next(iter(reader.integers("DEFAULT_ATHLETE_ID")), None),
             published_visibilities=frozenset(reader.words("SNAPSHOT_VISIBILITY", "everyone", VISIBILITIES)),
-            include_locations=reader.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False),
+            maps=reader.maps(),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
             cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
             cache_revalidate=reader.integer("STATS_CACHE_REVALIDATE_SECONDS", 5, low=0, high=300),
@@ -208,6 +210,26 @@ class _Reader:
             return parse_goals(self.text(name, ""))
         except ValueError:
             raise SettingsError(f"{name} must be a comma list like Run:1000km,Ride:5000km/year") from None
+
+    def zones(self, name: str) -> tuple[Zone, ...]:
+        try:
+            return parse_zones(self.text(name, ""))
+        except ValueError:
+            raise SettingsError(f"{name} must be a list like 47.37,8.54,800;47.40,8.50,300 (lat,lon,radius_m)") from None
+
+    def maps(self) -> MapPolicy | None:
+        """``SNAPSHOT_MAPS`` and its privacy settings; the retired ``SNAPSHOT_INCLUDE_LOCATIONS``
+        (which published exact start points) is refused rather than ignored."""
+        if self.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False):
+            raise SettingsError(
+                "SNAPSHOT_INCLUDE_LOCATIONS is retired: set SNAPSHOT_MAPS=outline (routes trimmed for privacy)"
+            )
+        mode = self.text("SNAPSHOT_MAPS", "off").lower()
+        if mode not in MAP_MODES:
+            raise SettingsError(f"SNAPSHOT_MAPS may only be {' or '.join(MAP_MODES)}")
+        radius = self.integer("SNAPSHOT_MAP_PRIVACY_RADIUS_M", 500, low=100, high=10_000)
+        zones = self.zones("SNAPSHOT_PRIVACY_ZONES")
+        return MapPolicy(radius_m=radius, zones=zones) if mode == "outline" else None
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name, "").lower()

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 def _policy(svc: Services) -> PrivacyPolicy:
-    return PrivacyPolicy(svc.settings.published_visibilities, svc.settings.include_locations)
+    return PrivacyPolicy(svc.settings.published_visibilities, svc.settings.maps)
 
 
 def split_published(svc: Services, page: list[SummaryActivity]) -> tuple[list[dict[str, Any]], list[int]]:

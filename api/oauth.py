@@ -80,7 +80,12 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
 def published_summary(settings: Settings) -> str:
     """What a published snapshot shows, in words, from the privacy settings in force."""
     visible = " or ".join(VISIBILITY_WORDS[v] for v in VISIBILITIES if v in settings.published_visibilities)
-    maps = "with start and end points and map lines" if settings.include_locations else "without map data"
+    maps = (
+        f"with route outlines that leave out {settings.maps.radius_m:g} m around each start and end"
+        + (" and your privacy zones" if settings.maps.zones else "")
+        if settings.maps
+        else "without map data"
+    )
     return (
         "Publish: anyone can read your name, city, country and avatar; your ride, run and swim "
         "totals for the last four weeks, this year and all time; and your "

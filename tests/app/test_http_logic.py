@@ -134,11 +134,11 @@ def test_the_consent_page_says_what_publishing_shows():
         {
             "AzureWebJobsStorage": "x",
             "SNAPSHOT_VISIBILITY": "everyone,only_me",
-            "SNAPSHOT_INCLUDE_LOCATIONS": "1",
+            "SNAPSHOT_MAPS": "outline",
         }
     )
     assert "visible to everyone or only you" in published_summary(opted)
-    assert "map lines" in published_summary(opted)
+    assert "route outlines that leave out 500 m around each start and end" in published_summary(opted)
 
 
 def test_history_settings_are_validated_by_name():
