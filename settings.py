@@ -215,14 +215,16 @@ class _Reader:
         try:
             return parse_zones(self.text(name, ""))
         except ValueError:
-            raise SettingsError(f"{name} must be a list like 47.37,8.54,800;47.40,8.50,300 (lat,lon,radius_m)") from None
+            raise SettingsError(
+                f"{name} must be lat,lon,radius_m zones like 47.37,8.54,800;47.4,8.5,300"
+            ) from None
 
     def maps(self) -> MapPolicy | None:
         """``SNAPSHOT_MAPS`` and its privacy settings; the retired ``SNAPSHOT_INCLUDE_LOCATIONS``
         (which published exact start points) is refused rather than ignored."""
         if self.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False):
             raise SettingsError(
-                "SNAPSHOT_INCLUDE_LOCATIONS is retired: set SNAPSHOT_MAPS=outline (routes trimmed for privacy)"
+                "SNAPSHOT_INCLUDE_LOCATIONS is retired: set SNAPSHOT_MAPS=outline (privacy-trimmed routes)"
             )
         mode = self.text("SNAPSHOT_MAPS", "off").lower()
         if mode not in MAP_MODES:

@@ -1,9 +1,10 @@
-"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``) and
-the widget script (``GET /api/widget.js``).
+"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``), the
+routes poster (``GET /api/routes.svg``, ``GET /api/athletes/{athleteId}/routes.svg``) and the widget
+script (``GET /api/widget.js``).
 
-The card is rendered from the cached snapshot through the same public read as ``/api/stats`` (consent,
-lapsed access, ETag/304, Cache-Control, CORS); it never calls Strava. Its ETag derives from the snapshot's,
-the options and the renderer's code, so it changes exactly when the picture can.
+Card and poster are rendered from the cached snapshot through the same public read as ``/api/stats``
+(consent, lapsed access, ETag/304, Cache-Control, CORS); they never call Strava. Their ETags derive from
+the snapshot's, the options and the renderer's code, so they change exactly when the picture can.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -22,13 +24,16 @@ from api.conditional_get import Representation, conditional_response
 from api.responses import error_response
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
+from card.poster import PosterOptions, parse_poster_options, render_poster
 from services import Services, services
 
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
+MAPS_DIR = CARD_DIR.parent / "maps"
 WIDGET = CARD_DIR / "widget.js"
 ANY_ORIGIN = ("*",)
 ServeSnapshot = Callable[[func.HttpRequest, Services, Representation], Awaitable[func.HttpResponse]]
+Represent = Callable[[func.HttpRequest, Services], Representation | func.HttpResponse]
 SVG_HEADERS = {
     # opened on its own, the card may not run or load anything (it has no script; this makes sure)
     "Content-Security-Policy": "default-src 'none'",
@@ -39,12 +44,23 @@ SVG_HEADERS = {
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's card (the athlete of ``/api/stats``)."""
-    return await _serve_card(req, serve_default)
+    return await _serve_svg(req, serve_default, _card_representation)
 
 
 @bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
-    return await _serve_card(req, serve_route_athlete)
+    return await _serve_svg(req, serve_route_athlete, _card_representation)
+
+
+@bp.route(route="routes.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def default_routes(req: func.HttpRequest) -> func.HttpResponse:
+    """The default athlete's routes poster."""
+    return await _serve_svg(req, serve_default, _poster_representation)
+
+
+@bp.route(route="athletes/{athleteId}/routes.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def athlete_routes(req: func.HttpRequest) -> func.HttpResponse:
+    return await _serve_svg(req, serve_route_athlete, _poster_representation)
 
 
 @bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
@@ -63,11 +79,11 @@ async def widget(req: func.HttpRequest) -> func.HttpResponse:
     return conditional_response(req, etag, "text/javascript; charset=utf-8", headers, lambda: body)
 
 
-async def _serve_card(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpResponse:
+async def _serve_svg(req: func.HttpRequest, serve: ServeSnapshot, represent: Represent) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
         return preflight(req, svc)
-    representation = _card_representation(req, svc)
+    representation = represent(req, svc)
     if isinstance(representation, func.HttpResponse):
         return representation
     return await serve(req, svc, representation)
@@ -82,15 +98,28 @@ def _card_representation(req: func.HttpRequest, svc: Services) -> Representation
     return card_representation(options)
 
 
+def _poster_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
+    """The poster drawn with the request's options (``year`` defaults to the current UTC year), or the
+    400 to send instead."""
+    try:
+        options = parse_poster_options(req.params, datetime.now(timezone.utc).year)
+    except InvalidOptionError as error:
+        return error_response(400, "invalid_option", str(error), cors_for(req, svc))
+    return _svg_representation(
+        "routes", options.canonical(), lambda snapshot: _render_poster(snapshot, options)
+    )
+
+
 def card_representation(options: CardOptions) -> Representation:
     """The snapshot as an SVG card drawn with ``options``."""
-    salt = f"{_renderer_digest()}|{options.canonical()}|"
+    return _svg_representation("card", options.canonical(), lambda snapshot: _render(snapshot, options))
+
+
+def _svg_representation(kind: str, canonical: str, body: Callable[[bytes], bytes]) -> Representation:
+    salt = f"{_renderer_digest()}|{canonical}|"
 
     def etag(snapshot_etag: str) -> str:
-        return f'"card-{hashlib.sha256((salt + snapshot_etag).encode()).hexdigest()[:40]}"'
-
-    def body(snapshot: bytes) -> bytes:
-        return _render(snapshot, options)
+        return f'"{kind}-{hashlib.sha256((salt + snapshot_etag).encode()).hexdigest()[:40]}"'
 
     return Representation("image/svg+xml; charset=utf-8", etag, body, SVG_HEADERS)
 
@@ -101,11 +130,16 @@ def _render(snapshot: bytes, options: CardOptions) -> bytes:
     return render_card(json.loads(snapshot), options)
 
 
+@lru_cache(maxsize=16)
+def _render_poster(snapshot: bytes, options: PosterOptions) -> bytes:
+    return render_poster(json.loads(snapshot), options)
+
+
 @cache
 def _renderer_digest() -> str:
     """A digest of the renderer's code: a new look after a deploy gets new ETags."""
     digest = hashlib.sha256()
-    for source in sorted(CARD_DIR.glob("*.py")):
+    for source in sorted([*CARD_DIR.glob("*.py"), *MAPS_DIR.glob("*.py")]):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -113,38 +113,53 @@ def _public_read(
     }
 
 
-def _card(athlete_param: bool) -> dict[str, Any]:
-    def choice(name: str, pattern: str, what: str) -> dict[str, Any]:
-        return {
-            "name": name,
-            "in": "query",
-            "description": what,
-            "schema": {"type": "string", "pattern": pattern},
-        }
+def _choice(name: str, pattern: str, what: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": what,
+        "schema": {"type": "string", "pattern": pattern},
+    }
 
-    options = [
-        choice("theme", "^(light|dark)$", "`light` (default) or `dark`"),
-        choice("units", "^(metric|imperial)$", "default: the athlete's preference, else metric"),
-        {
-            "name": "sports",
-            "in": "query",
-            "description": "comma list, e.g. `run,ride`",
-            "schema": {"type": "string"},
-        },
-        {
-            "name": "show",
-            "in": "query",
-            "description": "comma list of `ytd,all,recent,latest,heatmap,goals`",
-            "schema": {"type": "string"},
-        },
-    ]
-    svg = {
-        "description": "The card, SVG 1.1",
+
+STYLE_OPTIONS = [
+    _choice("theme", "^(light|dark)$", "`light` (default) or `dark`"),
+    _choice("units", "^(metric|imperial)$", "default: the athlete's preference, else metric"),
+    {
+        "name": "sports",
+        "in": "query",
+        "description": "comma list, e.g. `run,ride`",
+        "schema": {"type": "string"},
+    },
+]
+
+
+def _svg(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
         "headers": REPRESENTATION,
         **_json({"type": "string"}, "image/svg+xml"),
     }
+
+
+def _card(athlete_param: bool) -> dict[str, Any]:
+    show = {
+        "name": "show",
+        "in": "query",
+        "description": "comma list of `ytd,all,recent,latest,heatmap,goals,map`",
+        "schema": {"type": "string"},
+    }
     summary = "An athlete's SVG card" if athlete_param else "The default athlete's SVG card"
-    return _public_read("Card", summary, athlete_param, svg, options, bad_option=True)
+    return _public_read(
+        "Card", summary, athlete_param, _svg("The card, SVG 1.1"), [*STYLE_OPTIONS, show], bad_option=True
+    )
+
+
+def _routes(athlete_param: bool) -> dict[str, Any]:
+    year = _choice("year", "^[0-9]{4}$", "the year drawn (default: the current UTC year)")
+    summary = "An athlete's routes poster" if athlete_param else "The default athlete's routes poster"
+    poster = _svg("Every route of the year as small multiples under the year's totals, SVG 1.1")
+    return _public_read("Routes", summary, athlete_param, poster, [*STYLE_OPTIONS, year], bad_option=True)
 
 
 def _widget() -> dict[str, Any]:
@@ -261,6 +276,8 @@ def operations() -> dict[str, Any]:
         ),
         "/api/card.svg": _card(athlete_param=False),
         "/api/athletes/{athleteId}/card.svg": _card(athlete_param=True),
+        "/api/routes.svg": _routes(athlete_param=False),
+        "/api/athletes/{athleteId}/routes.svg": _routes(athlete_param=True),
         "/api/widget.js": _widget(),
         "/api/athletes/{athleteId}/snapshot": {
             "parameters": [ATHLETE_ID],

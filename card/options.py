@@ -9,7 +9,7 @@ from card.units import Units
 
 THEMES = ("light", "dark")
 SPORTS = ("run", "ride", "swim")  # the sport groups of Strava's totals
-BLOCKS = ("ytd", "all", "recent", "latest", "heatmap", "goals")
+BLOCKS = ("ytd", "all", "recent", "latest", "heatmap", "goals", "map")
 DEFAULT_BLOCKS = ("ytd", "all", "latest")
 
 

@@ -15,6 +15,7 @@ from card import units as fmt
 from card.blocks import draw_goals, draw_heatmap, section_title
 from card.fields import mapping, number, sequence
 from card.options import SPORTS, CardOptions
+from card.route import draw_map
 from card.svg import add, clean, link, root, serialize
 from card.theme import PAD, WIDTH, Theme, theme_named
 from card.units import Units, sport_family
@@ -46,6 +47,8 @@ def render_card(snapshot: Document, options: CardOptions) -> bytes:
             y = draw_heatmap(body, y, sequence(mapping(snapshot.get("history")).get("daily")), theme)
         elif block == "goals":
             y = draw_goals(body, y, sequence(snapshot.get("goals")), units, theme)
+        elif block == "map":
+            y = draw_map(body, y, snapshot, sports if options.sports else None, theme)
     y = _footer(body, y, snapshot, theme)
     svg = root(WIDTH, y, f"{name}: Strava stats" if name else "Strava stats")
     add(

@@ -15,7 +15,9 @@ def simplify(parts: Sequence[Sequence[Point]], limit: int) -> list[list[Point]]:
     if sum(len(part) for part in parts) <= limit:
         return [list(part) for part in parts]
     ranked = [_significance(part) for part in parts]
-    inner = sorted((-s, p, i) for p, scores in enumerate(ranked) for i, s in enumerate(scores) if s < math.inf)
+    inner = sorted(
+        (-s, p, i) for p, scores in enumerate(ranked) for i, s in enumerate(scores) if s < math.inf
+    )
     room = max(0, limit - sum(min(len(part), 2) for part in parts))
     keep = {(p, i) for _, p, i in inner[:room]}
     return [

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from maps import MapPolicy, RouteRejectedError, public_route
-
 from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity
 from timestamps import format_utc
 

@@ -5,12 +5,11 @@
  */
 export type UtcTime = string;
 /**
- * [latitude, longitude] in degrees, or null; only with SNAPSHOT_INCLUDE_LOCATIONS=true.
+ * A route outline with SNAPSHOT_MAPS=outline: Google encoded polylines (precision 5), one per part. Every point within SNAPSHOT_MAP_PRIVACY_RADIUS_M of the start or the end and inside SNAPSHOT_PRIVACY_ZONES was removed before it was stored; where points were removed mid-route the route is cut into parts. At most 300 points in all.
  *
- * @minItems 2
- * @maxItems 2
+ * @minItems 1
  */
-export type Latlng = [number, number] | null;
+export type Route = [string, ...string[]];
 
 /**
  * The public stats snapshot served by GET /api/stats and GET /api/athletes/{athleteId}/stats. Units are in the field names (metres, seconds, m/s). New fields may be added within a schema version; a breaking change bumps schema_version. Fields may be null when Strava omits them.
@@ -52,6 +51,12 @@ export interface StravaSnapshot {
    * From SNAPSHOT_GOALS; empty without it.
    */
   goals?: Goal[];
+  /**
+   * With SNAPSHOT_MAPS=outline: the newest 1,000 routes of the activity history, newest first (what /api/routes.svg draws). Absent with maps off.
+   *
+   * @maxItems 1000
+   */
+  routes?: RouteEntry[];
 }
 /**
  * The athlete's public profile.
@@ -128,12 +133,7 @@ export interface Activity {
   commute: boolean;
   visibility: "everyone" | "followers_only" | "only_me";
   url: string;
-  start_latlng?: Latlng;
-  end_latlng?: Latlng;
-  /**
-   * Google encoded polyline; only with SNAPSHOT_INCLUDE_LOCATIONS=true.
-   */
-  summary_polyline?: string | null;
+  route?: Route;
 }
 /**
  * Charts-ready aggregates of the stored published activities, by local start date.
@@ -215,4 +215,21 @@ export interface Goal {
    * done_m / target_m; may pass 1
    */
   fraction: number;
+}
+/**
+ * One route of the poster (`routes`): the activity's route simplified to at most 40 points.
+ */
+export interface RouteEntry {
+  id: number;
+  /**
+   * Strava's sport type, e.g. Run, Ride, Swim, TrailRun, VirtualRide.
+   */
+  sport_type: string;
+  /**
+   * The activity's wall-clock start, without a zone.
+   */
+  start_date_local: string;
+  distance_m: number;
+  moving_time_s: number;
+  route: Route;
 }
