@@ -38,10 +38,10 @@ def parse_zones(text: str) -> tuple[Zone, ...]:
     for raw in text.replace("\n", ";").split(";"):
         if not raw.strip():
             continue
-        fields = raw.split(",")
-        if len(fields) != 3:
-            raise ValueError("a zone is lat,lon,radius_m")
-        lat, lon, radius = (float(field) for field in fields)
+        try:
+            lat, lon, radius = (float(field) for field in raw.split(","))
+        except ValueError:
+            raise ValueError("a zone is lat,lon,radius_m") from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < radius <= MAX_ZONE_RADIUS_M):
             raise ValueError("a zone off the globe or with a radius out of range")
         zones.append(Zone(lat, lon, radius))
