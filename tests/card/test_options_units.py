@@ -28,7 +28,7 @@ def test_defaults_and_canonical_form():
         ({"units": "furlongs"}, "units must be one of: metric, imperial."),
         ({"sports": "run,yoga"}, "sports is a comma list of: run, ride, swim."),
         ({"sports": ""}, "sports is a comma list of: run, ride, swim."),
-        ({"show": ",,"}, "show is a comma list of: ytd, all, recent, latest, heatmap, goals."),
+        ({"show": ",,"}, "show is a comma list of: ytd, all, recent, latest, heatmap, goals, map."),
         ({"show": "<script>"}, "show is a comma list of"),
     ],
 )
