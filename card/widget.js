@@ -1,5 +1,5 @@
 // <strava-stats src=".../api/stats" theme="light|dark" units="metric|imperial"
-//               blocks="ytd,all,recent,latest" sports="run,ride,swim">
+//               blocks="ytd,all,recent,latest,map" sports="run,ride,swim">
 // A custom element (shadow DOM, no dependencies) that shows a strava-snapshot document. Data only ever
 // reaches the page as textContent or as attributes built from numbers: never as markup.
 // Formatting matches the SVG card (card/units.py).
@@ -40,6 +40,11 @@ a{color:#fc5200;font-weight:700}
 .view{float:right;font-size:11px}
 footer{display:flex;justify-content:space-between;border-top:1px solid #e4e2dd;margin-top:10px;padding-top:8px;font-size:10px}
 footer a{font-size:11px;text-decoration:none}
+.map{border-top:1px solid #e4e2dd;margin-top:10px;padding-top:8px}
+.map svg{display:block;width:100%;height:auto;margin-top:6px;background:#ebebef;border-radius:6px}
+.map path{fill:none;stroke:#fc5200;stroke-width:2.5;stroke-linecap:round;stroke-linejoin:round}
+:host([theme=dark]) .map{border-color:#34343b}
+:host([theme=dark]) .map svg{background:#2a2a31}
 :host([theme=dark]) footer a{color:#fff}
 `;
 
@@ -175,7 +180,7 @@ export class StravaStats extends HTMLElement {
       (athlete.measurement_preference === "feet" ? "imperial" : "metric");
     const chosen = list(this.getAttribute("sports"), Object.keys(SPORTS));
     const sports = chosen.length ? chosen : mainSports(totals.all || {});
-    const blocks = list(this.getAttribute("blocks") || "ytd,all,latest", ["ytd", "all", "recent", "latest"]);
+    const blocks = list(this.getAttribute("blocks") || "ytd,all,latest", ["ytd", "all", "recent", "latest", "map"]);
     const name = [athlete.firstname, athlete.lastname].filter((part) => typeof part === "string").join(" ");
     const place = [athlete.city, athlete.country].filter((part) => typeof part === "string" && part).join(", ");
     const card = el(
@@ -187,6 +192,7 @@ export class StravaStats extends HTMLElement {
     const periods = blocks.filter((block) => PERIODS[block]);
     if (periods.length) card.append(table(totals, periods, sports, units));
     if (blocks.includes("latest")) card.append(latest(doc.recent_activities, chosen.length ? sports : null, units));
+    if (blocks.includes("map")) card.append(routeMap(doc.recent_activities, chosen.length ? sports : null));
     card.append(
       el(
         "footer",
@@ -253,6 +259,77 @@ function latest(activities, sports, units) {
     el("div", { class: "label muted" }, "LATEST"),
     el("div", { class: "title", "data-field": "latest-name" }, String(item.name ?? "")),
     el("div", { class: "muted", "data-field": "latest-detail" }, facts.join(" · ")),
+  );
+}
+
+// The snapshot's `route`: encoded polylines (one per part), already trimmed for privacy by the app.
+// Decoded strictly (as maps/polyline.py): a part that does not decode is skipped.
+export function decodePolyline(text) {
+  if (typeof text !== "string") return null;
+  const numbers = [];
+  let [value, shift, chunks] = [0, 0, 0];
+  for (const char of text) {
+    const code = char.charCodeAt(0) - 63;
+    if (!(code >= 0 && code < 64) || char.length !== 1 || ++chunks > 7) return null;
+    value += (code & 0x1f) * 2 ** shift;
+    shift += 5;
+    if (code < 0x20) {
+      numbers.push(value % 2 ? -(value + 1) / 2 : value / 2);
+      [value, shift, chunks] = [0, 0, 0];
+    }
+  }
+  if (chunks || numbers.length % 2) return null;
+  const points = [];
+  let [lat, lng] = [0, 0];
+  for (let i = 0; i < numbers.length; i += 2) {
+    [lat, lng] = [lat + numbers[i], lng + numbers[i + 1]];
+    if (Math.abs(lat) > 9e6 || Math.abs(lng) > 18e6) return null;
+    points.push([lat / 1e5, lng / 1e5]);
+  }
+  return points;
+}
+
+const routeParts = (route) =>
+  (Array.isArray(route) ? route : []).map(decodePolyline).filter((part) => part && part.length >= 2);
+
+// The latest route as an SVG outline (the card's `map` block): numbers only, nothing fetched.
+function routeMap(activities, sports) {
+  const item = (Array.isArray(activities) ? activities : []).find(
+    (entry) => entry && (!sports || sports.includes(sportFamily(entry.sport_type))) && routeParts(entry.route).length,
+  );
+  if (!item) return "";
+  const parts = routeParts(item.route);
+  const points = parts.flat();
+  const lats = points.map(([lat]) => lat);
+  const lngs = points.map(([, lng]) => lng);
+  const [north, west] = [Math.max(...lats), Math.min(...lngs)];
+  const scale = Math.cos((((north + Math.min(...lats)) / 2) * Math.PI) / 180);
+  const [spanX, spanY] = [(Math.max(...lngs) - west) * scale, north - Math.min(...lats)];
+  const [width, height, pad] = [460, 170, 12];
+  const unit = Math.min((width - 2 * pad) / (spanX || 1), (height - 2 * pad) / (spanY || 1));
+  const [left, top] = [(width - spanX * unit) / 2, (height - spanY * unit) / 2];
+  const d = parts
+    .map((part) =>
+      part
+        .map(([lat, lng], i) => `${i ? "L" : "M"}${(left + (lng - west) * scale * unit).toFixed(1)} ${(top + (north - lat) * unit).toFixed(1)}`)
+        .join(""),
+    )
+    .join("");
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Route outline");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", d);
+  path.setAttribute("data-field", "map-route");
+  svg.append(path);
+  const caption = [String(item.name ?? ""), String(item.start_date_local || "").slice(0, 10)].filter(Boolean).join(" · ");
+  return el(
+    "div",
+    { class: "map" },
+    el("div", { class: "label muted" }, "ROUTE"),
+    el("div", { class: "muted", "data-field": "map-caption" }, caption),
+    svg,
   );
 }
 
