@@ -19,6 +19,7 @@ from strava.oauth import API_BASE, OAUTH_BASE
 
 VISIBILITIES = ("everyone", "followers_only", "only_me")
 MAP_MODES = ("off", "outline")
+RETIRED_LOCATIONS = "SNAPSHOT_INCLUDE_LOCATIONS"  # before SNAPSHOT_MAPS: exact start points and polylines
 _TABLE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,51}")  # + "Diagnostics" stays within 63 characters
 
 
@@ -114,7 +115,11 @@ class Settings:
             allowed_athletes=frozenset(reader.integers("ALLOWED_ATHLETE_IDS")),
             default_athlete_id=next(iter(reader.integers("DEFAULT_ATHLETE_ID")), None),
             published_visibilities=frozenset(reader.words("SNAPSHOT_VISIBILITY", "everyone", VISIBILITIES)),
-            maps=reader.maps(),
+            maps=map_policy(
+                reader.text("SNAPSHOT_MAPS", "off").lower(),
+                reader.integer("SNAPSHOT_MAP_PRIVACY_RADIUS_M", 500, low=100, high=10_000),
+                reader.zones("SNAPSHOT_PRIVACY_ZONES"),
+            ),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
             cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
             cache_revalidate=reader.integer("STATS_CACHE_REVALIDATE_SECONDS", 5, low=0, high=300),
@@ -140,6 +145,10 @@ class Settings:
             raise SettingsError("RATE_BUDGET_BACKGROUND_PERCENT must not exceed RATE_BUDGET_PERCENT")
         if settings.webhooks.max_delay < settings.webhooks.debounce:
             raise SettingsError("WEBHOOK_MAX_DELAY_SECONDS must not be below WEBHOOK_DEBOUNCE_SECONDS")
+        if reader.boolean(RETIRED_LOCATIONS, False):  # refused, not ignored: it published start points
+            raise SettingsError(
+                f"{RETIRED_LOCATIONS} is retired: set SNAPSHOT_MAPS=outline (privacy-trimmed routes)"
+            )
         if not settings.published_visibilities:
             raise SettingsError("SNAPSHOT_VISIBILITY must name at least one visibility")
         if not _TABLE_PREFIX.fullmatch(reader.text("TABLE_PREFIX", "strava")):
@@ -151,6 +160,13 @@ class Settings:
     @property
     def strava_configured(self) -> bool:
         return bool(self.strava.client_id and self.strava.client_secret)
+
+
+def map_policy(mode: str, radius_m: int, zones: tuple[Zone, ...]) -> MapPolicy | None:
+    """``SNAPSHOT_MAPS`` with its privacy settings: ``None`` (off, the default) or the outline policy."""
+    if mode not in MAP_MODES:
+        raise SettingsError(f"SNAPSHOT_MAPS may only be {' or '.join(MAP_MODES)}")
+    return MapPolicy(radius_m=radius_m, zones=zones) if mode == "outline" else None
 
 
 @lru_cache(maxsize=1)
@@ -218,20 +234,6 @@ class _Reader:
             raise SettingsError(
                 f"{name} must be lat,lon,radius_m zones like 47.37,8.54,800;47.4,8.5,300"
             ) from None
-
-    def maps(self) -> MapPolicy | None:
-        """``SNAPSHOT_MAPS`` and its privacy settings; the retired ``SNAPSHOT_INCLUDE_LOCATIONS``
-        (which published exact start points) is refused rather than ignored."""
-        if self.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False):
-            raise SettingsError(
-                "SNAPSHOT_INCLUDE_LOCATIONS is retired: set SNAPSHOT_MAPS=outline (privacy-trimmed routes)"
-            )
-        mode = self.text("SNAPSHOT_MAPS", "off").lower()
-        if mode not in MAP_MODES:
-            raise SettingsError(f"SNAPSHOT_MAPS may only be {' or '.join(MAP_MODES)}")
-        radius = self.integer("SNAPSHOT_MAP_PRIVACY_RADIUS_M", 500, low=100, high=10_000)
-        zones = self.zones("SNAPSHOT_PRIVACY_ZONES")
-        return MapPolicy(radius_m=radius, zones=zones) if mode == "outline" else None
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name, "").lower()

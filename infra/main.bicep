@@ -38,8 +38,17 @@ param defaultAthleteId string = ''
 @description('Published visibilities, comma list of everyone, followers_only, only_me.')
 param snapshotVisibility string = 'everyone'
 
-@description('Publish start/end coordinates and polylines.')
-param snapshotIncludeLocations bool = false
+@allowed(['off', 'outline'])
+@description('Route maps: off, or outline (routes trimmed around start, end and privacy zones).')
+param snapshotMaps string = 'off'
+
+@minValue(100)
+@maxValue(10000)
+@description('Metres of every route left out around its start and its end (with maps on).')
+param snapshotMapPrivacyRadiusM int = 500
+
+@description('More places no route point may show: lat,lon,radius_m;lat,lon,radius_m (with maps on).')
+param snapshotPrivacyZones string = ''
 
 @minValue(1)
 @maxValue(200)
@@ -160,7 +169,9 @@ module functionApp 'modules/functionapp.bicep' = {
       ALLOWED_ATHLETE_IDS: allowedAthleteIds
       DEFAULT_ATHLETE_ID: defaultAthleteId
       SNAPSHOT_VISIBILITY: snapshotVisibility
-      SNAPSHOT_INCLUDE_LOCATIONS: snapshotIncludeLocations ? 'true' : 'false'
+      SNAPSHOT_MAPS: snapshotMaps
+      SNAPSHOT_MAP_PRIVACY_RADIUS_M: string(snapshotMapPrivacyRadiusM)
+      SNAPSHOT_PRIVACY_ZONES: snapshotPrivacyZones
       SNAPSHOT_ACTIVITY_COUNT: string(snapshotActivityCount)
       STATS_CACHE_MAX_AGE_SECONDS: string(statsCacheMaxAgeSeconds)
       // The README's defaults; change them here (or in the portal) if you must.

@@ -37,7 +37,8 @@ def test_azure_yaml_hooks_only_name_outputs_the_template_has() -> None:
 APP_FILES = {
     "function_app.py", "host.json", "requirements.txt", "settings.py", "services.py", "timestamps.py",
     "read_cache.py",
-    "activities", "api", "card", "history", "orchestrations", "scheduled", "snapshot", "storage", "strava",
+    "activities", "api", "card", "history", "maps", "orchestrations", "scheduled", "snapshot", "storage",
+    "strava",
     "README.md", "LICENSE", ".funcignore",
 }  # fmt: skip
 
