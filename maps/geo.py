@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from maps.polyline import Point
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180  # of latitude, on the mean sphere
 MAX_ZONE_RADIUS_M = 50_000
 MAX_ZONES = 20
 
@@ -28,6 +29,9 @@ class Zone:
     radius_m: float
 
     def holds(self, point: Point) -> bool:
+        """Whether ``point`` is inside (a latitude band check first: most points are far away)."""
+        if abs(point[0] - self.lat) * METRES_PER_DEGREE > self.radius_m * 1.01:
+            return False
         return distance_m((self.lat, self.lon), point) <= self.radius_m
 
 

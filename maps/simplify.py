@@ -40,10 +40,7 @@ def _significance(part: Sequence[Point]) -> list[float]:
         first, last, ceiling = stack.pop()
         if last - first < 2:
             continue
-        index, deviation = max(
-            ((i, _deviation(flat[i], flat[first], flat[last])) for i in range(first + 1, last)),
-            key=lambda item: item[1],
-        )
+        index, deviation = _farthest(flat, first, last)
         score = min(deviation, ceiling)
         scores[index] = score
         stack.append((first, index, score))
@@ -51,10 +48,17 @@ def _significance(part: Sequence[Point]) -> list[float]:
     return scores
 
 
-def _deviation(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Distance from ``point`` to the segment ``a``-``b`` (planar)."""
-    (px, py), (ax, ay), (bx, by) = point, a, b
+def _farthest(flat: Sequence[tuple[float, float]], first: int, last: int) -> tuple[int, float]:
+    """The point strictly between ``first`` and ``last`` farthest from the segment joining them."""
+    (ax, ay), (bx, by) = flat[first], flat[last]
     dx, dy = bx - ax, by - ay
     length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
-    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+    best, farthest = first + 1, -1.0
+    for index in range(first + 1, last):
+        px, py = flat[index]
+        t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
+        ex, ey = px - ax - t * dx, py - ay - t * dy
+        squared = ex * ex + ey * ey
+        if squared > farthest:
+            best, farthest = index, squared
+    return best, math.sqrt(farthest)

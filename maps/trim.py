@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from maps.geo import Zone, distance_m
+from maps.geo import Zone
 from maps.polyline import Point, PolylineError, decode_polyline, encode_polyline
 from maps.simplify import simplify
 
@@ -66,11 +66,11 @@ def trimmed(
 ) -> list[list[Point]]:
     """The parts of ``points`` outside every circle (start, end, zones), each of two points or more."""
     ends = [points[0], points[-1], *(point for point in (start, end) if point is not None)]
-    circles = [(point, policy.radius_m) for point in ends]
-    circles += [((zone.lat, zone.lon), zone.radius_m) for zone in policy.zones]
+    circles = [Zone(lat, lng, policy.radius_m) for lat, lng in dict.fromkeys(ends)]
+    circles += policy.zones
     parts: list[list[Point]] = [[]]
     for point in points:
-        if any(distance_m(center, point) <= radius for center, radius in circles):
+        if any(zone.holds(point) for zone in circles):
             if parts[-1]:
                 parts.append([])
         else:
