@@ -74,7 +74,7 @@ def test_poster_draws_the_years_routes_in_date_order_with_totals():
     root = checked(render_poster(with_routes(), parse_poster_options({"year": "2026"}, 2026)))
     cells = [g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}path") is not None]
     assert len(cells) == 10
-    dates = [g.findtext(f"{SVG}title") for g in cells]
+    dates = [str(g.findtext(f"{SVG}title")) for g in cells]
     assert dates == sorted(dates) and all(str(d).startswith("2026-") for d in dates)
     assert texts(root)["poster-totals"] == "10 runs · 100 km · 8h 20m"
     rides = checked(
