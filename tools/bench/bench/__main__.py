@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): every benchmark, one after another."""
 
-from bench import app_snapshot, app_webhooks, devhost_fanout, import_cost, rate_budget, read_path
+from bench import app_snapshot, app_webhooks, devhost_fanout, import_cost, maps_trim, rate_budget, read_path
 
 if __name__ == "__main__":
     import_cost.main([])
@@ -14,3 +14,5 @@ if __name__ == "__main__":
     read_path.main()
     print()
     app_webhooks.main()
+    print()
+    maps_trim.main()
