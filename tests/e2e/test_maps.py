@@ -165,3 +165,30 @@ async def test_outline_routes_are_trimmed_before_they_are_stored_and_served(laun
         assert status == 400 and headers["Content-Type"].startswith("application/json"), query
         assert json.loads(body)["error"] == "invalid_option" and "<svg" not in body
     await app.assert_no_secret_leaked()
+
+
+HOSTILE_POLYLINES = {
+    "undecodable": "_p~iF~ps|U<script>alert(1)</script>",
+    "off the globe": "_p~iF~ps|U" + "_ibE" * 120,  # a degree north (and east) a step: past 90 N
+    "huge": "_p~iF~ps|U" + "??" * 60_000,
+}
+
+
+async def test_hostile_polylines_skip_that_route_and_are_logged_by_id_only(launch_app):
+    app = launch_app(SNAPSHOT_MAPS="outline")
+    athlete_id = app.athlete_ids()[0]
+    public = [a for a in app.emulator.ground_truth(athlete_id) if a["visibility"] == "everyone"]
+    edited = {item["id"]: text for item, text in zip(public[3:6], HOSTILE_POLYLINES.values(), strict=True)}
+    for activity_id, text in edited.items():
+        app.emulator.edit_activity(activity_id, summary_polyline=text)
+    _, document, _ = await connected(app)
+    shown = {item["id"]: item for item in document["recent_activities"]}
+    assert set(edited) <= set(shown)  # the activities are published ...
+    assert all("route" not in shown[activity_id] for activity_id in edited)  # ... without their route
+    assert sum(1 for item in shown.values() if item.get("route")) >= 10  # the others keep theirs
+    log = app.host.log_text()
+    for activity_id, text in edited.items():
+        assert f"activity {activity_id}: route not published" in log
+        assert text[10:30] not in log and all(text[10:30] not in body for body in app.bodies)
+    status, _, svg = await app.request("GET", "/api/card.svg?show=map")
+    assert status == 200 and "<script" not in svg

@@ -77,7 +77,7 @@ class RunningEmulator:
         self._control("PATCH", f"/_emulator/athletes/{athlete_id}", fields)
 
     def edit_activity(self, activity_id: int, **fields: str) -> None:
-        """``PATCH /_emulator/activities/{id}``: set the activity's ``name`` or ``visibility``."""
+        """``PATCH /_emulator/activities/{id}``: set its ``name``, ``visibility`` or ``summary_polyline``."""
         self._control("PATCH", f"/_emulator/activities/{activity_id}", fields)
 
     def authorize(
