@@ -1,7 +1,8 @@
 """Sport types and the families a ``sports=`` filter names: one table for the card, the widget (which
 mirrors it in ``card/widget.js``), the history and the totals. Pure.
 
-A filter item is a family (``run``) or a Strava ``sport_type`` (``TrailRun``), case-insensitive.
+A filter item is a family (``run``) or a Strava ``sport_type`` (``TrailRun``), case-insensitive; a
+name that is both is the family.
 Strava's own ``stats.totals`` come in three groups only; ``run``, ``ride`` and ``swim`` are those
 groups' sport types (Strava does not document them; these are the ones it is observed to count).
 """
@@ -33,7 +34,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 STRAVA_TOTALS = ("run", "ride", "swim")  # the families Strava's stats.totals count
-_BY_NAME = {name.lower(): name for name in (*FAMILIES, *SPORT_TYPES)}
+# a name that is both (run, walk, ride, swim, workout) is the family, which holds that sport type
+_BY_NAME = {name.lower(): name for name in (*SPORT_TYPES, *FAMILIES)}
 
 
 def canonical(item: str) -> str | None:
