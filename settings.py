@@ -114,7 +114,7 @@ class Settings:
             published_visibilities=frozenset(reader.words("SNAPSHOT_VISIBILITY", "everyone", VISIBILITIES)),
             include_locations=reader.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
-            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
+            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 15, low=0, high=86400),
             cache_revalidate=reader.integer("STATS_CACHE_REVALIDATE_SECONDS", 5, low=0, high=300),
             state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
             goals=reader.goals("SNAPSHOT_GOALS"),

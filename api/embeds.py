@@ -1,9 +1,11 @@
-"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``) and
-the widget script (``GET /api/widget.js``).
+"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``),
+the widget script (``GET /api/widget.js``) and the widget's light document (``GET /api/widget.json``,
+``GET /api/athletes/{athleteId}/widget.json``).
 
-The card is rendered from the cached snapshot through the same public read as ``/api/stats`` (consent,
-lapsed access, ETag/304, Cache-Control, CORS); it never calls Strava. Its ETag derives from the snapshot's,
-the options and the renderer's code, so it changes exactly when the picture can.
+The card and the light document are drawn from the cached snapshot through the same public read as
+``/api/stats`` (consent, lapsed access, ETag/304, Cache-Control, CORS, gzip/br); they never call
+Strava. Their ETags derive from the snapshot's and the code's (and the card's options), so they change
+exactly when what they show can.
 """
 
 from __future__ import annotations
@@ -17,23 +19,27 @@ from pathlib import Path
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.caching import cors_headers, preflight_headers
+from api.caching import choose_coding, cors_headers, encode, preflight_headers
 from api.conditional_get import Representation, conditional_response
-from api.responses import error_response
+from api.responses import JSON, error_response
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
+from card.widget_document import widget_document
 from services import Services, services
 
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
 WIDGET = CARD_DIR / "widget.js"
+HISTORY_SPORTS = CARD_DIR.parent / "history" / "sports.py"  # the families the card draws
 ANY_ORIGIN = ("*",)
 ServeSnapshot = Callable[[func.HttpRequest, Services, Representation], Awaitable[func.HttpResponse]]
 SVG_HEADERS = {
-    # opened on its own, the card may not run or load anything (it has no script; this makes sure)
-    "Content-Security-Policy": "default-src 'none'",
+    # opened on its own, the card may not run or load anything (it has no script; this makes sure);
+    # its own <style> (theme=auto's dark rule) may apply
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
+JSON_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
@@ -47,6 +53,17 @@ async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_card(req, serve_route_athlete)
 
 
+@bp.route(route="widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def default_widget_document(req: func.HttpRequest) -> func.HttpResponse:
+    """The default athlete's light document for the widget (``/api/stats`` stays the full one)."""
+    return await _serve_widget_document(req, serve_default)
+
+
+@bp.route(route="athletes/{athleteId}/widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+async def athlete_widget_document(req: func.HttpRequest) -> func.HttpResponse:
+    return await _serve_widget_document(req, serve_route_athlete)
+
+
 @bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def widget(req: func.HttpRequest) -> func.HttpResponse:
     """The ``<strava-stats>`` custom element, an ES module (module scripts load with CORS). It holds no
@@ -55,12 +72,18 @@ async def widget(req: func.HttpRequest) -> func.HttpResponse:
     if req.method == "OPTIONS":
         return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN))
     body, etag = _widget()
+    coding = choose_coding(req.headers.get("Accept-Encoding"))
     headers = {
         "Cache-Control": f"public, max-age={services().settings.cache_max_age}",
         "X-Content-Type-Options": "nosniff",
         **cors_headers(origin, ANY_ORIGIN),
+        "Vary": "Origin, Accept-Encoding",
     }
-    return conditional_response(req, etag, "text/javascript; charset=utf-8", headers, lambda: body)
+    if coding is not None:
+        etag = f"W/{etag}"
+        headers["Content-Encoding"] = coding
+    content = encode(body, coding) if coding else body
+    return conditional_response(req, etag, "text/javascript; charset=utf-8", headers, lambda: content)
 
 
 async def _serve_card(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpResponse:
@@ -71,6 +94,28 @@ async def _serve_card(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpR
     if isinstance(representation, func.HttpResponse):
         return representation
     return await serve(req, svc, representation)
+
+
+async def _serve_widget_document(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpResponse:
+    svc = services()
+    if req.method == "OPTIONS":
+        return preflight(req, svc)
+    return await serve(req, svc, WIDGET_DOCUMENT)
+
+
+def _widget_document_etag(snapshot_etag: str) -> str:
+    return f'"widget-{hashlib.sha256((_renderer_digest() + snapshot_etag).encode()).hexdigest()[:40]}"'
+
+
+@lru_cache(maxsize=8)
+def _widget_document_body(snapshot: bytes) -> bytes:
+    document = widget_document(json.loads(snapshot))
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+WIDGET_DOCUMENT = Representation(
+    f"{JSON}; charset=utf-8", _widget_document_etag, _widget_document_body, JSON_HEADERS
+)
 
 
 def _card_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
@@ -105,7 +150,7 @@ def _render(snapshot: bytes, options: CardOptions) -> bytes:
 def _renderer_digest() -> str:
     """A digest of the renderer's code: a new look after a deploy gets new ETags."""
     digest = hashlib.sha256()
-    for source in sorted(CARD_DIR.glob("*.py")):
+    for source in [*sorted(CARD_DIR.glob("*.py")), HISTORY_SPORTS]:
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -56,6 +56,11 @@ NOT_MODIFIED = {
 
 
 SNAPSHOT_OK = {"description": "The snapshot", "headers": REPRESENTATION, **_json(_ref("Snapshot"))}
+WIDGET_DOCUMENT_OK = {
+    "description": "The widget's light document: athlete, totals, the newest activity of each sport type",
+    "headers": REPRESENTATION,
+    **_json(_ref("Snapshot_widget_document")),
+}
 
 
 def _public_read(
@@ -123,14 +128,16 @@ def _card(athlete_param: bool) -> dict[str, Any]:
         }
 
     options = [
-        choice("theme", "^(light|dark)$", "`light` (default) or `dark`"),
+        choice("theme", "^(light|dark|auto)$", "`light` (default), `dark`, or `auto` (the viewer's dark mode)"),
         choice("units", "^(metric|imperial)$", "default: the athlete's preference, else metric"),
         {
             "name": "sports",
             "in": "query",
-            "description": "comma list, e.g. `run,ride`",
+            "description": "comma list of families (`run`, `walk`, `ride`, `swim`, `ski`, `paddle`, "
+            "`workout`) or Strava sport types (`TrailRun`), case-insensitive",
             "schema": {"type": "string"},
         },
+        choice("year", "^[0-9]{4}$", "draw that calendar year's heatmap (January to December)"),
         {
             "name": "show",
             "in": "query",
@@ -262,6 +269,12 @@ def operations() -> dict[str, Any]:
         "/api/card.svg": _card(athlete_param=False),
         "/api/athletes/{athleteId}/card.svg": _card(athlete_param=True),
         "/api/widget.js": _widget(),
+        "/api/widget.json": _public_read(
+            "WidgetDocument", "The default athlete's light document for the widget", False, WIDGET_DOCUMENT_OK
+        ),
+        "/api/athletes/{athleteId}/widget.json": _public_read(
+            "WidgetDocument", "An athlete's light document for the widget", True, WIDGET_DOCUMENT_OK
+        ),
         "/api/athletes/{athleteId}/snapshot": {
             "parameters": [ATHLETE_ID],
             "get": {
