@@ -15,7 +15,17 @@ from loopback.processes import free_port
 from card.units import Units, clock, distance, hours_minutes, pace_or_speed, sport_family
 from tests.e2e.browser import chromium, example_site, require_chromium
 from tests.e2e.conftest import AppUnderTest
-from tests.e2e.embeds import HOSTILE_ACTIVITY, HOSTILE_FIRST, HOSTILE_LAST, assert_shows_totals
+from tests.e2e.embeds import (
+    HOSTILE_ACTIVITY,
+    HOSTILE_FIRST,
+    HOSTILE_LAST,
+    Pages,
+    assert_shows_totals,
+    doc_snippets,
+    for_app,
+    owner_site,
+    site_page,
+)
 
 pytestmark = pytest.mark.e2e
 FIELDS = """(selector) => Object.fromEntries([...document.querySelector(selector).shadowRoot
@@ -235,3 +245,160 @@ async def test_a_stale_answer_never_replaces_a_newer_one(launch_app):
             f"{app.url}/api/widget.js",
         )
     assert shown == ["Newer missing", "Newer broken"]
+
+
+# ---- the docs' snippets on an owner's own site (served by the browser itself, at SITE) ----
+
+WIDTHS = [(320, 1), (375, 1), (375, 2), (768, 1), (1280, 1)]  # (CSS px, device pixel ratio)
+SHOWN = """() => ({
+  width: innerWidth,
+  scroll: document.documentElement.scrollWidth,
+  overflow: [...document.querySelectorAll("img, strava-stats")]
+    .filter((node) => node.getBoundingClientRect().right > innerWidth + 0.5).map((node) => node.outerHTML.slice(0, 80)),
+  images: [...document.images].map((img) => [img.complete, img.naturalWidth, Math.round(img.getBoundingClientRect().width)]),
+  widgets: [...document.querySelectorAll("strava-stats")].map((w) => {
+    const card = w.shadowRoot.querySelector(".card");
+    const style = card && getComputedStyle(card);
+    return {
+      status: w.shadowRoot.querySelector("[role=status]")?.textContent ?? null,
+      name: w.shadowRoot.querySelector("[data-field=athlete-name]")?.textContent ?? null,
+      radius: style?.borderTopLeftRadius, border: style?.borderTopStyle, padding: style?.paddingTop,
+    };
+  }),
+})"""
+READY = """() => [...document.images].every((img) => img.complete)
+  && [...document.querySelectorAll("strava-stats")].every((w) => w.shadowRoot?.querySelector(".card"))"""
+
+
+async def wait_ready(page: Any) -> None:
+    """Until every image has loaded and every widget drew its card; on a timeout, what the page shows."""
+    try:
+        await page.wait_for_function(READY, timeout=20_000)
+    except Exception as error:
+        raise AssertionError(await page.evaluate(SHOWN)) from error
+
+
+async def published_app(
+    launch_app: Callable[..., AppUnderTest], site: str, **settings: str
+) -> tuple[AppUnderTest, int]:
+    app = launch_app(CORS_ALLOWED_ORIGINS=site, **settings)
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for_history(athlete_id)
+    await app.wait_for("/api/widget.json")
+    return app, athlete_id
+
+
+async def test_every_docs_snippet_fits_phones_and_desktops(launch_app, tmp_path: Path):
+    require_chromium()
+    pages: Pages = {}
+    with owner_site(pages) as site:
+        app, athlete_id = await published_app(launch_app, site)
+        snippets = [for_app(snippet, app.url, athlete_id) for snippet in doc_snippets()]
+        pages.update({f"/{index}": (site_page(snippet), {}) for index, snippet in enumerate(snippets)})
+        await snippets_fit(site, snippets, tmp_path)
+
+
+async def snippets_fit(site: str, snippets: list[str], tmp_path: Path) -> None:
+    assert len(snippets) >= 7
+    assert any("<picture>" in snippet for snippet in snippets)  # GitHub's dark mode
+    assert any('<a href="https://www.strava.com/athletes/' in snippet for snippet in snippets)
+    async with chromium() as browser:
+        for width, scale in WIDTHS:
+            context = await browser.new_context(
+                viewport={"width": width, "height": 800}, device_scale_factor=scale
+            )
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            for index in range(len(snippets)):
+                await page.goto(f"{site}/{index}")
+                await wait_ready(page)
+                shown = await page.evaluate(SHOWN)
+                where = (index, width, scale, snippets[index][:60])
+                assert shown["scroll"] <= shown["width"], where  # no sideways scrolling
+                assert shown["overflow"] == [], where
+                assert all(done and natural > 0 for done, natural, _ in shown["images"]), where
+                for img_width in (w for _, _, w in shown["images"]):
+                    assert img_width >= min(width - 40, 500) - 2, where  # as wide as it may be, not tiny
+                for widget in shown["widgets"]:
+                    assert widget["status"] is None and widget["name"], where
+                    assert (widget["radius"], widget["border"]) == ("8px", "solid"), where
+                await page.screenshot(path=tmp_path / f"snippet-{index}-{width}px@{scale}x.png", full_page=True)
+            assert errors == []
+            await context.close()
+
+
+async def test_the_widget_keeps_its_styling_under_a_strict_csp(launch_app, tmp_path: Path):
+    require_chromium()
+    pages: Pages = {}
+    with owner_site(pages) as site:
+        app, athlete_id = await published_app(launch_app, site)
+        await strict_csp_page(site, pages, app.url, athlete_id, tmp_path)
+
+
+async def strict_csp_page(site: str, pages: Pages, app_url: str, athlete_id: int, tmp_path: Path) -> None:
+    [policy] = doc_snippets("text")
+    name, _, value = for_app(policy, app_url, athlete_id).strip().partition(": ")
+    assert name == "Content-Security-Policy" and "unsafe-inline" not in value
+    widgets = [for_app(s, app_url, athlete_id) for s in doc_snippets() if "<strava-stats" in s]
+    card = f'<img id="card" src="{app_url}/api/card.svg" alt="My Strava stats">'
+    pages["/"] = (site_page("".join(widgets) + card), {name: value})
+    async with chromium() as browser:
+        page = await browser.new_page(viewport={"width": 600, "height": 900})
+        await page.add_init_script(
+            """window.violations = [];
+            document.addEventListener("securitypolicyviolation",
+              (event) => window.violations.push(`${event.violatedDirective} ${event.blockedURI}`));"""
+        )
+        await page.goto(f"{site}/")
+        await wait_ready(page)
+        shown = await page.evaluate(SHOWN)
+        await page.screenshot(path=tmp_path / "strict-csp.png", full_page=True)
+        assert await page.evaluate("window.violations") == []
+        assert len(shown["widgets"]) == 2
+        for widget in shown["widgets"]:
+            assert widget["name"] and widget["status"] is None
+            assert (widget["radius"], widget["border"], widget["padding"]) == ("8px", "solid", "16px")
+        assert shown["images"][0][:2] == [True, 500]
+        # the policy does bite: an inline <style> in the same page is refused
+        refused = await page.evaluate(
+            """() => { const s = document.createElement("style"); s.textContent = "h1{color:red}";
+                 document.head.append(s); return getComputedStyle(document.querySelector("h1")).color; }"""
+        )
+        assert refused != "rgb(255, 0, 0)"
+
+
+async def test_many_widgets_fetch_each_src_once_and_read_the_light_document(launch_app):
+    require_chromium()
+    pages: Pages = {}
+    with owner_site(pages) as site:
+        app, athlete_id = await published_app(launch_app, site)
+        fetched, shown = await widgets_of_one_page(site, pages, app.url, athlete_id)
+    light = f"{app.url}/api/widget.json"
+    assert all(widget["name"] for widget in shown["widgets"])
+    assert sorted(fetched) == sorted(
+        [f"{app.url}/api/widget.js", light, f"{app.url}/api/athletes/{athlete_id}/widget.json"]
+    )
+
+
+async def widgets_of_one_page(
+    site: str, pages: Pages, app_url: str, athlete_id: int
+) -> tuple[list[str], dict[str, Any]]:
+    light = f"{app_url}/api/widget.json"
+    body = (
+        f'<script type="module" src="{app_url}/api/widget.js"></script>'
+        f'<strava-stats src="{light}"></strava-stats>'
+        f'<strava-stats src="{light}" theme="dark" sports="walk,run"></strava-stats>'
+        f'<strava-stats src="{light}" blocks="recent"></strava-stats>'
+        f'<strava-stats src="{app_url}/api/athletes/{athlete_id}/widget.json"></strava-stats>'
+    )
+    pages["/"] = (site_page(body), {})
+    async with chromium() as browser:
+        page = await browser.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url) if "/api/" in request.url else None)
+        await page.goto(f"{site}/")
+        await wait_ready(page)
+        shown: dict[str, Any] = await page.evaluate(SHOWN)
+    return fetched, shown
