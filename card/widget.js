@@ -207,7 +207,7 @@ export class StravaStats extends HTMLElement {
     super();
     this.attachShadow({ mode: "open" });
     this.snapshot = null;
-    this.loadedFrom = null;
+    this.loadedFrom = undefined; // no src yet is a src too: it gets its message
   }
 
   connectedCallback() {
@@ -215,7 +215,7 @@ export class StravaStats extends HTMLElement {
   }
 
   disconnectedCallback() {
-    this.loadedFrom = null;
+    this.loadedFrom = undefined;
   }
 
   attributeChangedCallback() {

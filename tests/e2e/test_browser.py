@@ -28,6 +28,17 @@ from tests.e2e.embeds import (
 )
 
 pytestmark = pytest.mark.e2e
+# what the widget says instead of the numbers (docs/embedding.md lists the same)
+MESSAGES = {
+    "noSrc": 'Strava stats: set src to your app\'s stats URL, e.g. src="https://<your-app>/api/widget.json".',
+    "noSnapshot": "No Strava stats here yet.",
+    "unknownAthlete": "Strava stats: no such athlete at this app; check the athlete id in src.",
+    "notFound": "Strava stats: nothing at src (404); check the URL (…/api/widget.json).",
+    "forbidden": "These Strava stats are not published.",
+    "gone": "These Strava stats are no longer published.",
+    "unreachable": "Strava stats could not be reached: check src, and that the app's CORS_ALLOWED_ORIGINS "
+    "lists this site.",
+}
 FIELDS = """(selector) => Object.fromEntries([...document.querySelector(selector).shadowRoot
   .querySelectorAll("[data-field]")].map((node) => [node.dataset.field, node.textContent]))"""
 # elements that are neither the page's own images nor the widget's module script: injected markup
@@ -115,33 +126,43 @@ async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
             await card.screenshot(path=tmp_path / "card.png")
             assert dialogs == []
 
-            # quiet messages: an unknown athlete (the app's 404), the app's 403 and 410 error bodies
-            # (answered by the browser, as this app has only one athlete), and an unreachable app
-            for status, error in [(403, "not_published"), (410, "not_connected")]:
-                await page.route(f"{app.url}/api/athletes/{status}/stats", answer(status, error))
+            # messages that say what to fix: no src, an unknown athlete, no snapshot yet (the app's 404
+            # bodies), a path that is not the app's, the app's 403 and 410 (answered by the browser, as
+            # this app has one published athlete), and an unreachable app
+            for status, error in [(403, "not_published"), (410, "not_connected"), (404, "no_snapshot_yet")]:
+                await page.route(f"{app.url}/api/athletes/{status}/widget.json", answer(status, error))
+
+            async def static_host_404(route: Any) -> None:  # a host that answers CORS, not the app
+                await route.fulfill(status=404, body="Not Found", headers={"Access-Control-Allow-Origin": "*"})
+
+            await page.route(f"{app.url}/stats/widget.json", static_host_404)
             cases = {
-                "missing": (f"{app.url}/api/athletes/12/stats", "No Strava stats here yet."),
-                "forbidden": (f"{app.url}/api/athletes/403/stats", "These Strava stats are not published."),
-                "lapsed": (
-                    f"{app.url}/api/athletes/410/stats",
-                    "These Strava stats are no longer published.",
-                ),
-                "offline": (f"http://127.0.0.1:{free_port()}/api/stats", "Strava stats could not be loaded."),
+                "no-src": ("", MESSAGES["noSrc"]),
+                "not-http": ("ftp://example.com/stats", MESSAGES["noSrc"]),
+                "unknown": (f"{app.url}/api/athletes/12/widget.json", MESSAGES["unknownAthlete"]),
+                "not-yet": (f"{app.url}/api/athletes/404/widget.json", MESSAGES["noSnapshot"]),
+                "wrong-path": (f"{app.url}/stats/widget.json", MESSAGES["notFound"]),
+                # the app answers a path it does not have without CORS: to the page, unreachable
+                "not-the-app's": (f"{app.url}/api/widgets.json", MESSAGES["unreachable"]),
+                "forbidden": (f"{app.url}/api/athletes/403/widget.json", MESSAGES["forbidden"]),
+                "lapsed": (f"{app.url}/api/athletes/410/widget.json", MESSAGES["gone"]),
+                "offline": (f"http://127.0.0.1:{free_port()}/api/widget.json", MESSAGES["unreachable"]),
             }
             await page.evaluate(
                 """(cases) => {
                   for (const [id, [src]] of Object.entries(cases)) {
                     const element = document.createElement("strava-stats");
                     element.id = id;
-                    element.setAttribute("src", src);
+                    if (src) element.setAttribute("src", src);
                     document.body.append(element);
                   }
                 }""",
                 cases,
             )
             for name, (_, message) in cases.items():
-                await page.locator(f"#{name} [role=status]").wait_for()
-                assert await page.locator(f"#{name} [role=status]").text_content() == message
+                status = page.locator(f"[id=\"{name}\"] [role=status]")
+                await status.wait_for()
+                assert await status.text_content() == message, name
             await page.screenshot(path=tmp_path / "quiet-messages.png", full_page=True)
             assert dialogs == []
 
@@ -208,7 +229,7 @@ async def test_a_site_that_may_not_read_the_stats_still_loads_the_widget(launch_
             await page.goto(site_url)
             status = page.locator("#widget [role=status]")
             await status.wait_for()  # the module loaded (it is served to any origin) and ran
-            assert await status.text_content() == "Strava stats could not be loaded."
+            assert await status.text_content() == MESSAGES["unreachable"]
 
 
 async def test_a_stale_answer_never_replaces_a_newer_one(launch_app):
@@ -402,3 +423,38 @@ async def widgets_of_one_page(
         await wait_ready(page)
         shown: dict[str, Any] = await page.evaluate(SHOWN)
     return fetched, shown
+
+
+PIXEL = """async ([selector, x, y]) => {
+  const img = document.querySelector(selector);
+  await img.decode();
+  const canvas = document.createElement("canvas");
+  [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+  const context = canvas.getContext("2d");
+  context.drawImage(img, 0, 0);
+  return [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
+}"""
+
+
+async def test_theme_auto_follows_the_visitors_dark_mode_in_an_image(launch_app, tmp_path: Path):
+    require_chromium()
+    pages: Pages = {}
+    with owner_site(pages) as site:
+        app, _ = await published_app(launch_app, site)
+        images = "".join(
+            f'<img id="{theme}" crossorigin="anonymous" src="{app.url}/api/card.svg?theme={theme}" alt="">'
+            for theme in ("auto", "light", "dark")
+        )
+        pages["/"] = (site_page(images), {})
+        seen = {}
+        async with chromium() as browser:
+            for scheme in ("light", "dark"):
+                page = await browser.new_page(color_scheme=scheme)
+                await page.goto(f"{site}/")
+                await wait_ready(page)
+                seen[scheme] = {theme: await page.evaluate(PIXEL, [f"#{theme}", 10, 10]) for theme in ("auto", "light", "dark")}
+                await page.screenshot(path=tmp_path / f"theme-auto-{scheme}.png", full_page=True)
+                await page.close()
+    assert seen["light"]["light"] == [255, 255, 255] and seen["light"]["dark"] == [0x1B, 0x1B, 0x1F]
+    assert seen["light"]["auto"] == seen["light"]["light"]
+    assert seen["dark"]["auto"] == seen["dark"]["dark"]  # the visitor prefers dark: the dark card
