@@ -5,6 +5,7 @@ messages for 404 and network errors, and the widget formats like the card. Scree
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ from typing import Any
 import pytest
 from loopback.processes import free_port
 
+from card.fields import local_date
 from card.units import Units, clock, distance, hours_minutes, pace_or_speed, sport_family
+from history.sports import FAMILIES, SPORT_TYPES, canonical
 from tests.e2e.browser import chromium, example_site, require_chromium
 from tests.e2e.conftest import AppUnderTest
+from tests.e2e.webhooks import VERIFY_TOKEN, subscribe
 from tests.e2e.embeds import (
     HOSTILE_ACTIVITY,
     HOSTILE_FIRST,
@@ -180,6 +184,9 @@ FORMAT_CASES = [
     (0, 5_430, "Run"),  # 90.5 minutes
     (250, 150, "Run"),  # 0.25 km, 2.5 minutes
     (1_250, 3_600, "Ride"),  # 1.25 km/h
+    (5_000, 3_000, "Hike"),
+    (5_000, 3_000, "Walk"),
+    (5_000, 3_000, "Velomobile"),
 ]
 
 
@@ -207,6 +214,42 @@ async def test_widget_formats_like_the_card(launch_app):
         for units in (Units.METRIC, Units.IMPERIAL)
     ]  # fmt: skip
     assert got == expected
+
+
+async def test_the_widget_knows_the_same_sports_and_local_dates_as_the_card(launch_app):
+    require_chromium()
+    app = launch_app()
+    names = ["run", "RUN", "trailrun", "Walk", "hike", "yoga", "EMountainBikeRide", "nope", " ski "]
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{app.url}/api/widget.js")
+        got = await page.evaluate(
+            """async ([url, names]) => {
+              const w = await import(url);
+              const doc = (local, utc) => ({ recent_activities: [{ start_date_local: local, start_date: utc }] });
+              return {
+                families: w.FAMILIES, sportTypes: w.SPORT_TYPES, canonical: names.map(w.canonicalSport),
+                dates: [
+                  w.localDate(doc("2026-11-16T18:21:09", "2026-11-16T15:21:09Z"), "2026-11-24T21:38:05Z"),
+                  w.localDate(doc("2026-11-16T05:00:00", "2026-11-16T15:00:00Z"), "2026-11-24T05:38:05Z"),
+                  w.localDate({}, "2026-11-24T21:38:05Z"),
+                  w.localDate({}, "not a date"),
+                ],
+              };
+            }""",
+            [f"{app.url}/api/widget.js", names],
+        )
+    assert got["families"] == {family: list(types) for family, types in FAMILIES.items()}
+    assert got["sportTypes"] == list(SPORT_TYPES)
+    assert got["canonical"] == [canonical(name) for name in names]
+    document = {"recent_activities": [{"start_date_local": "2026-11-16T18:21:09", "start_date": "2026-11-16T15:21:09Z"}]}
+    west = {"recent_activities": [{"start_date_local": "2026-11-16T05:00:00", "start_date": "2026-11-16T15:00:00Z"}]}
+    assert got["dates"] == [
+        local_date(document, "2026-11-24T21:38:05Z"),
+        local_date(west, "2026-11-24T05:38:05Z"),
+        local_date({}, "2026-11-24T21:38:05Z"),
+        "",
+    ] == ["2026-11-25", "2026-11-23", "2026-11-24", ""]
 
 
 @pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
@@ -458,3 +501,50 @@ async def test_theme_auto_follows_the_visitors_dark_mode_in_an_image(launch_app,
     assert seen["light"]["light"] == [255, 255, 255] and seen["light"]["dark"] == [0x1B, 0x1B, 0x1F]
     assert seen["light"]["auto"] == seen["light"]["light"]
     assert seen["dark"]["auto"] == seen["dark"]["dark"]  # the visitor prefers dark: the dark card
+
+
+SHOWS_NEW = """async (name) => {
+  const widget = document.querySelector("strava-stats").shadowRoot.querySelector("[data-field=latest-name]");
+  const card = document.querySelector("img");
+  const svg = await (await fetch(card.currentSrc || card.src)).text();  // the HTTP cache, as the image
+  return [widget?.textContent === name, svg.includes(`>${name}<`)];
+}"""
+
+
+async def test_a_returning_visitor_sees_a_new_activity_within_90_s_with_the_default_settings(
+    launch_app, tmp_path: Path
+):
+    """Default debounce, cache lifetime and revalidation: a visitor who keeps coming back sees an
+    activity created on Strava on the widget and the card within 90 s."""
+    require_chromium()
+    pages: Pages = {}
+    with owner_site(pages) as site:
+        app, athlete_id = await published_app(launch_app, site, STRAVA_WEBHOOK_VERIFY_TOKEN=VERIFY_TOKEN)
+        await subscribe(app)
+        card = next(s for s in doc_snippets() if s.startswith("<img"))
+        widget = next(s for s in doc_snippets() if "<strava-stats" in s)
+        pages["/"] = (site_page(for_app(card + widget, app.url, athlete_id)), {})
+        async with chromium() as browser:
+            page = await browser.new_page()  # one visitor, one browser cache
+            await page.goto(f"{site}/")
+            await wait_ready(page)  # the first visit fills the visitor's cache
+            name = "Fresh from Strava"
+            created = time.monotonic()
+            app.emulator.create_activity(athlete_id, name=name, sport_type="Run", distance=8000.0)
+            deadline, visits, in_api = created + 90, 0, None
+            while True:
+                await page.goto(f"{site}/")  # the visitor comes back
+                await wait_ready(page)
+                visits += 1
+                widget_shows, card_shows = await page.evaluate(SHOWS_NEW, name)
+                if in_api is None:
+                    _, _, light = await app.request("GET", "/api/widget.json")
+                    in_api = time.monotonic() - created if name in light else None
+                if widget_shows and card_shows:
+                    break
+                assert time.monotonic() < deadline, f"not shown after 90 s: widget {widget_shows}, card {card_shows}"
+                await page.wait_for_timeout(1000)  # a visitor's next visit, a second later
+            seen = time.monotonic() - created
+            await page.screenshot(path=tmp_path / "fresh.png", full_page=True)
+    print(f"new activity: in the API after {in_api:.1f} s, on the page after {seen:.1f} s ({visits} visits)")
+    assert seen < 90
