@@ -128,7 +128,9 @@ def _card(athlete_param: bool) -> dict[str, Any]:
         }
 
     options = [
-        choice("theme", "^(light|dark|auto)$", "`light` (default), `dark`, or `auto` (the viewer's dark mode)"),
+        choice(
+            "theme", "^(light|dark|auto)$", "`light` (default), `dark`, or `auto` (the viewer's dark mode)"
+        ),
         choice("units", "^(metric|imperial)$", "default: the athlete's preference, else metric"),
         {
             "name": "sports",

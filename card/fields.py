@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -34,7 +34,9 @@ def local_date(snapshot: Mapping[str, Any], moment: Any) -> str:
     newest = mapping(next(iter(sequence(snapshot.get("recent_activities"))), None))
     try:
         local = datetime.fromisoformat(str(newest.get("start_date_local")).removesuffix("Z"))
-        start = datetime.fromisoformat(str(newest.get("start_date")).replace("Z", "+00:00")).replace(tzinfo=None)
+        start = datetime.fromisoformat(str(newest.get("start_date")).replace("Z", "+00:00")).replace(
+            tzinfo=None
+        )
         offset = local - start
     except ValueError:
         offset = timedelta(0)

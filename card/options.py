@@ -13,7 +13,9 @@ THEMES = ("light", "dark", "auto")  # auto: light, dark where the viewer prefers
 BLOCKS = ("ytd", "all", "recent", "latest", "heatmap", "goals")
 DEFAULT_BLOCKS = ("ytd", "all", "latest")
 YEARS = (2000, 2100)  # Strava began in 2009; anything outside is a typo
-SPORTS_HELP = f"sports is a comma list of families ({', '.join(FAMILIES)}) or Strava sport types (TrailRun, …)."
+SPORTS_HELP = (
+    f"sports is a comma list of families ({', '.join(FAMILIES)}) or Strava sport types (TrailRun, …)."
+)
 
 
 class InvalidOptionError(ValueError):
@@ -76,7 +78,7 @@ def _year(raw: str | None) -> int | None:
         return None
     text = raw.strip()
     if not (text.isascii() and text.isdigit() and YEARS[0] <= int(text) <= YEARS[1]):
-        raise InvalidOptionError(f"year is a calendar year ({YEARS[0]}–{YEARS[1]}), e.g. year=2025.")
+        raise InvalidOptionError(f"year is a calendar year ({YEARS[0]}-{YEARS[1]}), e.g. year=2025.")
     return int(text)
 
 

@@ -58,7 +58,9 @@ def item_totals(
     }
 
 
-def heatmap_days(history: Mapping[str, Any], sports: Sequence[str] | None, year: int | None) -> dict[date, float]:
+def heatmap_days(
+    history: Mapping[str, Any], sports: Sequence[str] | None, year: int | None
+) -> dict[date, float]:
     """Moving seconds per local day: the last 365 days (``daily``) or one calendar year (``days``),
     of the filter's sports (all sports when ``None``)."""
     if year is None:
@@ -75,7 +77,9 @@ def heatmap_days(history: Mapping[str, Any], sports: Sequence[str] | None, year:
         day = _date(cell.get("date"))
         if day is not None and day.year == year:
             by_sport = mapping(cell.get("moving_time_s"))
-            found[day] = sum(number(v) for sport, v in by_sport.items() if sports is None or matches(sport, sports))
+            found[day] = sum(
+                number(v) for sport, v in by_sport.items() if sports is None or matches(sport, sports)
+            )
     start = date(year, 1, 1)
     every = (start + timedelta(days=n) for n in range((date(year + 1, 1, 1) - start).days))
     return {day: found.get(day, 0.0) for day in every}
@@ -85,7 +89,9 @@ def _seconds(cell: Mapping[str, Any], sports: Sequence[str] | None) -> float:
     if sports is None:
         return number(cell.get("moving_time_s"))
     by_sport = mapping(cell.get("sports"))
-    return sum(number(mapping(v).get("moving_time_s")) for sport, v in by_sport.items() if matches(sport, sports))
+    return sum(
+        number(mapping(v).get("moving_time_s")) for sport, v in by_sport.items() if matches(sport, sports)
+    )
 
 
 def _summed(groups: Iterable[Mapping[str, Any]]) -> dict[str, PeriodTotals]:

@@ -47,8 +47,13 @@ THEMES = {
 
 # auto draws with role names; apply_auto_theme turns them into the light colours and a dark rule
 AUTO = Theme(
-    *(f"@{field.name}" for field in fields(Theme) if field.name != "heat"),
-    heat=tuple(f"@heat{level}" for level in range(5)),  # type: ignore[arg-type]
+    background="@background",
+    border="@border",
+    text="@text",
+    muted="@muted",
+    brand="@brand",
+    attribution="@attribution",
+    heat=("@heat0", "@heat1", "@heat2", "@heat3", "@heat4"),
 )
 PAINTS = ("fill", "stroke")
 
@@ -83,4 +88,7 @@ def apply_auto_theme(svg: ET.Element) -> None:
 def _palette(theme: Theme) -> dict[str, str]:
     *colours, heat = astuple(theme)
     names = [field.name for field in fields(Theme) if field.name != "heat"]
-    return {**dict(zip(names, colours, strict=True)), **{f"heat{level}": value for level, value in enumerate(heat)}}
+    return {
+        **dict(zip(names, colours, strict=True)),
+        **{f"heat{level}": value for level, value in enumerate(heat)},
+    }

@@ -183,7 +183,10 @@ def days(items: Sequence[HistoryActivity]) -> list[ActiveDay]:
     for item in items:
         sports = groups.setdefault(item.local_date, {})
         sports[item.sport_type] = sports.get(item.sport_type, 0) + item.moving_time_s
-    return [{"date": day.isoformat(), "moving_time_s": dict(sorted(groups[day].items()))} for day in sorted(groups)]
+    return [
+        {"date": day.isoformat(), "moving_time_s": dict(sorted(groups[day].items()))}
+        for day in sorted(groups)
+    ]
 
 
 def _day_sports(items: Iterable[HistoryActivity]) -> dict[date, dict[str, DayTotals]]:
@@ -196,7 +199,8 @@ def _day_sports(items: Iterable[HistoryActivity]) -> dict[date, dict[str, DayTot
         cell["moving_time_s"] += item.moving_time_s
     return {
         day: {
-            sport: {**cell, "distance_m": round(cell["distance_m"], 1)} for sport, cell in sorted(sports.items())
+            sport: {**cell, "distance_m": round(cell["distance_m"], 1)}
+            for sport, cell in sorted(sports.items())
         }
         for day, sports in groups.items()
     }

@@ -96,7 +96,7 @@ def hostile() -> dict[str, Any]:
 def with_history(last: date = date(2026, 11, 30)) -> dict[str, Any]:
     """A history as the app writes it: every third day a Run (a Walk every sixth), each 5 km; the
     calendar days of 2025 with a Hike on every Sunday."""
-    daily = []
+    daily: list[dict[str, Any]] = []
     for back in reversed(range(365)):
         day = last - timedelta(days=back)
         sport = ("Walk" if back % 6 == 0 else "Run") if back % 3 == 0 else None

@@ -158,7 +158,7 @@ def test_heatmap_follows_the_sports_filter():
 
 
 def test_a_calendar_year_heatmap():
-    active, cells, found = heat(render(with_history(), year="2025"))
+    active, cells, _ = heat(render(with_history(), year="2025"))
     assert active == "52 active days"  # a Hike every Sunday of 2025
     assert len(cells) == 365
     xs = sorted({float(cell.get("x") or 0) for cell in cells})
@@ -176,7 +176,9 @@ def test_a_calendar_year_heatmap():
 
 def test_families_beyond_stravas_totals_come_from_the_history():
     found = texts(render(with_history(), sports="walk,run", show="ytd,all,recent,latest"))
-    walks_2026 = [c for c in with_history()["history"]["daily"] if "Walk" in c["sports"] and c["date"] >= "2026"]
+    walks_2026 = [
+        c for c in with_history()["history"]["daily"] if "Walk" in c["sports"] and c["date"] >= "2026"
+    ]
     assert found["ytd-walk-detail"].startswith(f"{len(walks_2026)} walks · ")
     assert found["ytd-walk-distance"] == f"{5 * len(walks_2026):,} km"
     assert found["ytd-run-distance"] == "1,235 km"  # Strava's own run totals

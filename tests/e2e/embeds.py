@@ -78,7 +78,7 @@ def owner_site(pages: Pages) -> Iterator[str]:
     secure page reach the loopback app); yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             body, headers = pages.get(self.path, ("not found", {}))
             data = body.encode()
             self.send_response(200 if self.path in pages else 404)

@@ -18,7 +18,6 @@ from card.units import Units, clock, distance, hours_minutes, pace_or_speed, spo
 from history.sports import FAMILIES, SPORT_TYPES, canonical
 from tests.e2e.browser import chromium, example_site, require_chromium
 from tests.e2e.conftest import AppUnderTest
-from tests.e2e.webhooks import VERIFY_TOKEN, subscribe
 from tests.e2e.embeds import (
     HOSTILE_ACTIVITY,
     HOSTILE_FIRST,
@@ -30,6 +29,7 @@ from tests.e2e.embeds import (
     owner_site,
     site_page,
 )
+from tests.e2e.webhooks import VERIFY_TOKEN, subscribe
 
 pytestmark = pytest.mark.e2e
 # what the widget says instead of the numbers (docs/embedding.md lists the same)
@@ -137,7 +137,9 @@ async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
                 await page.route(f"{app.url}/api/athletes/{status}/widget.json", answer(status, error))
 
             async def static_host_404(route: Any) -> None:  # a host that answers CORS, not the app
-                await route.fulfill(status=404, body="Not Found", headers={"Access-Control-Allow-Origin": "*"})
+                await route.fulfill(
+                    status=404, body="Not Found", headers={"Access-Control-Allow-Origin": "*"}
+                )
 
             await page.route(f"{app.url}/stats/widget.json", static_host_404)
             cases = {
@@ -164,7 +166,7 @@ async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
                 cases,
             )
             for name, (_, message) in cases.items():
-                status = page.locator(f"[id=\"{name}\"] [role=status]")
+                status = page.locator(f'[id="{name}"] [role=status]')
                 await status.wait_for()
                 assert await status.text_content() == message, name
             await page.screenshot(path=tmp_path / "quiet-messages.png", full_page=True)
@@ -226,7 +228,8 @@ async def test_the_widget_knows_the_same_sports_and_local_dates_as_the_card(laun
         got = await page.evaluate(
             """async ([url, names]) => {
               const w = await import(url);
-              const doc = (local, utc) => ({ recent_activities: [{ start_date_local: local, start_date: utc }] });
+              const doc = (local, utc) =>
+                ({ recent_activities: [{ start_date_local: local, start_date: utc }] });
               return {
                 families: w.FAMILIES, sportTypes: w.SPORT_TYPES, canonical: names.map(w.canonicalSport),
                 dates: [
@@ -242,14 +245,26 @@ async def test_the_widget_knows_the_same_sports_and_local_dates_as_the_card(laun
     assert got["families"] == {family: list(types) for family, types in FAMILIES.items()}
     assert got["sportTypes"] == list(SPORT_TYPES)
     assert got["canonical"] == [canonical(name) for name in names]
-    document = {"recent_activities": [{"start_date_local": "2026-11-16T18:21:09", "start_date": "2026-11-16T15:21:09Z"}]}
-    west = {"recent_activities": [{"start_date_local": "2026-11-16T05:00:00", "start_date": "2026-11-16T15:00:00Z"}]}
-    assert got["dates"] == [
-        local_date(document, "2026-11-24T21:38:05Z"),
-        local_date(west, "2026-11-24T05:38:05Z"),
-        local_date({}, "2026-11-24T21:38:05Z"),
-        "",
-    ] == ["2026-11-25", "2026-11-23", "2026-11-24", ""]
+    document = {
+        "recent_activities": [
+            {"start_date_local": "2026-11-16T18:21:09", "start_date": "2026-11-16T15:21:09Z"}
+        ]
+    }
+    west = {
+        "recent_activities": [
+            {"start_date_local": "2026-11-16T05:00:00", "start_date": "2026-11-16T15:00:00Z"}
+        ]
+    }
+    assert (
+        got["dates"]
+        == [
+            local_date(document, "2026-11-24T21:38:05Z"),
+            local_date(west, "2026-11-24T05:38:05Z"),
+            local_date({}, "2026-11-24T21:38:05Z"),
+            "",
+        ]
+        == ["2026-11-25", "2026-11-23", "2026-11-24", ""]
+    )
 
 
 @pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
@@ -318,8 +333,10 @@ SHOWN = """() => ({
   width: innerWidth,
   scroll: document.documentElement.scrollWidth,
   overflow: [...document.querySelectorAll("img, strava-stats")]
-    .filter((node) => node.getBoundingClientRect().right > innerWidth + 0.5).map((node) => node.outerHTML.slice(0, 80)),
-  images: [...document.images].map((img) => [img.complete, img.naturalWidth, Math.round(img.getBoundingClientRect().width)]),
+    .filter((node) => node.getBoundingClientRect().right > innerWidth + 0.5)
+    .map((node) => node.outerHTML.slice(0, 80)),
+  images: [...document.images]
+    .map((img) => [img.complete, img.naturalWidth, Math.round(img.getBoundingClientRect().width)]),
   widgets: [...document.querySelectorAll("strava-stats")].map((w) => {
     const card = w.shadowRoot.querySelector(".card");
     const style = card && getComputedStyle(card);
@@ -374,7 +391,7 @@ async def snippets_fit(site: str, snippets: list[str], tmp_path: Path) -> None:
             )
             page = await context.new_page()
             errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("pageerror", errors.append)
             for index in range(len(snippets)):
                 await page.goto(f"{site}/{index}")
                 await wait_ready(page)
@@ -388,7 +405,9 @@ async def snippets_fit(site: str, snippets: list[str], tmp_path: Path) -> None:
                 for widget in shown["widgets"]:
                     assert widget["status"] is None and widget["name"], where
                     assert (widget["radius"], widget["border"]) == ("8px", "solid"), where
-                await page.screenshot(path=tmp_path / f"snippet-{index}-{width}px@{scale}x.png", full_page=True)
+                await page.screenshot(
+                    path=tmp_path / f"snippet-{index}-{width}px@{scale}x.png", full_page=True
+                )
             assert errors == []
             await context.close()
 
@@ -495,7 +514,10 @@ async def test_theme_auto_follows_the_visitors_dark_mode_in_an_image(launch_app,
                 page = await browser.new_page(color_scheme=scheme)
                 await page.goto(f"{site}/")
                 await wait_ready(page)
-                seen[scheme] = {theme: await page.evaluate(PIXEL, [f"#{theme}", 10, 10]) for theme in ("auto", "light", "dark")}
+                seen[scheme] = {
+                    theme: await page.evaluate(PIXEL, [f"#{theme}", 10, 10])
+                    for theme in ("auto", "light", "dark")
+                }
                 await page.screenshot(path=tmp_path / f"theme-auto-{scheme}.png", full_page=True)
                 await page.close()
     assert seen["light"]["light"] == [255, 255, 255] and seen["light"]["dark"] == [0x1B, 0x1B, 0x1F]
@@ -542,7 +564,9 @@ async def test_a_returning_visitor_sees_a_new_activity_within_90_s_with_the_defa
                     in_api = time.monotonic() - created if name in light else None
                 if widget_shows and card_shows:
                     break
-                assert time.monotonic() < deadline, f"not shown after 90 s: widget {widget_shows}, card {card_shows}"
+                assert time.monotonic() < deadline, (
+                    f"not shown after 90 s: widget {widget_shows}, card {card_shows}"
+                )
                 await page.wait_for_timeout(1000)  # a visitor's next visit, a second later
             seen = time.monotonic() - created
             await page.screenshot(path=tmp_path / "fresh.png", full_page=True)

@@ -159,14 +159,18 @@ async def test_embeds_are_compressed_and_the_widget_reads_a_light_document(launc
             assert decode(body) == identity, path
             assert coded["ETag"] == f"W/{plain['ETag']}", path
             assert len(body) < len(identity) / 2, path
-            status, _, empty = await raw_get(app, path, **{"Accept-Encoding": coding, "If-None-Match": coded["ETag"]})
+            status, _, empty = await raw_get(
+                app, path, **{"Accept-Encoding": coding, "If-None-Match": coded["ETag"]}
+            )
             assert (status, empty) == (304, b""), path
         if path.startswith("/api/card.svg"):
             print(f"heatmap card: {len(identity)} bytes, {len(body)} br, {len(gzip.compress(identity))} gzip")
 
     _, headers, light_gz = await raw_get(app, "/api/widget.json", **{"Accept-Encoding": "gzip"})
     light = json.loads(gzip.decompress(light_gz))
-    print(f"widget.json: {len(json.dumps(light))} bytes, {len(light_gz)} gzipped; /api/stats {len(full)} bytes")
+    print(
+        f"widget.json: {len(json.dumps(light))} bytes, {len(light_gz)} gzipped; /api/stats {len(full)} bytes"
+    )
     assert len(light_gz) <= 3 * 1024
     assert headers["Cache-Control"] == "public, max-age=15, stale-while-revalidate=15"
     schema = json.loads((PROJECT_DIR / "snapshot" / "snapshot.schema.json").read_text())
@@ -179,18 +183,25 @@ async def test_embeds_are_compressed_and_the_widget_reads_a_light_document(launc
         newest.setdefault(item["sport_type"], item["id"])
     assert [item["id"] for item in light["recent_activities"]] == list(newest.values())
     ytd = snapshot["history"]["by_year"][-1]["sports"]
-    assert {s: t["count"] for s, t in light["history_totals"]["ytd"].items()} == {s: t["count"] for s, t in ytd.items()}
-    status, same, _ = await app.request("GET", f"/api/athletes/{athlete_id}/widget.json")
+    assert {s: t["count"] for s, t in light["history_totals"]["ytd"].items()} == {
+        s: t["count"] for s, t in ytd.items()
+    }
+    status, _, _ = await app.request("GET", f"/api/athletes/{athlete_id}/widget.json")
     assert status == 200
 
     # sports= families and sport types, the latest of the filter, a calendar year
     walks = [a for a in snapshot["recent_activities"] if a["sport_type"] in ("Walk", "Hike")]
-    status, _, svg = await app.request("GET", "/api/card.svg?sports=RUN,walk,trailrun&show=all,latest,heatmap")
+    status, _, svg = await app.request(
+        "GET", "/api/card.svg?sports=RUN,walk,trailrun&show=all,latest,heatmap"
+    )
     assert status == 200
     texts = shown(svg)
     assert texts["all-run-detail"].split(" ")[0] == str(snapshot["stats"]["totals"]["all"]["run"]["count"])
     walk_count = sum(
-        t["count"] for row in snapshot["history"]["by_year"] for s, t in row["sports"].items() if s in ("Walk", "Hike")
+        t["count"]
+        for row in snapshot["history"]["by_year"]
+        for s, t in row["sports"].items()
+        if s in ("Walk", "Hike")
     )
     assert texts["all-walk-detail"].startswith(f"{walk_count:,} walk")
     assert "all-TrailRun-distance" in texts
