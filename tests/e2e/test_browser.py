@@ -390,8 +390,8 @@ async def snippets_fit(site: str, snippets: list[str], tmp_path: Path) -> None:
                 viewport={"width": width, "height": 800}, device_scale_factor=scale
             )
             page = await context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", errors.append)
+            errors: list[Any] = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(error))
             for index in range(len(snippets)):
                 await page.goto(f"{site}/{index}")
                 await wait_ready(page)
