@@ -11,6 +11,7 @@ import azure.functions as func
 
 JSON = "application/json"
 NO_STORE = {"Cache-Control": "no-store"}
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}  # every answer: a browser never guesses another type
 
 
 def json_response(
@@ -19,7 +20,7 @@ def json_response(
     return func.HttpResponse(
         json.dumps(body, ensure_ascii=False, separators=(",", ":")),
         status_code=status,
-        headers={"Content-Type": f"{JSON}; charset=utf-8", **(headers or {})},
+        headers={"Content-Type": f"{JSON}; charset=utf-8", **NOSNIFF, **(headers or {})},
     )
 
 
@@ -47,7 +48,12 @@ def html_page(
         "line-height:1.5}a{color:#fc4c02}</style></head>"
         f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
     )
-    headers = {"Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer", **NO_STORE}
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Referrer-Policy": "no-referrer",
+        **NOSNIFF,
+        **NO_STORE,
+    }
     return func.HttpResponse(page, status_code=status, headers=headers)
 
 
