@@ -7,7 +7,7 @@ to ``localhost:7071``) is unset or loopback too. Links inside pages are host-rel
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
 
 from settings import Settings
 
@@ -68,10 +68,18 @@ def on_callback_origin(request_url: str, settings: Settings) -> str | None:
     target, request = urlsplit(callback or ""), urlsplit(request_url)
     if callback is None or MOVED in request.query.split("&"):
         return None
-    if request.hostname == target.hostname and target.port in (None, request.port):
+    if request.hostname == target.hostname and target.port in (None, _port(request)):
         return None
     query = f"{request.query}&{MOVED}" if request.query else MOVED
     return urlunsplit((target.scheme, target.netloc, request.path, query, ""))
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port; -1 for digits beyond 65535, which the host passes on as sent."""
+    try:
+        return parts.port
+    except ValueError:
+        return -1
 
 
 def authorize_path(**query: str) -> str:
