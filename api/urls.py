@@ -68,7 +68,7 @@ def on_callback_origin(request_url: str, settings: Settings) -> str | None:
     target, request = urlsplit(callback or ""), urlsplit(request_url)
     if callback is None or MOVED in request.query.split("&"):
         return None
-    if request.hostname == target.hostname and target.port in (None, _port(request)):
+    if request.hostname == target.hostname and _port(target) in (None, _port(request)):
         return None
     query = f"{request.query}&{MOVED}" if request.query else MOVED
     return urlunsplit((target.scheme, target.netloc, request.path, query, ""))
