@@ -17,7 +17,6 @@ from devhost.keys import HostKeys, supplied_key
 MAX_REQUEST_BODY = 10 * 1024 * 1024
 WEBHOOK_PREFIX = "/runtime/webhooks/"
 RPC_PREFIX = "/durabletask/"
-ADMIN_PREFIX = "/admin/"
 LOOPBACK_ADDRESSES = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 SAFE_FETCH_SITES = ("same-origin", "none")
 # Kestrel's rule for a Host header (HttpUtilities.IsHostHeaderValid, which Azure's host runs behind):
@@ -123,11 +122,13 @@ async def rpc_from_loopback_only(request: web.Request, handler: Handler) -> web.
 
 
 def storage_gate(durable: DurableSurface) -> Middleware:
-    """Middleware: while Table Storage is unreachable, durable and HTTP routes answer 503 at once."""
+    """Middleware: while Table Storage is unreachable, the durable routes answer 503 at once. HTTP
+    triggers still run, as on Azure, whose host keeps serving them through a storage outage (an app
+    may answer from memory); one that fails while storage is down answers 503 (see HttpTriggers)."""
 
     @web.middleware
     async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if durable.storage_healthy or request.path.startswith(ADMIN_PREFIX):
+        if durable.storage_healthy or not _is_durable(request.path):
             return await handler(request)
         return service_unavailable()
 

@@ -162,7 +162,9 @@ def _with_host(
         ("user@127.0.0.1",),
     ],
 )
-def test_a_malformed_host_header_is_400_json_as_kestrel_answers(host: RunningDevhost, hosts: tuple[str]) -> None:
+def test_a_malformed_host_header_is_400_json_as_kestrel_answers(
+    host: RunningDevhost, hosts: tuple[str]
+) -> None:
     for path in ("/api/open", "/runtime/webhooks/durabletask/instances/x", "/admin/host/status"):
         status, headers, body = _with_host(host, path, *hosts)
         assert status == 400, (hosts, path, body)
@@ -172,7 +174,9 @@ def test_a_malformed_host_header_is_400_json_as_kestrel_answers(host: RunningDev
 
 
 @pytest.mark.parametrize("hosts", [("127.0.0.1", "127.0.0.2"), ()])
-def test_a_repeated_or_missing_host_is_400_at_the_protocol_layer(host: RunningDevhost, hosts: tuple[str]) -> None:
+def test_a_repeated_or_missing_host_is_400_at_the_protocol_layer(
+    host: RunningDevhost, hosts: tuple[str]
+) -> None:
     """Refused before any route (by aiohttp's parser or the Host check), as Kestrel does."""
     assert _with_host(host, "/api/open", *hosts)[0] == 400
     assert "Traceback" not in host.log_text()
