@@ -19,7 +19,7 @@ import azure.functions as func
 
 from api.caching import cors_headers, preflight_headers
 from api.conditional_get import Representation, conditional_response
-from api.responses import error_response
+from api.responses import error_response, storage_failure_is_503
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
 from services import Services, services
@@ -37,12 +37,14 @@ SVG_HEADERS = {
 
 
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's card (the athlete of ``/api/stats``)."""
     return await _serve_card(req, serve_default)
 
 
 @bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_card(req, serve_route_athlete)
 

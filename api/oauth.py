@@ -16,7 +16,7 @@ import azure.functions as func
 
 from api import urls
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
-from api.responses import html_page, redirect
+from api.responses import html_page, redirect, storage_failure_is_503
 from orchestrations.starters import ensure_lifecycle, start_snapshot
 from read_cache import invalidate_public_reads
 from services import Services, services
@@ -45,6 +45,7 @@ STATE_REFUSALS = {
 
 
 @bp.route(route="strava/authorize", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@storage_failure_is_503(page=True)
 async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     """Ask whether to publish, then send the browser to Strava with a single-use ``state`` bound to it."""
     svc = services()
@@ -109,6 +110,7 @@ def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> fun
 
 @bp.route(route="strava/callback", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
+@storage_failure_is_503(page=True)
 async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Check the state and its browser, exchange the code, store the tokens, start the lifecycle and a
     first snapshot. Each step answers with a page of its own when it cannot go on."""
