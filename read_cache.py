@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 256  # athletes (and unknown ids) remembered; the oldest is forgotten first
 DEFAULT_KEY = "default"
-READ_DEADLINE_S = 0.8  # the longest a public read waits on storage
+READ_DEADLINE_S = 0.4  # per storage round; a public read makes at most two (default athlete, view)
 T = TypeVar("T")
 
 
