@@ -31,12 +31,17 @@ from strava.errors import (
     StravaError,
 )
 from strava.models import TokenGrant
-from strava.oauth import ACTIVITY_SCOPES, DEFAULT_SCOPES, granted_scopes
+from strava.oauth import ACTIVITY_SCOPES, granted_scopes
 from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
+# Strava API Agreement, section 2 (as Strava words it); quoted, never paraphrased into a permission
+STRAVA_DISPLAY_RULE = (
+    "Strava Data provided by a specific user can only be displayed or disclosed in your Developer "
+    "Application to that user."
+)
 VISIBILITY_WORDS = {"everyone": "everyone", "followers_only": "your followers", "only_me": "only you"}
 STATE_REFUSALS = {
     "other_browser": "This authorization was started in another browser, or this browser did not keep "
@@ -71,7 +76,7 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     state = await svc.states.issue(
         _now(), svc.settings.state_ttl, {"publish": publish == "yes"}, binding=binding
     )
-    response = redirect(svc.strava.authorize_url(callback, state, DEFAULT_SCOPES, approval_prompt="force"))
+    response = redirect(svc.strava.authorize_url(callback, state, svc.settings.oauth_scopes, approval_prompt="force"))
     response.headers["Set-Cookie"] = binding_cookie(
         binding, int(svc.settings.state_ttl.total_seconds()), secure=callback.startswith("https://")
     )
@@ -96,14 +101,17 @@ def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> fun
         400 if invalid else 200,
         "Connect Strava",
         [
-            "Strava's API agreement lets your data be shown to you; "
-            "publishing it on your site is your choice.",
+            f"Strava's API Agreement says: \u201c{STRAVA_DISPLAY_RULE}\u201d It does not grant permission "
+            "to publish your data. Publishing it on your site is your own decision, as the owner of this "
+            "app and of the data; if you are unsure, keep it private.",
             published_summary(svc.settings),
-            "Keep private: the same snapshot is only served to holders of the app's function key.",
+            "Private (not published): the same snapshot is only served to holders of the app's function "
+            "key, that is, to you.",
+            f"Strava is asked for: {', '.join(svc.settings.oauth_scopes)}, the least these settings need.",
         ],
         [
+            (urls.authorize_path(publish="no", **key), "Connect, private (not published)"),
             (urls.authorize_path(publish="yes", **key), "Connect and publish my stats"),
-            (urls.authorize_path(publish="no", **key), "Connect, but keep my stats private"),
         ],
     )
 
