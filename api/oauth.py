@@ -76,7 +76,9 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     state = await svc.states.issue(
         _now(), svc.settings.state_ttl, {"publish": publish == "yes"}, binding=binding
     )
-    response = redirect(svc.strava.authorize_url(callback, state, svc.settings.oauth_scopes, approval_prompt="force"))
+    response = redirect(
+        svc.strava.authorize_url(callback, state, svc.settings.oauth_scopes, approval_prompt="force")
+    )
     response.headers["Set-Cookie"] = binding_cookie(
         binding, int(svc.settings.state_ttl.total_seconds()), secure=callback.startswith("https://")
     )

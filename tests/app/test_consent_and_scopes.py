@@ -42,7 +42,9 @@ def test_the_narrowest_scope_the_privacy_settings_need(visibilities: str, activi
 
 def test_the_consent_page_quotes_the_agreement_and_never_claims_it_allows_publishing() -> None:
     text = consent_text(settings())
-    assert "can only be displayed or disclosed in your Developer Application to that user" in STRAVA_DISPLAY_RULE
+    assert (
+        "can only be displayed or disclosed in your Developer Application to that user" in STRAVA_DISPLAY_RULE
+    )
     assert STRAVA_DISPLAY_RULE in text
     assert "your own decision" in text
     assert "lets your data be shown" not in text and "allows" not in text.lower()

@@ -52,7 +52,7 @@ async def test_odd_hosts_and_nosniff_on_every_json_answer(launch_app: Any) -> No
         assert headers["X-Content-Type-Options"] == "nosniff", path
     for host in ("127.0.0.1:7071/x", "127.0.0.1:-1", "127.0.0.1:abc", "[::1", "a b"):
         for path in ("/api/stats", "/api/strava/authorize", "/api/strava/webhook", "/api/card.svg"):
-            code, headers, body = raw(app.url, path, host)
+            code, _, body = raw(app.url, path, host)
             assert code == 400, (host, path, body)
             assert json.loads(body)["error"] == "bad_request"
     for host in ("127.0.0.1:99999", "127.0.0.1:0"):  # digits: Kestrel passes them on as sent
@@ -113,7 +113,9 @@ async def test_an_outage_serves_the_copy_in_memory_and_a_wipe_is_never_a_500(
         "SNAPSHOT_SCHEDULE": "0 0 0 1 1 *",
         "STATS_CACHE_REVALIDATE_SECONDS": "0",  # every read asks storage: the outage is met at once
     }
-    host: RunningDevhost = launch_devhost(app_dir, connection_string=connection_string, log_dir=tmp_path, env=env)
+    host: RunningDevhost = launch_devhost(
+        app_dir, connection_string=connection_string, log_dir=tmp_path, env=env
+    )
     try:
         async with browser_session() as http_session:
             app = AppUnderTest(host, emulator, http_session, connection_string, table_prefix)

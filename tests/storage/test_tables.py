@@ -82,7 +82,7 @@ async def test_a_table_wiped_under_a_running_app_reads_empty_and_is_created_agai
     table = await service.checked_table(name)
     await table.upsert({"PartitionKey": "p", "RowKey": "r", "v": 1})
     async with TableService.from_connection_string(azurite) as other:
-        await other._client.delete_table(name)  # noqa: SLF001 (what a wipe does)
+        await other._client.delete_table(name)  # what a wipe does
     assert await table.query("PartitionKey eq @pk", {"pk": "p"}) == []
     assert await table.list_all() == []
     assert await table.get("p", "r") is None
@@ -90,6 +90,6 @@ async def test_a_table_wiped_under_a_running_app_reads_empty_and_is_created_agai
     row = await table.get("p", "r")
     assert row is not None and row["v"] == 2
     async with TableService.from_connection_string(azurite) as other:
-        await other._client.delete_table(name)  # noqa: SLF001
+        await other._client.delete_table(name)  # what a wipe does
     await table.submit([("upsert", {"PartitionKey": "p", "RowKey": "s"})])
     assert [str(r["RowKey"]) for r in await table.list_all()] == ["s"]
