@@ -8,9 +8,9 @@ metadata only). A write in this process calls :func:`invalidate_public_reads`, w
 once; other instances converge within the interval. If storage fails while revalidating, the last good
 answer is served for another interval (and the failure logged): a stale answer beats an error on a
 personal site. Nobody waits on slow storage for long: while a revalidation is under way the last good
-answer is served at once, and a read waits at most ``READ_DEADLINE_S`` for storage (then the last good
-answer, or :class:`StorageUnavailableError` when there is none; the read goes on in the background and
-fills the cache).
+answer is served at once, and a read waits at most ``READ_DEADLINE_S`` for storage, then gets the last
+good answer (``COLD_READ_DEADLINE_S`` when there is none, then :class:`StorageUnavailableError`); the
+read goes on in the background and fills the cache.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 256  # athletes (and unknown ids) remembered; the oldest is forgotten first
 DEFAULT_KEY = "default"
-READ_DEADLINE_S = 0.4  # per storage round; a public read makes at most two (default athlete, view)
+READ_DEADLINE_S = 0.4  # per storage round with a last good answer to fall back on (two rounds: < 1 s)
+COLD_READ_DEADLINE_S = 0.9  # per storage round with nothing to fall back on: then 503 + Retry-After
 T = TypeVar("T")
 
 
@@ -151,7 +152,8 @@ class PublicReadCache:
             task.add_done_callback(_retrieve)
         try:
             # shielded: neither the deadline nor a caller that goes away cancels the read
-            return await asyncio.wait_for(asyncio.shield(task), READ_DEADLINE_S)
+            deadline = READ_DEADLINE_S if entry is not None else COLD_READ_DEADLINE_S
+            return await asyncio.wait_for(asyncio.shield(task), deadline)
         except asyncio.TimeoutError:
             if entry is not None:
                 log.warning("public reads: storage is slow, serving the last answer")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -63,6 +64,8 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     if publish not in ("yes", "no"):
         return _consent_page(req, svc, invalid=publish is not None)
     callback = urls.callback_url(req.url, svc.settings)
+    if callback is None and urls.is_loopback(urlsplit(req.url).hostname):  # development, an unusable port
+        return html_page(400, "Unusable address", ["Open this app at its own address and port, then retry."])
     if callback is None:
         return html_page(
             503,

@@ -243,7 +243,7 @@ async def test_slow_storage_serves_the_last_answer_and_nobody_queues_behind_it(
 async def test_a_cold_read_on_hanging_storage_fails_at_the_deadline(
     cache: PublicReadCache, stores: FakeStores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(read_cache, "READ_DEADLINE_S", 0.01)
+    monkeypatch.setattr(read_cache, "COLD_READ_DEADLINE_S", 0.01)
     stores.hold = asyncio.Event()
     with pytest.raises(StorageUnavailableError):
         await cache.view(ATHLETE)
