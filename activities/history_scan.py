@@ -45,12 +45,13 @@ log = logging.getLogger(__name__)
 MAX_RECHECKS = 20  # stored activities a finishing scan asks Strava about (the rest wait for the next)
 
 
-def next_before(before: int, oldest_start: int | None) -> int:
-    """The key of the next page: the oldest start seen, re-read (``+ 1``) so activities that share its
-    second are not skipped; past it once a page holds nothing older than that second."""
+def next_before(before: int, oldest_start: int | None, full: bool) -> int:
+    """The key of the next page: the oldest start seen. After a full page that second is read again
+    (``+ 1``), since activities sharing it may lie beyond the page's end, unless the whole page is that
+    second (then past it, so the scan always moves)."""
     if oldest_start is None:
         return before
-    return oldest_start + 1 if oldest_start + 1 < before else oldest_start
+    return oldest_start + 1 if full and oldest_start + 1 < before else oldest_start
 
 
 def scan_bound(scan: str) -> int:
@@ -89,7 +90,7 @@ async def sync_history_page(cursor: Cursor) -> FetchResult:
 
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
         page = await strava.activity_page(record.access_token, per_page=PAGE_SIZE, before=cursor["before"])
-        following = next_before(cursor["before"], page.oldest_start)
+        following = next_before(cursor["before"], page.oldest_start, page.size >= PAGE_SIZE)
         published, private = split_published(svc, page.activities)
         await svc.activities.delete(record.athlete_id, private)
         await svc.activities.put(record.athlete_id, published, cursor["scan"])
