@@ -37,7 +37,7 @@ from services import Services, services
 from snapshot import public_activity
 from storage import SyncState, TokenRecord, TokenStatus
 from strava.client import StravaClient
-from strava.errors import NotFoundError, StravaError
+from strava.errors import NotFoundError, RateLimitedError, StravaError
 from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
@@ -159,6 +159,9 @@ async def confirmed_gone(svc: Services, athlete_id: int, unseen: list[int], scan
             except NotFoundError:
                 gone.append(activity_id)
                 continue
+            except RateLimitedError:  # the rest wait for the next scan
+                log.info("athlete %s: re-checks stopped by Strava's rate limit", athlete_id)
+                break
             except StravaError as error:  # Strava could not say: keep it
                 log.warning(
                     "athlete %s: activity %s kept unconfirmed (%s)",
