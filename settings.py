@@ -14,7 +14,7 @@ from history.budget import BudgetPolicy
 from history.goals import Goal, parse_goals
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
-from strava.oauth import API_BASE, OAUTH_BASE
+from strava.oauth import API_BASE, OAUTH_BASE, scopes_for
 
 VISIBILITIES = ("everyone", "followers_only", "only_me")
 _TABLE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,51}")  # + "Diagnostics" stays within 63 characters
@@ -83,6 +83,11 @@ class Settings:
     sync_overlap: timedelta  # HISTORY_SYNC_OVERLAP_SECONDS
     budget: BudgetPolicy  # RATE_BUDGET_PERCENT, RATE_BUDGET_BACKGROUND_PERCENT
     webhooks: WebhookSettings
+
+    @property
+    def oauth_scopes(self) -> tuple[str, ...]:
+        """What the app asks Strava for: the narrowest the privacy settings need."""
+        return scopes_for(self.published_visibilities)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

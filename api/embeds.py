@@ -21,7 +21,7 @@ import azure.functions as func
 
 from api.caching import choose_coding, cors_headers, encode, preflight_headers
 from api.conditional_get import Representation, conditional_response
-from api.responses import JSON, error_response
+from api.responses import JSON, error_response, storage_failure_is_503
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
 from card.widget_document import widget_document
@@ -43,23 +43,27 @@ JSON_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's card (the athlete of ``/api/stats``)."""
     return await _serve_card(req, serve_default)
 
 
 @bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_card(req, serve_route_athlete)
 
 
 @bp.route(route="widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_widget_document(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's light document for the widget (``/api/stats`` stays the full one)."""
     return await _serve_widget_document(req, serve_default)
 
 
 @bp.route(route="athletes/{athleteId}/widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_widget_document(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_widget_document(req, serve_route_athlete)
 

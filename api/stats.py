@@ -14,7 +14,7 @@ import azure.functions as func
 
 from api.caching import choose_coding, cors_headers, encode, http_date, not_modified, preflight_headers
 from api.conditional_get import JSON_SNAPSHOT, Representation
-from api.responses import error_response
+from api.responses import error_response, storage_failure_is_503
 from api.route_athlete import bad_athlete_id, parse_athlete_id
 from read_cache import CachedSnapshot, Publication, PublicView
 from services import Services, services
@@ -37,6 +37,7 @@ REFUSALS = {
 
 
 @bp.route(route="athletes/{athleteId}/stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
@@ -45,6 +46,7 @@ async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_stats(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete: DEFAULT_ATHLETE_ID, else the only connected one."""
     svc = services()

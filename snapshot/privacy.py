@@ -1,8 +1,9 @@
 """What of an athlete's Strava data may appear in the public snapshot.
 
-The token carries ``activity:read_all``, so Strava hands the owner private activities, exact start
-points and map polylines. The public snapshot keeps only activities whose visibility is published
-(``everyone`` by default) and drops coordinates and polylines unless the owner opts in.
+With ``activity:read_all`` Strava hands the owner private activities, exact start points and map
+polylines. The public snapshot keeps only activities whose visibility is known and published
+(``everyone`` by default) and drops coordinates and polylines unless the owner opts in. Privacy fails
+closed: an activity whose visibility Strava did not state is never published.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class PrivacyPolicy:
     include_locations: bool = False
 
     def publishes(self, activity: SummaryActivity) -> bool:
+        if activity.visibility is None:  # unknown: fail closed
+            return False
         return activity.visibility in self.published_visibilities and not (
             activity.private and "only_me" not in self.published_visibilities
         )
