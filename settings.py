@@ -15,7 +15,7 @@ from history.goals import Goal, parse_goals
 from maps import MapPolicy, Zone, parse_zones
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
-from strava.oauth import API_BASE, OAUTH_BASE
+from strava.oauth import API_BASE, OAUTH_BASE, scopes_for
 
 VISIBILITIES = ("everyone", "followers_only", "only_me")
 MAP_MODES = ("off", "outline")
@@ -87,6 +87,11 @@ class Settings:
     budget: BudgetPolicy  # RATE_BUDGET_PERCENT, RATE_BUDGET_BACKGROUND_PERCENT
     webhooks: WebhookSettings
 
+    @property
+    def oauth_scopes(self) -> tuple[str, ...]:
+        """What the app asks Strava for: the narrowest the privacy settings need."""
+        return scopes_for(self.published_visibilities)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -121,7 +126,7 @@ class Settings:
                 reader.zones("SNAPSHOT_PRIVACY_ZONES"),
             ),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
-            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
+            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 15, low=0, high=86400),
             cache_revalidate=reader.integer("STATS_CACHE_REVALIDATE_SECONDS", 5, low=0, high=300),
             state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
             goals=reader.goals("SNAPSHOT_GOALS"),

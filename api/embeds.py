@@ -1,10 +1,12 @@
-"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``), the
-routes poster (``GET /api/routes.svg``, ``GET /api/athletes/{athleteId}/routes.svg``) and the widget
-script (``GET /api/widget.js``).
+"""What sites embed: the SVG card (``GET /api/card.svg``, ``GET /api/athletes/{athleteId}/card.svg``),
+the routes poster (``GET /api/routes.svg``, ``GET /api/athletes/{athleteId}/routes.svg``), the widget
+script (``GET /api/widget.js``) and the widget's light document (``GET /api/widget.json``,
+``GET /api/athletes/{athleteId}/widget.json``).
 
-Card and poster are rendered from the cached snapshot through the same public read as ``/api/stats``
-(consent, lapsed access, ETag/304, Cache-Control, CORS); they never call Strava. Their ETags derive from
-the snapshot's, the options and the renderer's code, so they change exactly when the picture can.
+The card, the poster and the light document are drawn from the cached snapshot through the same public
+read as ``/api/stats`` (consent, lapsed access, ETag/304, Cache-Control, CORS, gzip/br); they never call
+Strava. Their ETags derive from the snapshot's and the code's (and the options), so they change exactly
+when what they show can.
 """
 
 from __future__ import annotations
@@ -12,55 +14,75 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
 from functools import cache, lru_cache
 from pathlib import Path
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.caching import cors_headers, preflight_headers
+from api.caching import choose_coding, cors_headers, encode, preflight_headers
 from api.conditional_get import Representation, conditional_response
-from api.responses import error_response
+from api.responses import JSON, error_response, storage_failure_is_503
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from card import CardOptions, InvalidOptionError, parse_card_options, render_card
 from card.poster import PosterOptions, parse_poster_options, render_poster
+from card.widget_document import widget_document
 from services import Services, services
 
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
 MAPS_DIR = CARD_DIR.parent / "maps"
 WIDGET = CARD_DIR / "widget.js"
+HISTORY_SPORTS = CARD_DIR.parent / "history" / "sports.py"  # the families the card and poster draw
 ANY_ORIGIN = ("*",)
 ServeSnapshot = Callable[[func.HttpRequest, Services, Representation], Awaitable[func.HttpResponse]]
 Represent = Callable[[func.HttpRequest, Services], Representation | func.HttpResponse]
 SVG_HEADERS = {
-    # opened on its own, the card may not run or load anything (it has no script; this makes sure)
-    "Content-Security-Policy": "default-src 'none'",
+    # opened on its own, the card may not run or load anything (it has no script; this makes sure);
+    # its own <style> (theme=auto's dark rule) may apply
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
+JSON_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's card (the athlete of ``/api/stats``)."""
     return await _serve_svg(req, serve_default, _card_representation)
 
 
 @bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_svg(req, serve_route_athlete, _card_representation)
 
 
 @bp.route(route="routes.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_routes(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's routes poster."""
     return await _serve_svg(req, serve_default, _poster_representation)
 
 
 @bp.route(route="athletes/{athleteId}/routes.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_routes(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_svg(req, serve_route_athlete, _poster_representation)
+
+
+@bp.route(route="widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
+async def default_widget_document(req: func.HttpRequest) -> func.HttpResponse:
+    """The default athlete's light document for the widget (``/api/stats`` stays the full one)."""
+    return await _serve_widget_document(req, serve_default)
+
+
+@bp.route(route="athletes/{athleteId}/widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
+async def athlete_widget_document(req: func.HttpRequest) -> func.HttpResponse:
+    return await _serve_widget_document(req, serve_route_athlete)
 
 
 @bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
@@ -71,12 +93,18 @@ async def widget(req: func.HttpRequest) -> func.HttpResponse:
     if req.method == "OPTIONS":
         return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN))
     body, etag = _widget()
+    coding = choose_coding(req.headers.get("Accept-Encoding"))
     headers = {
         "Cache-Control": f"public, max-age={services().settings.cache_max_age}",
         "X-Content-Type-Options": "nosniff",
         **cors_headers(origin, ANY_ORIGIN),
+        "Vary": "Origin, Accept-Encoding",
     }
-    return conditional_response(req, etag, "text/javascript; charset=utf-8", headers, lambda: body)
+    if coding is not None:
+        etag = f"W/{etag}"
+        headers["Content-Encoding"] = coding
+    content = encode(body, coding) if coding else body
+    return conditional_response(req, etag, "text/javascript; charset=utf-8", headers, lambda: content)
 
 
 async def _serve_svg(req: func.HttpRequest, serve: ServeSnapshot, represent: Represent) -> func.HttpResponse:
@@ -89,6 +117,28 @@ async def _serve_svg(req: func.HttpRequest, serve: ServeSnapshot, represent: Rep
     return await serve(req, svc, representation)
 
 
+async def _serve_widget_document(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpResponse:
+    svc = services()
+    if req.method == "OPTIONS":
+        return preflight(req, svc)
+    return await serve(req, svc, WIDGET_DOCUMENT)
+
+
+def _widget_document_etag(snapshot_etag: str) -> str:
+    return f'"widget-{hashlib.sha256((_renderer_digest() + snapshot_etag).encode()).hexdigest()[:40]}"'
+
+
+@lru_cache(maxsize=8)
+def _widget_document_body(snapshot: bytes) -> bytes:
+    document = widget_document(json.loads(snapshot))
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+WIDGET_DOCUMENT = Representation(
+    f"{JSON}; charset=utf-8", _widget_document_etag, _widget_document_body, JSON_HEADERS
+)
+
+
 def _card_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
     """The card drawn with the request's options, or the 400 to send instead."""
     try:
@@ -99,10 +149,9 @@ def _card_representation(req: func.HttpRequest, svc: Services) -> Representation
 
 
 def _poster_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
-    """The poster drawn with the request's options (``year`` defaults to the current UTC year), or the
-    400 to send instead."""
+    """The poster drawn with the request's options, or the 400 to send instead."""
     try:
-        options = parse_poster_options(req.params, datetime.now(timezone.utc).year)
+        options = parse_poster_options(req.params)
     except InvalidOptionError as error:
         return error_response(400, "invalid_option", str(error), cors_for(req, svc))
     return _svg_representation(
@@ -139,7 +188,7 @@ def _render_poster(snapshot: bytes, options: PosterOptions) -> bytes:
 def _renderer_digest() -> str:
     """A digest of the renderer's code: a new look after a deploy gets new ETags."""
     digest = hashlib.sha256()
-    for source in sorted([*CARD_DIR.glob("*.py"), *MAPS_DIR.glob("*.py")]):
+    for source in [*sorted(CARD_DIR.glob("*.py")), *sorted(MAPS_DIR.glob("*.py")), HISTORY_SPORTS]:
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -18,7 +18,11 @@ import azure.functions as func
 from api.openapi_paths import operations
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "snapshot" / "snapshot.schema.json"
-DOCS_HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+DOCS_HEADERS = {
+    "Cache-Control": "public, max-age=300",
+    "Access-Control-Allow-Origin": "*",
+    "X-Content-Type-Options": "nosniff",
+}
 
 bp = df.Blueprint()
 

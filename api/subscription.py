@@ -14,7 +14,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
-from api.responses import NO_STORE, error_response, json_response
+from api.responses import NO_STORE, error_response, json_response, storage_failure_is_503
 from services import Services, services
 from storage import StoredSubscription
 from strava.errors import (
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.route(route="strava/subscription", methods=["GET", "POST", "DELETE"], auth_level=func.AuthLevel.FUNCTION)
+@storage_failure_is_503()
 async def strava_subscription(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if not svc.settings.strava_configured:

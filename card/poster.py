@@ -1,8 +1,10 @@
 """The routes poster (``/api/routes.svg``): every route of one year as small multiples in a grid, oldest
 first, under the year's totals. Pure: the snapshot's ``routes`` section and options in, SVG bytes out.
 
-Options are the card's ``theme``, ``units`` and ``sports`` (validated by the card's parser) and
-``year`` (four digits; the caller's current year when absent).
+Options are the card's ``theme`` (``auto`` included), ``units``, ``sports`` (families and sport types)
+and ``year``, validated by the card's parser. Without ``year`` the poster shows the athlete's current
+year: the local year of the snapshot's ``generated_at`` (the card's Updated date), so the picture
+follows the snapshot and its ETag.
 """
 
 from __future__ import annotations
@@ -13,70 +15,71 @@ from dataclasses import dataclass
 from typing import Any
 
 from card import units as fmt
-from card.fields import mapping, number, sequence
-from card.options import CardOptions, InvalidOptionError, parse_card_options
-from card.render import _footer, _header, _preferred_units, athlete_name
+from card.fields import local_date, mapping, number, sequence
+from card.options import CardOptions, parse_card_options, parse_year
+from card.render import athlete_name, footer, framed, header, preferred_units
 from card.route import outline
-from card.svg import add, clean, root, serialize
-from card.theme import PAD, WIDTH, theme_named
+from card.svg import add, clean
+from card.theme import PAD, WIDTH, Theme, theme_named
 from card.units import sport_family
+from history.sports import matches
 from maps.projection import Box
 
-FIRST_YEAR = 1970
 CELL_GAP = 6
 CARD_OPTIONS = ("theme", "units", "sports")
 
 
 @dataclass(frozen=True)
 class PosterOptions:
+    """The card's ``theme``, ``units`` and ``sports``; ``year`` of ``None``: the athlete's current year."""
+
     card: CardOptions
-    year: int
+    year: int | None = None
 
     def canonical(self) -> str:
-        return f"{self.card.canonical()};year={self.year}"
+        return f"{self.card.canonical()};year={self.year or 'current'}"
 
 
-def parse_poster_options(query: Mapping[str, str], this_year: int) -> PosterOptions:
-    """Options from the query string; ``year`` defaults to ``this_year`` and may not pass the next."""
+def parse_poster_options(query: Mapping[str, str]) -> PosterOptions:
+    """Options from the query string, by the card's rules (``show`` is the card's, and ignored)."""
     card = parse_card_options({name: query[name] for name in CARD_OPTIONS if name in query})
-    raw = query.get("year")
-    if raw is None:
-        return PosterOptions(card, this_year)
-    text = raw.strip()
-    if (
-        not (len(text) == 4 and text.isascii() and text.isdigit())
-        or not FIRST_YEAR <= int(text) <= this_year + 1
-    ):
-        raise InvalidOptionError(
-            f"year must be a year from {FIRST_YEAR} to {this_year + 1}, like {this_year}."
-        )
-    return PosterOptions(card, int(text))
+    return PosterOptions(card, parse_year(query.get("year")))
+
+
+def current_year(snapshot: Mapping[str, Any]) -> int | None:
+    """The athlete's local year when the snapshot was made, else the newest route's."""
+    generated = local_date(snapshot, snapshot.get("generated_at"))
+    if generated:
+        return int(generated[:4])
+    years = [str(mapping(route).get("start_date_local"))[:4] for route in sequence(snapshot.get("routes"))]
+    return max((int(year) for year in years if year.isascii() and year.isdigit()), default=None)
 
 
 def render_poster(snapshot: Mapping[str, Any], options: PosterOptions) -> bytes:
-    """The poster of ``options.year``'s routes (of ``options.card.sports``' families, if given)."""
+    """The poster of ``options.year``'s routes (of the ``sports=`` filter's, if given), by local dates."""
     theme = theme_named(options.card.theme)
     athlete = mapping(snapshot.get("athlete"))
-    units = options.card.units or _preferred_units(athlete)
+    units = options.card.units or preferred_units(athlete)
     sports = options.card.sports
-    year = str(options.year)
+    year = str(options.year or current_year(snapshot) or "")
     routes = [
         mapping(item)
         for item in sequence(snapshot.get("routes"))
-        if str(mapping(item).get("start_date_local") or "")[:4] == year
-        and (sports is None or sport_family(str(mapping(item).get("sport_type"))) in sports)
+        if year
+        and str(mapping(item).get("start_date_local") or "")[:4] == year
+        and (sports is None or matches(mapping(item).get("sport_type"), sports))
     ]
     routes.sort(key=lambda item: (str(item.get("start_date_local")), number(item.get("id"))))
     name = clean(athlete_name(athlete), 40)
     body = ET.Element("g")
-    y = _header(body, athlete, name, theme)
+    y = header(body, athlete, name, theme)
     metres = sum(number(item.get("distance_m")) for item in routes)
     seconds = sum(number(item.get("moving_time_s")) for item in routes)
     family = sport_family_of(routes)
     add(
         body,
         "text",
-        f"{year} ROUTES",
+        f"{year} ROUTES".strip(),
         x=PAD,
         y=y + 14,
         font_size=11,
@@ -105,7 +108,7 @@ def render_poster(snapshot: Mapping[str, Any], options: PosterOptions) -> bytes:
         add(
             body,
             "text",
-            f"No routes in {year}.",
+            f"No routes in {year}." if year else "No routes.",
             id="poster-empty",
             x=PAD,
             y=y + 20,
@@ -113,21 +116,9 @@ def render_poster(snapshot: Mapping[str, Any], options: PosterOptions) -> bytes:
             fill=theme.muted,
         )
         y += 30
-    y = _footer(body, y, snapshot, theme)
-    svg = root(WIDTH, y, f"{name}: routes of {year}" if name else f"Routes of {year}")
-    add(
-        svg,
-        "rect",
-        x=0.5,
-        y=0.5,
-        rx=8,
-        width=WIDTH - 1,
-        height=y - 1,
-        fill=theme.background,
-        stroke=theme.border,
-    )
-    svg.append(body)
-    return serialize(svg)
+    y = footer(body, y, snapshot, theme)
+    title = f"routes of {year}" if year else "routes"
+    return framed(body, y, f"{name}: {title}" if name else title.capitalize(), options.card.theme)
 
 
 def sport_family_of(routes: list[Mapping[str, Any]]) -> str:
@@ -136,7 +127,7 @@ def sport_family_of(routes: list[Mapping[str, Any]]) -> str:
     return families.pop() if len(families) == 1 else "other"
 
 
-def _grid(body: ET.Element, y: int, routes: list[Mapping[str, Any]], theme: Any) -> int:
+def _grid(body: ET.Element, y: int, routes: list[Mapping[str, Any]], theme: Theme) -> int:
     columns = 4 if len(routes) <= 12 else 6 if len(routes) <= 48 else 10
     cell = (WIDTH - 2 * PAD - (columns - 1) * CELL_GAP) / columns
     grid = add(body, "g", id="poster")

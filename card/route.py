@@ -15,7 +15,7 @@ from card.blocks import section_title
 from card.fields import mapping, sequence
 from card.svg import add, clean
 from card.theme import PAD, WIDTH, Theme
-from card.units import sport_family
+from history.sports import matches
 from maps import route_points
 from maps.projection import Box, fit, path_data
 
@@ -41,9 +41,10 @@ def outline(parent: ET.Element, route: Any, box: Box, theme: Theme, stroke_width
 
 
 def latest_with_route(activities: Sequence[Any], sports: Sequence[str] | None) -> Mapping[str, Any] | None:
-    """The newest activity (of ``sports``' families, if given) that has a route."""
+    """The newest activity (of the ``sports=`` filter's families and sport types, if given) that has a
+    route."""
     for item in (mapping(a) for a in activities):
-        if sports is not None and sport_family(str(item.get("sport_type"))) not in sports:
+        if sports is not None and not matches(item.get("sport_type"), sports):
             continue
         if route_points(sequence(item.get("route"))):
             return item

@@ -57,8 +57,8 @@ param snapshotActivityCount int = 30
 
 @minValue(0)
 @maxValue(86400)
-@description('Cache-Control max-age of the public stats, seconds.')
-param statsCacheMaxAgeSeconds int = 300
+@description('Cache-Control max-age (and stale-while-revalidate) of the public stats and embeds, seconds: with the webhook debounce it bounds how stale a returning visitor sees them.')
+param statsCacheMaxAgeSeconds int = 15
 
 @allowed([512, 2048, 4096])
 @description('Memory of each Flex Consumption instance, MB.')

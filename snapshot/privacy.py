@@ -1,8 +1,9 @@
 """What of an athlete's Strava data may appear in the public snapshot.
 
-The token carries ``activity:read_all``, so Strava hands the owner private activities, exact start
-points and map polylines. The public snapshot keeps only activities whose visibility is published
-(``everyone`` by default) and never carries Strava's coordinates or polylines: with maps on
+With ``activity:read_all`` Strava hands the owner private activities, exact start points and map
+polylines. The public snapshot keeps only activities whose visibility is known and published
+(``everyone`` by default); privacy fails closed: an activity whose visibility Strava did not state is
+never published. It never carries Strava's coordinates or polylines: with maps on
 (``SNAPSHOT_MAPS=outline``) an activity gets a ``route`` trimmed around its start, its end and the
 privacy zones (``maps.public_route``), and nothing else of where it was.
 """
@@ -30,6 +31,8 @@ class PrivacyPolicy:
     maps: MapPolicy | None = None
 
     def publishes(self, activity: SummaryActivity) -> bool:
+        if activity.visibility is None:  # unknown: fail closed
+            return False
         return activity.visibility in self.published_visibilities and not (
             activity.private and "only_me" not in self.published_visibilities
         )

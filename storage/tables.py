@@ -5,22 +5,24 @@ an endpoint and a Microsoft Entra credential that the service then owns and clos
 
 :class:`CheckedTable` is what the stores use: every key is validated, every entity and batch is held
 to the service's limits before it is sent, and every SDK error is mapped (see :mod:`storage.errors`).
+A table that vanished under a running app (storage wiped, an emulator restarted empty) reads as empty
+and is created again by the next write, which is then retried once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from azure.core import MatchConditions
 from azure.data.tables import TableEntity, UpdateMode
 from azure.data.tables.aio import TableClient, TableServiceClient
 
 from storage.connection import ConnectionString, StorageConnection, open_credential
-from storage.errors import EntityNotFoundError, guarded
+from storage.errors import EntityNotFoundError, StorageError, guarded
 from storage.keys import check_key
 from storage.limits import batch_operation_entity, check_batch, check_entity
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
 _TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,62}")
+TABLE_NOT_FOUND = "TableNotFound"
+T = TypeVar("T")
 
 
 def check_table_name(name: str) -> str:
@@ -71,7 +75,12 @@ class TableService:
 
     async def checked_table(self, name: str) -> CheckedTable:
         """Table ``name`` behind key/limit checks and error mapping."""
-        return CheckedTable(await self.table(name))
+        return CheckedTable(await self.table(name), lambda: self._recreate(name))
+
+    async def _recreate(self, name: str) -> None:
+        """Create table ``name`` again after it vanished (an existing table is fine)."""
+        async with self._lock:
+            await guarded(self._client.create_table_if_not_exists(name))
 
     async def close(self) -> None:
         async with self._lock:
@@ -101,8 +110,19 @@ def _checked(entity: Mapping[str, Any]) -> Mapping[str, Any]:
 class CheckedTable:
     """Entity operations that refuse illegal keys and oversized data before sending anything."""
 
-    def __init__(self, client: TableClient) -> None:
+    def __init__(self, client: TableClient, recreate: Callable[[], Awaitable[None]] | None = None) -> None:
         self.client = client
+        self._recreate = recreate
+
+    async def _write(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a write; if the table vanished, create it again and retry once."""
+        try:
+            return await guarded(operation())
+        except StorageError as error:  # a batch reports it as a failed transaction, not a 404
+            if error.code != TABLE_NOT_FOUND or self._recreate is None:
+                raise
+        await self._recreate()
+        return await guarded(operation())
 
     @property
     def name(self) -> str:
@@ -121,11 +141,13 @@ class CheckedTable:
 
     async def insert(self, entity: Mapping[str, Any]) -> str:
         """Create a new row (EntityExistsError if present); returns its ETag."""
-        return _etag(await guarded(self.client.create_entity(_checked(entity))))
+        checked = _checked(entity)
+        return _etag(await self._write(lambda: self.client.create_entity(checked)))
 
     async def upsert(self, entity: Mapping[str, Any], mode: UpdateMode = UpdateMode.REPLACE) -> str:
         """Unconditional insert-or-replace (or merge); returns the new ETag."""
-        return _etag(await guarded(self.client.upsert_entity(_checked(entity), mode=mode)))
+        checked = _checked(entity)
+        return _etag(await self._write(lambda: self.client.upsert_entity(checked, mode=mode)))
 
     async def update(
         self, entity: Mapping[str, Any], etag: str, mode: UpdateMode = UpdateMode.REPLACE
@@ -152,11 +174,11 @@ class CheckedTable:
         pages = self.client.query_entities(
             query_filter, parameters=dict(parameters or {}), select=list(select) or None
         )
-        return await guarded(_collect(pages))
+        return await _rows(pages)
 
     async def list_all(self, select: Sequence[str] = ()) -> list[TableEntity]:
         """Every entity in the table."""
-        return await guarded(_collect(self.client.list_entities(select=list(select) or None)))
+        return await _rows(self.client.list_entities(select=list(select) or None))
 
     async def submit(self, operations: Sequence[tuple[Any, ...]]) -> None:
         """One atomic transaction (same partition, <= 100 operations, < 4 MiB), checked before sending."""
@@ -164,11 +186,21 @@ class CheckedTable:
             _checked(batch_operation_entity(operation))
         check_batch(operations)
         if operations:
-            await guarded(self.client.submit_transaction(list(operations)))
+            await self._write(lambda: self.client.submit_transaction(list(operations)))
 
 
 async def _collect(entities: Any) -> list[TableEntity]:
     return [entity async for entity in entities]
+
+
+async def _rows(entities: Any) -> list[TableEntity]:
+    """The entities of a query; none when the table itself is gone."""
+    try:
+        return await guarded(_collect(entities))
+    except EntityNotFoundError as error:
+        if error.code == TABLE_NOT_FOUND:
+            return []
+        raise
 
 
 def _etag(metadata: Mapping[str, Any]) -> str:

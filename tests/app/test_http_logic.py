@@ -71,7 +71,7 @@ def test_healthy_diagnosis():
         ({"lifecycle_runtime_status": "Suspended"}, "lifecycle_suspended", "resumes it"),
         ({"facts": {"last_refresh_error": "refresh_token_lost"}}, "refresh_token_lost", "cannot recover"),
         ({"facts": {"last_snapshot_error": "application_inactive"}}, "application_inactive", "subscription"),
-        ({"facts": {"last_snapshot_error": "missing_scope"}}, "missing_scope", "activity:read_all"),
+        ({"facts": {"last_snapshot_error": "missing_scope"}}, "missing_scope", "your activities' checked"),
         (
             {"facts": {"last_snapshot_error": "rate_limited", "rate_limited_until": "2026-11-24T12:15:00Z"}},
             "rate_limited",

@@ -33,6 +33,21 @@ def test_default_policy_publishes_only_everyone_visibility():
     assert public_activity(activity("only_me", private=True), policy) is None
 
 
+def test_an_activity_of_unknown_visibility_is_never_published():
+    every = frozenset({"everyone", "followers_only", "only_me"})
+    for policy in (PrivacyPolicy(), PrivacyPolicy(every)):
+        assert public_activity(activity(None), policy) is None
+
+
+def test_a_payload_without_visibility_is_not_published():
+    """Old and partial payloads (Strava's swagger examples) carry no ``visibility``: fail closed."""
+    from tests.strava_client.samples import activity_json
+
+    unstated = activity_json()
+    del unstated["visibility"], unstated["private"]
+    assert public_activity(SummaryActivity.from_json(unstated), PrivacyPolicy()) is None
+
+
 def test_private_flag_wins_over_a_published_visibility_unless_only_me_is_published():
     odd = activity("everyone", private=True)
     assert public_activity(odd, PrivacyPolicy(frozenset({"everyone"}))) is None

@@ -101,7 +101,7 @@ def test_defaults_are_the_readmes_and_valid_for_the_app() -> None:
         "STRAVA_OAUTH_BASE_URL": "https://www.strava.com/oauth",
         "SNAPSHOT_VISIBILITY": "everyone",
         "SNAPSHOT_ACTIVITY_COUNT": "30",
-        "STATS_CACHE_MAX_AGE_SECONDS": "300",
+        "STATS_CACHE_MAX_AGE_SECONDS": "15",
         "SNAPSHOT_SCHEDULE": "0 0 */2 * * *",
     }
     assert {name: literal[name] for name in expected} == expected

@@ -44,7 +44,7 @@ async def test_codings_conditional_requests_and_head(launch_app: Any) -> None:
     assert status == 200 and "Content-Encoding" not in plain
     assert plain["Content-Type"] == "application/json; charset=utf-8"
     assert {"Origin", "Accept-Encoding"} <= {v.strip() for v in plain["Vary"].split(",")}
-    assert plain["Cache-Control"] == "public, max-age=300, stale-while-revalidate=300"
+    assert plain["Cache-Control"] == "public, max-age=15, stale-while-revalidate=15"
     strong = plain["ETag"]
     assert not strong.startswith("W/")
 

@@ -192,6 +192,7 @@ def activity(polyline: str, **changes: object) -> SummaryActivity:
         "start_latlng": (47.3769, 8.5417),
         "end_latlng": (47.3769, 8.5417),
         "summary_polyline": polyline,
+        "visibility": "everyone",
     }
     return SummaryActivity(**{**fields, **changes})  # type: ignore[arg-type]
 
@@ -203,6 +204,8 @@ def test_public_activity_carries_only_the_trimmed_route(caplog: pytest.LogCaptur
     on = public_activity(activity(loop), PrivacyPolicy(maps=MapPolicy()))
     assert on is not None and on["route"] and loop not in str(on)
     assert {"start_latlng", "end_latlng", "summary_polyline", "map"}.isdisjoint(on)
+    unstated = activity(loop, visibility=None)  # privacy fails closed: no activity, so no route either
+    assert public_activity(unstated, PrivacyPolicy(maps=MapPolicy())) is None
     hostile = "_p~iF~ps|U<script>alert(1)</script>"
     with caplog.at_level(logging.WARNING):
         item = public_activity(activity(hostile), PrivacyPolicy(maps=MapPolicy()))

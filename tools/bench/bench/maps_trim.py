@@ -49,7 +49,7 @@ def main() -> None:
     routes = routes_section(published)
     document = {"athlete": {"firstname": "A"}, "recent_activities": published[-30:], "routes": routes}
     year = routes[0]["start_date_local"][:4]
-    poster = best(lambda: render_poster(document, parse_poster_options({"year": year}, int(year))))
+    poster = best(lambda: render_poster(document, parse_poster_options({"year": year})))
     card = best(lambda: render_card(document, CardOptions(show=("ytd", "latest", "map"))))
     size = len(json.dumps({"recent_activities": published[-30:], "routes": routes}).encode())
     print(f"maps ({len(activities)} activities, {len(routes)} routes in the snapshot, {size / 1024:.0f} KiB)")

@@ -169,7 +169,8 @@ class DurableRoutes:
         record, history = await self.management.get(request.match_info["instance_id"], show_history)
         body = status_json(record, history, show_input=query.get("showInput", "true").lower() != "false")
         if record.status.live:
-            headers = {"Location": str(request.url), "Retry-After": "5"}
+            location = f"{request.scheme}://{request.host}{request.raw_path}"  # yarl refuses port 99999
+            headers = {"Location": location, "Retry-After": "5"}
             return web.json_response(body, status=202, headers=headers)
         failed = record.status == RuntimeStatus.FAILED and _flag(query, "returnInternalServerErrorOnFailure")
         return web.json_response(body, status=500 if failed else 200)
