@@ -11,6 +11,7 @@ import pytest
 
 from maps import route_points
 from tests.e2e.browser import chromium, require_chromium
+from tests.e2e.embeds import Pages, doc_snippets, for_app, owner_site, site_page
 
 pytestmark = pytest.mark.e2e
 BOXES = """(selector) => [...document.querySelectorAll(selector)].map((node) => {
@@ -84,3 +85,66 @@ async def test_card_map_poster_and_widget_draw_the_routes(launch_app, tmp_path: 
     assert requested and all(url.startswith(app.url) for url in requested), (
         requested
     )  # no tiles, no third party
+
+
+AUTO_WIDGET = """() => new Promise((resolve) => {
+  const poll = () => {
+    const widget = document.querySelector("strava-stats");
+    const path = widget?.shadowRoot?.querySelector("[data-field=map-route]");
+    if (!path) return requestAnimationFrame(poll);
+    resolve([path.getAttribute("d"), getComputedStyle(path).stroke,
+      getComputedStyle(path.closest("svg")).backgroundColor,
+      widget.shadowRoot.querySelector("[data-field=map-caption]").textContent,
+      [...document.images].map((image) => image.naturalWidth), window.violations]);
+  };
+  poll();
+})"""
+FILLS = """() => [getComputedStyle(document.querySelector("rect")).fill,
+  getComputedStyle(document.querySelector("path")).stroke]"""
+
+
+async def test_maps_under_a_strict_csp_and_the_viewers_dark_mode(launch_app, tmp_path: Path):
+    """The widget's map block (from the light widget.json) keeps its constructed stylesheet under the
+    docs' strict Content-Security-Policy; card and poster with theme=auto turn dark for a dark viewer."""
+    require_chromium()
+    pages: Pages = {}
+    with owner_site(pages) as site:
+        app = launch_app(SNAPSHOT_MAPS="outline", CORS_ALLOWED_ORIGINS=site)
+        athlete_id = app.athlete_ids()[0]
+        await app.connect()
+        await app.wait_for_history(athlete_id)
+        _, body = await app.wait_for("/api/widget.json")
+        light: dict[str, Any] = json.loads(body)
+        latest = next(item for item in light["recent_activities"] if item.get("route"))
+        [policy] = doc_snippets("text")
+        name, _, value = for_app(policy, app.url, athlete_id).strip().partition(": ")
+        year = latest["start_date_local"][:4]
+        pages["/"] = (
+            site_page(
+                f'<script type="module" src="{app.url}/api/widget.js"></script>'
+                f'<strava-stats src="{app.url}/api/widget.json" blocks="latest,map" theme="auto">'
+                "</strava-stats>"
+                f'<img src="{app.url}/api/card.svg?show=map&amp;theme=auto" alt="card">'
+                f'<img src="{app.url}/api/routes.svg?year={year}&amp;theme=auto" alt="poster">'
+            ),
+            {name: value},
+        )
+        async with chromium() as browser:
+            context = await browser.new_context(color_scheme="dark", viewport={"width": 540, "height": 900})
+            page = await context.new_page()
+            await page.add_init_script(
+                """window.violations = [];
+                document.addEventListener("securitypolicyviolation",
+                  (event) => window.violations.push(`${event.violatedDirective} ${event.blockedURI}`));"""
+            )
+            await page.goto(f"{site}/")
+            d, stroke, background, caption, widths, violations = await page.evaluate(AUTO_WIDGET)
+            await page.screenshot(path=tmp_path / "maps-strict-csp-dark.png", full_page=True)
+            assert violations == []
+            assert d.count("M") == len(latest["route"]) and caption.startswith(latest["name"])
+            assert (stroke, background) == ("rgb(252, 82, 0)", "rgb(42, 42, 49)")  # styled, dark map box
+            assert widths == [500, 500]
+            for path in ("/api/card.svg?show=map&theme=auto", f"/api/routes.svg?year={year}&theme=auto"):
+                await page.goto(f"{app.url}{path}")
+                assert await page.evaluate(FILLS) == ["rgb(27, 27, 31)", "rgb(252, 82, 0)"], path
+            await context.close()

@@ -130,9 +130,10 @@ async def test_an_outage_serves_the_copy_in_memory_and_a_wipe_is_never_a_500(
                     code, _, body, took = await timed(app, path)
                     assert (code, body) == (200, good), (path, code, body[:200])
                     assert took < QUICK_S, (path, took)
-            code, headers, body, took = await timed(app, f"/api/athletes/{athlete_id + 1}/stats")
-            assert (code, json.loads(body)["error"]) == (503, "storage_unavailable"), body
-            assert int(headers["Retry-After"]) > 0 and took < QUICK_S, took
+            for route in ("stats", "card.svg", "routes.svg", "widget.json"):  # a cold read: 503
+                code, headers, body, took = await timed(app, f"/api/athletes/{athlete_id + 1}/{route}")
+                assert (code, json.loads(body)["error"]) == (503, "storage_unavailable"), (route, body)
+                assert int(headers["Retry-After"]) > 0 and took < QUICK_S, (route, took)
 
             own_storage.start_again()  # empty: every table and row is gone
             deadline = time.monotonic() + 30
@@ -145,7 +146,7 @@ async def test_an_outage_serves_the_copy_in_memory_and_a_wipe_is_never_a_500(
                     assert json.loads(body)["error"] in ("no_default_athlete", "unknown_athlete")
                     break
                 assert time.monotonic() < deadline, (code, body[:300])
-            for path in (f"/api/athletes/{athlete_id}/stats", "/api/card.svg"):
+            for path in (f"/api/athletes/{athlete_id}/stats", "/api/card.svg", "/api/routes.svg"):
                 while True:  # the copy in memory until a read of the emptied storage completes
                     code, _, body = await app.request("GET", path)
                     assert code in (200, 404, 503), (path, code, body[:300])
