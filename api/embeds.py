@@ -13,6 +13,7 @@ import json
 from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -21,8 +22,10 @@ from api.caching import cors_headers, preflight_headers
 from api.conditional_get import Representation, conditional_response
 from api.responses import error_response
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
-from card import CardOptions, InvalidOptionError, parse_card_options, render_card
 from services import Services, services
+
+if TYPE_CHECKING:  # the card package loads on the first card request, not at cold start
+    from card import CardOptions
 
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
@@ -75,6 +78,8 @@ async def _serve_card(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpR
 
 def _card_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
     """The card drawn with the request's options, or the 400 to send instead."""
+    from card import InvalidOptionError, parse_card_options
+
     try:
         options = parse_card_options(req.params)
     except InvalidOptionError as error:
@@ -98,6 +103,8 @@ def card_representation(options: CardOptions) -> Representation:
 @lru_cache(maxsize=32)
 def _render(snapshot: bytes, options: CardOptions) -> bytes:
     """Cards drawn lately: a page view of an unchanged snapshot does not draw it again (~1.5 ms)."""
+    from card import render_card
+
     return render_card(json.loads(snapshot), options)
 
 
