@@ -15,7 +15,7 @@ TYPED_TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack
 TOOL_FILES := $(foreach tool,$(TOOLS),$(tool)/pyproject.toml)
 
 .DEFAULT_GOAL := help
-.PHONY: help prerequisites install run test fuzz lint bench clean
+.PHONY: help prerequisites install run test fuzz lint checkov record-histories bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lint: install ## ruff (check and format) over the tree, strict mypy over the app
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
 	@set -e; for tool in $(TYPED_TOOLS); do echo "mypy $$tool"; (cd $$tool && $(PY) -m mypy .); done
+
+record-histories: install ## Re-record the orchestration histories the replay test checks (devhost, Azurite, the emulator)
+	$(PY) -m pytest tests/e2e/record_histories.py -q -s -p no:cacheprovider
 
 bench: install ## Run the benchmarks under tools/bench
 	$(PY) -m bench
