@@ -19,6 +19,16 @@ param durableAlwaysReadyInstances int
 @description('The app\'s own settings (settings.py, SNAPSHOT_SCHEDULE), as strings.')
 param appSettings object
 
+// Microsoft's advice for Durable Functions on Flex Consumption (docs/deploying.md): an always-ready
+// instance for the `durable` group avoids cold starts of orchestrations; optional here (none by default)
+// because it is billed even when idle.
+var alwaysReady = durableAlwaysReadyInstances > 0 ? [
+  {
+    name: 'durable'
+    instanceCount: durableAlwaysReadyInstances
+  }
+] : []
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -65,17 +75,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
-        // Microsoft's advice for Durable Functions on Flex Consumption (docs/deploying.md): an
-        // always-ready instance for the `durable` group avoids cold starts of orchestrations; optional
-        // here because it is billed even when idle.
-        alwaysReady: durableAlwaysReadyInstances > 0
-          ? [
-              {
-                name: 'durable'
-                instanceCount: durableAlwaysReadyInstances
-              }
-            ]
-          : []
+        alwaysReady: alwaysReady
       }
       runtime: {
         name: 'python'

@@ -159,3 +159,22 @@ def test_the_windows_hook_prints_the_urls() -> None:
 def test_the_powershell_model_reads_the_old_hook_as_powershell_did() -> None:
     old = "Connect: open $env:STRAVA_AUTHORIZE_URL?code=<key>"
     assert expand_powershell(old, HOOK_ENV) == "Connect: open =<key>"
+
+
+def test_checkov_runs_in_lint_and_every_skip_has_its_reason() -> None:
+    makefile = (bicep.ROOT / "Makefile").read_text()
+    assert re.search(r"^lint: install checkov ", makefile, re.MULTILINE)
+    config_text = (bicep.ROOT / ".checkov.yaml").read_text()
+    config = yaml.safe_load(config_text)
+    assert config["directory"] == ["infra"] and config["skip-download"] is True
+    lines = config_text.split("skip-check:", 1)[1].splitlines()
+    skipped = [line for line in lines if line.strip().startswith("- ")]
+    assert len(skipped) == len(config["skip-check"]) and len(set(config["skip-check"])) == len(skipped)
+    for line in skipped:  # a reason beside it, or one that covers it from the line before (a group)
+        assert "#" in line, line
+
+
+def test_host_json_follows_the_flex_consumption_advice() -> None:
+    durable = HOST["extensions"]["durableTask"]
+    # docs/deploying.md: at most 1 s between polls of idle queues (the extension's own Flex default)
+    assert durable["storageProvider"]["maxQueuePollingInterval"] == "00:00:01"

@@ -130,6 +130,8 @@ def test_a_required_parameter_without_a_value_would_be_prompted() -> None:
 
 
 def test_always_ready_is_the_durable_group_only_when_asked_for() -> None:
-    app = bicep.block(provision.APP, "scaleAndConcurrency:")
-    assert "alwaysReady: durableAlwaysReadyInstances > 0" in app
-    assert "name: 'durable'" in app and "instanceCount: durableAlwaysReadyInstances" in app
+    assert "alwaysReady: alwaysReady" in bicep.block(provision.APP, "scaleAndConcurrency:")
+    declared = {d.name: d.rest for d in bicep.declarations("var") if d.path.name == "functionapp.bicep"}
+    assert declared["alwaysReady"].startswith("= durableAlwaysReadyInstances > 0 ? [")
+    assert declared["alwaysReady"].endswith("] : []") or "name: 'durable'" in provision.APP
+    assert "instanceCount: durableAlwaysReadyInstances" in provision.APP
