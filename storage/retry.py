@@ -74,7 +74,7 @@ STORAGE_POLICY = StoragePolicy(
     attempts=3, backoff_s=0.4, max_backoff_s=2, connect_timeout_s=2, read_timeout_s=4
 )
 INTERACTIVE_POLICY = StoragePolicy(
-    attempts=2, backoff_s=0, max_backoff_s=0, connect_timeout_s=0.2, read_timeout_s=0.25
+    attempts=2, backoff_s=0, max_backoff_s=0, connect_timeout_s=0.2, read_timeout_s=0.3
 )
 ONLY_COPY_POLICY = StoragePolicy(
     attempts=12, backoff_s=0.5, max_backoff_s=8, connect_timeout_s=2, read_timeout_s=4
