@@ -135,3 +135,15 @@ def test_always_ready_is_the_durable_group_only_when_asked_for() -> None:
     entry = bicep.keys(bicep.block(provision.APP, "var alwaysReady = durableAlwaysReadyInstances > 0 ? [\n"))
     assert entry == {"name": "'durable'", "instanceCount": "durableAlwaysReadyInstances"}
     assert "] : []" in provision.APP  # none when 0
+
+
+def test_the_documented_defaults_are_the_templates() -> None:
+    section = DOCS.split("## azd environment values", 1)[1].split("\n## ", 1)[0]
+    params = provision.main_params()
+    checked = 0
+    for name, default in re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", section, re.MULTILINE):
+        value = params[provision.environment_names()[name]].default
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        assert shown == default, name
+        checked += 1
+    assert checked >= 19  # the rest are "empty" or "(required)"
