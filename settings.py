@@ -20,6 +20,10 @@ from strava.oauth import API_BASE, OAUTH_BASE, scopes_for
 VISIBILITIES = ("everyone", "followers_only", "only_me")
 MAP_MODES = ("off", "outline")
 RETIRED_LOCATIONS = "SNAPSHOT_INCLUDE_LOCATIONS"  # before SNAPSHOT_MAPS: exact start points and polylines
+# Settings infra/ sets to Key Vault references. One that does not resolve (no secret in the vault yet, or
+# the app's identity cannot read it) reaches the app as its literal "@Microsoft.KeyVault(...)" text.
+VAULT_SETTINGS = ("STRAVA_CLIENT_SECRET", "STRAVA_WEBHOOK_VERIFY_TOKEN")
+_VAULT_REFERENCE = re.compile(r"\s*@Microsoft\.KeyVault\(", re.IGNORECASE)
 _TABLE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,51}")  # + "Diagnostics" stays within 63 characters
 
 
@@ -86,6 +90,7 @@ class Settings:
     sync_overlap: timedelta  # HISTORY_SYNC_OVERLAP_SECONDS
     budget: BudgetPolicy  # RATE_BUDGET_PERCENT, RATE_BUDGET_BACKGROUND_PERCENT
     webhooks: WebhookSettings
+    unresolved: frozenset[str] = frozenset()  # VAULT_SETTINGS whose Key Vault reference did not resolve
 
     @property
     def oauth_scopes(self) -> tuple[str, ...]:
@@ -95,7 +100,9 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        reader = _Reader(env)
+        unresolved = frozenset(name for name in VAULT_SETTINGS if _VAULT_REFERENCE.match(env.get(name, "")))
+        # an unresolved reference is no value: it is never sent to Strava nor compared with a token
+        reader = _Reader({name: value for name, value in env.items() if name not in unresolved})
         try:
             storage = storage_connection(env)
         except StorageConnectionError as error:
@@ -145,6 +152,7 @@ class Settings:
                     seconds=reader.integer("WEBHOOK_MAX_DELAY_SECONDS", 45, low=1, high=3600)
                 ),
             ),
+            unresolved=unresolved,
         )
         if settings.budget.background_percent > settings.budget.cap_percent:
             raise SettingsError("RATE_BUDGET_BACKGROUND_PERCENT must not exceed RATE_BUDGET_PERCENT")
@@ -165,6 +173,20 @@ class Settings:
     @property
     def strava_configured(self) -> bool:
         return bool(self.strava.client_id and self.strava.client_secret)
+
+    @property
+    def strava_setup_fix(self) -> str | None:
+        """How to configure Strava, or None when it is: the body of every "Strava not configured"."""
+        if "STRAVA_CLIENT_SECRET" in self.unresolved:
+            return (
+                "STRAVA_CLIENT_SECRET is a Key Vault reference that did not resolve. Store the secret "
+                "(azd env set STRAVA_CLIENT_SECRET <Client Secret>, then azd provision) and check that the "
+                "app's identity may read the vault (Key Vault Secrets User); the portal shows the "
+                "reference's status under Environment variables."
+            )
+        if not self.strava_configured:
+            return "Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."
+        return None
 
 
 def map_policy(mode: str, radius_m: int, zones: tuple[Zone, ...]) -> MapPolicy | None:

@@ -80,6 +80,7 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
         authorize_url=urls.absolute(req.url, svc.settings, urls.AUTHORIZE_PATH),
         budget=await _budget(svc),
         history=await _history(svc, client, athlete_id),
+        strava_setup_fix=svc.settings.strava_setup_fix,
     )
     diagnosis = diagnose(observations, datetime.now(timezone.utc))
     debouncer = _custom_status(await client.get_status(debounce_instance_id(athlete_id)))

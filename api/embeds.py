@@ -16,6 +16,7 @@ import json
 from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -24,10 +25,11 @@ from api.caching import choose_coding, cors_headers, encode, preflight_headers
 from api.conditional_get import Representation, conditional_response
 from api.responses import JSON, error_response, storage_failure_is_503
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
-from card import CardOptions, InvalidOptionError, parse_card_options, render_card
-from card.poster import PosterOptions, parse_poster_options, render_poster
-from card.widget_document import widget_document
 from services import Services, services
+
+if TYPE_CHECKING:  # the card package loads on the first embed request, not at cold start
+    from card import CardOptions
+    from card.poster import PosterOptions
 
 bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
@@ -130,6 +132,8 @@ def _widget_document_etag(snapshot_etag: str) -> str:
 
 @lru_cache(maxsize=8)
 def _widget_document_body(snapshot: bytes) -> bytes:
+    from card.widget_document import widget_document
+
     document = widget_document(json.loads(snapshot))
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -141,6 +145,8 @@ WIDGET_DOCUMENT = Representation(
 
 def _card_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
     """The card drawn with the request's options, or the 400 to send instead."""
+    from card import InvalidOptionError, parse_card_options
+
     try:
         options = parse_card_options(req.params)
     except InvalidOptionError as error:
@@ -150,6 +156,9 @@ def _card_representation(req: func.HttpRequest, svc: Services) -> Representation
 
 def _poster_representation(req: func.HttpRequest, svc: Services) -> Representation | func.HttpResponse:
     """The poster drawn with the request's options, or the 400 to send instead."""
+    from card import InvalidOptionError
+    from card.poster import parse_poster_options
+
     try:
         options = parse_poster_options(req.params)
     except InvalidOptionError as error:
@@ -176,11 +185,15 @@ def _svg_representation(kind: str, canonical: str, body: Callable[[bytes], bytes
 @lru_cache(maxsize=32)
 def _render(snapshot: bytes, options: CardOptions) -> bytes:
     """Cards drawn lately: a page view of an unchanged snapshot does not draw it again (~1.5 ms)."""
+    from card import render_card
+
     return render_card(json.loads(snapshot), options)
 
 
 @lru_cache(maxsize=16)
 def _render_poster(snapshot: bytes, options: PosterOptions) -> bytes:
+    from card.poster import render_poster
+
     return render_poster(json.loads(snapshot), options)
 
 

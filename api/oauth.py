@@ -55,8 +55,9 @@ STATE_REFUSALS = {
 async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     """Ask whether to publish, then send the browser to Strava with a single-use ``state`` bound to it."""
     svc = services()
-    if not svc.settings.strava_configured:
-        return html_page(503, "Strava is not configured", ["Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."])
+    fix = svc.settings.strava_setup_fix
+    if fix is not None:
+        return html_page(503, "Strava is not configured", [fix])
     elsewhere = urls.on_callback_origin(req.url, svc.settings)
     if elsewhere is not None:
         return redirect(elsewhere)

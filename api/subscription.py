@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 @storage_failure_is_503()
 async def strava_subscription(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
-    if not svc.settings.strava_configured:
-        return error_response(503, "strava_not_configured", "Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET.")
+    fix = svc.settings.strava_setup_fix
+    if fix is not None:
+        return error_response(503, "strava_not_configured", fix)
     callback_url = urls.webhook_callback_url(req.url, svc.settings)
     try:
         if req.method == "GET":

@@ -124,7 +124,8 @@ class DurableRoutes:
         text = await request.text()
         input_text = self._start_input(text)
         name = request.match_info["name"]
-        record = await self.management.start(name, request.match_info.get("instance_id"), input_text)
+        version = request.query.get("version")  # start_new(..., version=): else host.json's defaultVersion
+        record = await self.management.start(name, request.match_info.get("instance_id"), input_text, version)
         if wait is not None:
             return await self._wait(request, record.instance_id, *wait)
         return self._check_status(request, record.instance_id)
