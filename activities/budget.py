@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
-from history.budget import BudgetState, Decision, reserve, settle
+from history.budget import BudgetState, Decision, Priority, reserve, settle
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
 from services import Services, services
 from strava.ratelimits import RateLimitUsage
@@ -34,17 +34,11 @@ async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
     granted blind, never an exception that fails the run), and the athlete's status names the problem
     (``rate_budget_unavailable``)."""
     svc = services()
-    now = datetime.now(timezone.utc)
-    calls, priority, work = int(request["calls"]), request["priority"], str(request["work"])
-
-    def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:
-        state, decision = reserve(_state(raw), calls, priority, work, now, svc.settings.budget)
-        return state.to_json(), decision
-
+    work = str(request["work"])
     try:
-        decision = await svc.budget.change(change)
+        decision = await reserve_calls(svc, int(request["calls"]), request["priority"], work)
     except Exception as error:
-        kind = type(error).__name__
+        kind, now = type(error).__name__, datetime.now(timezone.utc)
         log.error("rate budget: reservation for %s failed (%s)", work, kind)
         athlete_id = request.get("athlete_id")  # absent in runs started before it was sent
         if athlete_id is not None:
@@ -58,6 +52,17 @@ async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
         "until": format_utc(decision.until) if decision.until else None,
         "reason": decision.reason,
     }
+
+
+async def reserve_calls(svc: Services, calls: int, priority: Priority, work: str) -> Decision:
+    """Reserve ``calls`` in the shared budget now, or say until when they must wait."""
+    now = datetime.now(timezone.utc)
+
+    def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:
+        state, decision = reserve(_state(raw), calls, priority, work, now, svc.settings.budget)
+        return state.to_json(), decision
+
+    return await svc.budget.change(change)
 
 
 async def settle_calls(svc: Services, calls: int, reported: RateLimitUsage | None) -> None:

@@ -10,6 +10,7 @@ import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
 from history.section import history_fields, recent_activities
+from maps.section import routes_section, without_routes
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
@@ -26,10 +27,10 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
 async def save_snapshot(request: SaveRequest) -> SaveResult:
-    """Complete the document from the activity store (``recent_activities``, ``history``, ``goals``) and
-    store it as the athlete's latest snapshot, unless only its ``generated_at`` differs from the stored
-    one: then the stored snapshot (and its ETag, so sites keep getting 304s) stays.
-    Idempotent: running it twice stores once."""
+    """Complete the document from the activity store (``recent_activities``, ``history``, ``goals``,
+    and ``routes`` with maps on) and store it as the athlete's latest snapshot, unless only its
+    ``generated_at`` differs from the stored one: then the stored snapshot (and its ETag, so sites keep
+    getting 304s) stays. Idempotent: running it twice stores once."""
     athlete_id = int(request["athlete_id"])
     svc = services()
     document = await _completed(svc, athlete_id, request["snapshot"])
@@ -67,6 +68,8 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
 
 async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -> dict[str, Any]:
     stored = await svc.activities.all(athlete_id)
+    if svc.settings.maps is None:  # routes stored while maps were on are never published once off
+        stored = without_routes(stored)
     state = await svc.sync_states.get(athlete_id)
     fields = history_fields(
         stored,
@@ -76,7 +79,8 @@ async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -
         now=parse_utc(document["generated_at"]),
     )
     recent = recent_activities(stored, svc.settings.snapshot_activity_count)
-    return {**document, "recent_activities": recent, **fields}
+    routes = {"routes": routes_section(stored)} if svc.settings.maps else {}
+    return {**document, "recent_activities": recent, **fields, **routes}
 
 
 def _content(document: dict[str, Any]) -> dict[str, Any]:

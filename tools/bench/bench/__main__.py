@@ -1,6 +1,15 @@
 """``python -m bench`` (``make bench``): every benchmark, one after another."""
 
-from bench import app_snapshot, app_webhooks, devhost_fanout, import_cost, rate_budget, read_path
+from bench import (
+    app_snapshot,
+    app_webhooks,
+    devhost_fanout,
+    import_cost,
+    maps_trim,
+    rate_budget,
+    read_path,
+    storage_outage,
+)
 
 if __name__ == "__main__":
     import_cost.main([])
@@ -14,3 +23,6 @@ if __name__ == "__main__":
     read_path.main()
     print()
     app_webhooks.main()
+    print()
+    maps_trim.main()
+    storage_outage.main()

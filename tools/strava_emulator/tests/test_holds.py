@@ -63,3 +63,17 @@ async def test_a_hold_once_answered_sends_the_answer_made_before_a_later_change(
     emu.release()
     status, body, _ = await held
     assert (status, body["visibility"]) == (200, "everyone")
+
+
+async def test_release_keep_holding_steps_through_requests_one_by_one(session, strava_emulator):
+    token = (await connect(session, strava_emulator))["access_token"]
+    strava_emulator.hold("GET /api/v3/athlete")
+    first = asyncio.create_task(api_get(session, strava_emulator, "/athlete", token))
+    await asyncio.to_thread(strava_emulator.wait_until_held, 1)
+    await asyncio.to_thread(strava_emulator.release, True)
+    assert (await first)[0] == 200
+    second = asyncio.create_task(api_get(session, strava_emulator, "/athlete", token))
+    await asyncio.to_thread(strava_emulator.wait_until_held, 1)  # parked again
+    assert not second.done()
+    await asyncio.to_thread(strava_emulator.release)
+    assert (await second)[0] == 200
