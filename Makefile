@@ -53,8 +53,8 @@ lint: install ## ruff (check and format) over the tree, strict mypy over the app
 	$(PY) -m mypy .
 	@set -e; for tool in $(TYPED_TOOLS); do echo "mypy $$tool"; (cd $$tool && $(PY) -m mypy .); done
 
-bench: install ## Run the benchmarks under tools/bench
-	$(PY) -m bench
+bench: install ## Run the benchmarks (tools/bench) and write their figures to docs/benchmarks.md (BENCH="read_path ..." picks some)
+	$(PY) -m bench --write docs/benchmarks.md $(BENCH)
 
 clean: ## Remove installed dependencies and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -60,7 +60,7 @@ class WebhookSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the app reads from its environment. See the README's settings table."""
+    """Everything the app reads from its environment. See docs/settings.md."""
 
     storage: StorageConnection  # AzureWebJobsStorage, or its identity-based __* settings
     strava: StravaConfig

@@ -17,10 +17,10 @@ MAIN = bicep.source(bicep.INFRA / "main.bicep")
 APP = bicep.source(bicep.INFRA / "modules" / "functionapp.bicep")
 
 # Read by the app but deliberately not set by the template. A name added here must also be documented as
-# optional in the README's settings table. WEBSITE_HOSTNAME is set by the platform itself;
+# optional in the settings table (docs/settings.md). WEBSITE_HOSTNAME is set by the platform itself;
 # PUBLIC_BASE_URL only matters behind a custom domain (STRAVA_REDIRECT_URI, which the template sets,
 # names the public address otherwise); STRAVA_WEBHOOK_VERIFY_TOKEN is set by the operator just before
-# creating the webhook subscription (the README's webhook steps), the only time it is used.
+# creating the webhook subscription (docs/webhooks.md), the only time it is used.
 DOCUMENTED_OPTIONAL: frozenset[str] = frozenset(
     {"PUBLIC_BASE_URL", "WEBSITE_HOSTNAME", "STRAVA_WEBHOOK_VERIFY_TOKEN"}
 )
@@ -52,8 +52,8 @@ def test_the_reader_patterns_see_the_settings_table() -> None:
 
 @pytest.mark.parametrize("name", sorted(settings_the_app_reads()))
 def test_every_setting_the_app_reads_is_set_or_documented_optional(name: str) -> None:
-    readme = (bicep.ROOT / "README.md").read_text()
-    assert f"`{name}`" in readme, f"{name} is missing from the README's settings table"
+    table = (bicep.ROOT / "docs" / "settings.md").read_text()
+    assert f"`{name}`" in table, f"{name} is missing from the settings table (docs/settings.md)"
     assert name in app_setting_names() or name in DOCUMENTED_OPTIONAL, f"{name} is not set by infra/"
 
 
