@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import azure.durable_functions as df
 
-from history.budget import BudgetState, Decision, reserve, settle
+from history.budget import BudgetState, Decision, Priority, reserve, settle
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
 from services import Services, services
 from strava.ratelimits import RateLimitUsage
@@ -27,20 +27,24 @@ def _state(raw: dict[str, object] | None) -> BudgetState:
 @bp.activity_trigger(input_name="request", activity=RESERVE_BUDGET)
 async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
     """Grant ``calls`` now, or say until when the work must wait (it then sleeps on a durable timer)."""
-    svc = services()
-    now = datetime.now(timezone.utc)
     calls, priority, work = int(request["calls"]), request["priority"], str(request["work"])
-
-    def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:
-        state, decision = reserve(_state(raw), calls, priority, work, now, svc.settings.budget)
-        return state.to_json(), decision
-
-    decision = await svc.budget.change(change)
+    decision = await reserve_calls(services(), calls, priority, work)
     return {
         "granted": decision.granted,
         "until": format_utc(decision.until) if decision.until else None,
         "reason": decision.reason,
     }
+
+
+async def reserve_calls(svc: Services, calls: int, priority: Priority, work: str) -> Decision:
+    """Reserve ``calls`` in the shared budget: counted in flight until settled, or refused until a reset."""
+    now = datetime.now(timezone.utc)
+
+    def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:
+        state, decision = reserve(_state(raw), calls, priority, work, now, svc.settings.budget)
+        return state.to_json(), decision
+
+    return await svc.budget.change(change)
 
 
 async def settle_calls(svc: Services, calls: int, reported: RateLimitUsage | None) -> None:
