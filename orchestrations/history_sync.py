@@ -45,9 +45,9 @@ PUBLISH_RETRY = timedelta(seconds=5)
 def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     job: dict[str, Any] = context.get_input()
     athlete_id = int(job["athlete_id"])
-    now = as_utc(context.current_utc_datetime)
     cursor: Cursor | None = job.get("cursor")
     if cursor is None:
+        now = as_utc(context.current_utc_datetime)
         begin: Cursor = {
             "athlete_id": athlete_id,
             "mode": job["mode"],
@@ -61,7 +61,7 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
     request: BudgetRequest = {"calls": 1, "priority": "low", "work": work}
     decision: BudgetDecision = yield context.call_activity_with_retry(RESERVE_BUDGET, ACTIVITY_RETRY, request)
     if not decision["granted"]:
-        until = rate_limit_wait(decision["until"], now)
+        until = rate_limit_wait(decision["until"], as_utc(context.current_utc_datetime))
         context.set_custom_status(
             {
                 "phase": "waiting_for_budget",
@@ -82,16 +82,16 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         reaction = failure.policy.snapshot  # the one failure policy: a scan reacts as a snapshot does
         if reaction == "give_up" or failures > MAX_FAILED_PAGES:
             facts = {"last_history_error": failure.kind, "last_history_message": failure.message}
-            yield context.call_activity(RECORD_DIAGNOSTICS, {"athlete_id": athlete_id, "facts": facts})
+            yield from _record(context, athlete_id, facts)
             context.set_custom_status({"phase": "paused", "error": failure.kind, **_where(cursor)})
             return {"athlete_id": athlete_id, "outcome": "paused", "error": failure.kind, **_where(cursor)}
         if reaction == "refresh_first":
             yield from _request_refresh(context, athlete_id)
-            retry_at = now + REFRESH_GRACE
+            retry_at = as_utc(context.current_utc_datetime) + REFRESH_GRACE
         elif reaction == "wait_for_window":
-            retry_at = rate_limit_wait(failure.retry_at, now)
+            retry_at = rate_limit_wait(failure.retry_at, as_utc(context.current_utc_datetime))
         else:
-            retry_at = backoff(failures, None, now)
+            retry_at = backoff(failures, None, as_utc(context.current_utc_datetime))
         context.set_custom_status(
             {"phase": "retrying", "until": format_utc(retry_at), "error": failure.kind, **_where(cursor)}
         )
@@ -113,17 +113,9 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
     if cursor["mode"] == "rescan":
         yield from _refresh_profile(context, athlete_id)
     yield context.call_activity_with_retry(FINISH_HISTORY_SCAN, ACTIVITY_RETRY, cursor)
-    yield context.call_activity(
-        RECORD_DIAGNOSTICS,
-        {
-            "athlete_id": athlete_id,
-            "facts": {
-                "last_history_error": None,
-                "last_history_message": None,
-                "last_history_scan_at": format_utc(now),
-            },
-        },
-    )
+    finished = format_utc(as_utc(context.current_utc_datetime))
+    facts = {"last_history_error": None, "last_history_message": None, "last_history_scan_at": finished}
+    yield from _record(context, athlete_id, facts)
     yield from _publish(context, athlete_id)
     context.set_custom_status({"phase": "complete", **_where(cursor)})
     return {"athlete_id": athlete_id, "outcome": "complete", **_where(cursor)}
@@ -141,6 +133,18 @@ def _publish(context: df.DurableOrchestrationContext, athlete_id: int) -> Genera
         if started["started"]:
             return
         yield context.create_timer(as_utc(context.current_utc_datetime) + PUBLISH_RETRY)
+
+
+def _record(
+    context: df.DurableOrchestrationContext, athlete_id: int, facts: dict[str, str | None]
+) -> Generator[Any, Any, None]:
+    """Record facts for the status endpoint, best effort: a storage error never fails the scan."""
+    try:
+        yield context.call_activity_with_retry(
+            RECORD_DIAGNOSTICS, ACTIVITY_RETRY, {"athlete_id": athlete_id, "facts": facts}
+        )
+    except Exception:
+        context.set_custom_status({"phase": "diagnostics_not_recorded"})
 
 
 def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:

@@ -121,3 +121,59 @@ def test_a_rescan_refreshes_the_cached_profile_before_it_finishes():
     assert profile["functionName"] == FETCH_ATHLETE
     [finish] = harness.complete(profile["id"], fetched({"id": 42})).run().new
     assert finish["functionName"] == FINISH_HISTORY_SCAN
+
+
+def test_waits_are_measured_from_when_the_page_failed_not_from_when_the_episode_began():
+    """A page that failed after 60 s: the backoff, the refresh grace and a window wait already past all
+    start from the orchestration's time after the page, so no timer is set in the past."""
+    slow = T0 + timedelta(seconds=60)
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    unavailable = fetch_failed(Failure("unavailable", "503"))
+    [timer] = harness.at(slow).complete(page["id"], unavailable).run().new
+    assert timer["fireAt"] == "2026-11-24T12:01:30.000000Z"  # 60 s + the first 30 s backoff
+
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    passed = fetch_failed(Failure("rate_limited", "429", "2026-11-24T12:00:30Z"))  # reset while it ran
+    [timer] = harness.at(slow).complete(page["id"], passed).run().new
+    assert timer["fireAt"] == "2026-11-24T12:01:01.000000Z"
+
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    [ask] = harness.at(slow).complete(page["id"], fetch_failed(Failure("unauthorized", "401"))).run().new
+    [timer] = harness.at(slow + timedelta(seconds=2)).complete(ask["id"], None).run().new
+    assert timer["fireAt"] == "2026-11-24T12:01:12.000000Z"  # 10 s after the refresh was asked
+
+
+def test_a_budget_answer_that_came_late_waits_from_its_own_time():
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    refused: BudgetDecision = {"granted": False, "until": "2026-11-24T12:00:10Z", "reason": "full"}
+    [timer] = harness.at(T0 + timedelta(seconds=40)).complete(reserve["id"], refused).run().new
+    assert timer["fireAt"] == "2026-11-24T12:00:41.000000Z"
+
+
+def test_diagnostics_that_cannot_be_recorded_do_not_fail_or_hide_the_finished_scan():
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    [finish] = harness.complete(page["id"], fetched({"count": 0})).run().new
+    later = T0 + timedelta(minutes=2)
+    [record] = harness.at(later).complete(finish["id"], fetched({"removed": 0})).run().new
+    assert record["functionName"] == RECORD_DIAGNOSTICS
+    assert '"last_history_scan_at": "2026-11-24T12:02:00Z"' in record["input"]
+    [start] = harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3).run().new
+    assert start["functionName"] == START_SNAPSHOT_RUN
+    step = harness.complete(start["id"], {"started": True}).run()
+    assert step.done and step.state["output"]["outcome"] == "complete"
+
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    [record] = harness.complete(page["id"], fetch_failed(Failure("application_inactive", "403"))).run().new
+    step = harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3).run()
+    assert step.done and step.state["output"]["outcome"] == "paused"
