@@ -118,9 +118,12 @@ class SaveResult(TypedDict):
     activity_count: int  # recent activities in the saved document (added from the activity store)
 
 
+DiagnosticFacts = dict[str, str | int | float | bool | None]
+
+
 class DiagnosticsRequest(TypedDict):
     athlete_id: int
-    facts: dict[str, str | int | float | bool | None]
+    facts: DiagnosticFacts
 
 
 LifecycleOutcome = Literal["started", "running", "woken", "resumed"]

@@ -16,7 +16,13 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from orchestrations.contract import FETCH_ATHLETE, RECORD_DIAGNOSTICS, REQUEST_TOKEN_REFRESH, failure_of
+from orchestrations.contract import (
+    FETCH_ATHLETE,
+    RECORD_DIAGNOSTICS,
+    REQUEST_TOKEN_REFRESH,
+    DiagnosticFacts,
+    failure_of,
+)
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
     HISTORY_CURSOR,
@@ -81,7 +87,10 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         failures += 1
         reaction = failure.policy.snapshot  # the one failure policy: a scan reacts as a snapshot does
         if reaction == "give_up" or failures > MAX_FAILED_PAGES:
-            facts = {"last_history_error": failure.kind, "last_history_message": failure.message}
+            facts: DiagnosticFacts = {
+                "last_history_error": failure.kind,
+                "last_history_message": failure.message,
+            }
             yield from _record(context, athlete_id, facts)
             context.set_custom_status({"phase": "paused", "error": failure.kind, **_where(cursor)})
             return {"athlete_id": athlete_id, "outcome": "paused", "error": failure.kind, **_where(cursor)}
@@ -114,8 +123,12 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         yield from _refresh_profile(context, athlete_id)
     yield context.call_activity_with_retry(FINISH_HISTORY_SCAN, ACTIVITY_RETRY, cursor)
     finished = format_utc(as_utc(context.current_utc_datetime))
-    facts = {"last_history_error": None, "last_history_message": None, "last_history_scan_at": finished}
-    yield from _record(context, athlete_id, facts)
+    done: DiagnosticFacts = {
+        "last_history_error": None,
+        "last_history_message": None,
+        "last_history_scan_at": finished,
+    }
+    yield from _record(context, athlete_id, done)
     yield from _publish(context, athlete_id)
     context.set_custom_status({"phase": "complete", **_where(cursor)})
     return {"athlete_id": athlete_id, "outcome": "complete", **_where(cursor)}
@@ -136,7 +149,7 @@ def _publish(context: df.DurableOrchestrationContext, athlete_id: int) -> Genera
 
 
 def _record(
-    context: df.DurableOrchestrationContext, athlete_id: int, facts: dict[str, str | None]
+    context: df.DurableOrchestrationContext, athlete_id: int, facts: DiagnosticFacts
 ) -> Generator[Any, Any, None]:
     """Record facts for the status endpoint, best effort: a storage error never fails the scan."""
     try:
