@@ -28,12 +28,14 @@ from bench import (
     import_cost,
     rate_budget,
     read_path,
+    save_cost,
 )
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "import_cost": lambda: import_cost.main([]),
     "devhost_fanout": devhost_fanout.main,
     "app_snapshot": app_snapshot.main,
+    "save_cost": save_cost.main,
     "rate_budget": rate_budget.main,
     "read_path": read_path.main,
     "app_webhooks": app_webhooks.main,
@@ -96,10 +98,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
     parser.add_argument("--write", type=Path, help="write the figures to this file's generated table")
+    parser.add_argument(
+        "--row", default="", help="write under this row name (one benchmark), e.g. 'save_cost before'"
+    )
     args = parser.parse_args(argv)
     names: list[str] = args.names or list(BENCHMARKS)
     if unknown := sorted(set(names) - set(BENCHMARKS)):
         parser.error(f"unknown benchmark: {', '.join(unknown)}")
+    if args.row and len(names) != 1:
+        parser.error("--row names the row of one benchmark")
     rows: dict[str, str] = {}
     for name in names:
         tee = Tee(sys.stdout)
@@ -107,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
             BENCHMARKS[name]()
         print()
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
-        rows[name] = f"| `{name}` | {cell(tee.copy.getvalue())} | {commit()} | {machine()} | {stamp} |"
+        row = args.row or name
+        rows[row] = f"| `{row}` | {cell(tee.copy.getvalue())} | {commit()} | {machine()} | {stamp} |"
         if args.write:
             write_rows(args.write, rows)
 
