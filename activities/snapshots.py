@@ -3,13 +3,14 @@ status endpoint."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
-from history.section import history_fields, recent_activities
+from history.section import history_fields
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
@@ -19,7 +20,8 @@ from orchestrations.contract import (
 )
 from read_cache import invalidate_public_reads
 from services import Services, services
-from timestamps import parse_utc
+from storage import SnapshotInfo
+from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
 
@@ -33,15 +35,15 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
     athlete_id = int(request["athlete_id"])
     svc = services()
     document = await _completed(svc, athlete_id, request["snapshot"])
-    current = await svc.snapshots.load(athlete_id)
-    stored = json.loads(current.body) if current else None
-    unchanged = stored is not None and _content(stored) == _content(document)
-    if current is not None and stored is not None and unchanged:
-        saved, generated_at = current, stored["generated_at"]
+    key = content_key(document)
+    current = await svc.snapshots.head(athlete_id)
+    unchanged = current is not None and await _same_content(svc, current, key, document)
+    if current is not None and unchanged:
+        saved: SnapshotInfo = current
+        generated_at = format_utc(current.generated_at)
     else:
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
         generated_at = document["generated_at"]
-        saved = await svc.snapshots.save(athlete_id, body, parse_utc(generated_at))
+        saved = await svc.snapshots.save(athlete_id, _body(document), parse_utc(generated_at), key)
         invalidate_public_reads(athlete_id)
     await record_quietly(
         svc.diagnostics,
@@ -66,21 +68,40 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
 
 
 async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -> dict[str, Any]:
-    stored = await svc.activities.all(athlete_id)
+    """The document with what the activity store adds: the aggregates from its index (one row), the
+    newest activities by one query; never the whole partition."""
+    index = await svc.activities.index(athlete_id)
     state = await svc.sync_states.get(athlete_id)
     fields = history_fields(
-        stored,
+        [entry.fields() for entry in index],
         complete=state.complete,
         synced_at=state.synced_at or None,
         goals=svc.settings.goals,
         now=parse_utc(document["generated_at"]),
     )
-    recent = recent_activities(stored, svc.settings.snapshot_activity_count)
+    recent = await svc.activities.newest(athlete_id, svc.settings.snapshot_activity_count, index)
     return {**document, "recent_activities": recent, **fields}
+
+
+def _body(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 def _content(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "generated_at"}
+
+
+def content_key(document: dict[str, Any]) -> str:
+    """A hash of what the document says apart from when it was generated."""
+    return hashlib.sha256(_body(_content(document))).hexdigest()
+
+
+async def _same_content(svc: Services, current: SnapshotInfo, key: str, document: dict[str, Any]) -> bool:
+    """Compared by content key; a snapshot saved before keys existed is read and compared once."""
+    if current.content_key:
+        return current.content_key == key
+    stored = await svc.snapshots.load(current.athlete_id)
+    return stored is not None and _content(json.loads(stored.body)) == _content(document)
 
 
 @bp.activity_trigger(input_name="request", activity=RECORD_DIAGNOSTICS)

@@ -29,7 +29,7 @@ def record(athlete_id: int = ATHLETE, **changes: Any) -> TokenRecord:
 
 
 def stored(body: bytes, generation: int = 1) -> StoredSnapshot:
-    return StoredSnapshot(ATHLETE, content_etag(body), generation, NOW, len(body), body)
+    return StoredSnapshot(ATHLETE, content_etag(body), generation, NOW, len(body), body=body)
 
 
 class FakeStores:

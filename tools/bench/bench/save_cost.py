@@ -8,6 +8,7 @@ them (every method of ``storage.tables.CheckedTable``), so the figures do not de
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import tempfile
@@ -112,15 +113,19 @@ def counting() -> Iterator[Count]:
             setattr(CheckedTable, name, method)
 
 
-async def measure(connection: str) -> list[str]:
-    os.environ.update(
-        {
-            "AzureWebJobsStorage": connection,
-            "STRAVA_CLIENT_ID": "12345",
-            "STRAVA_CLIENT_SECRET": "bench",
-            "TABLE_PREFIX": "bench",
-        }
-    )
+def environment(connection: str, table_prefix: str = "bench") -> dict[str, str]:
+    """The app's settings for a save against ``connection``."""
+    return {
+        "AzureWebJobsStorage": connection,
+        "STRAVA_CLIENT_ID": "12345",
+        "STRAVA_CLIENT_SECRET": "bench",
+        "TABLE_PREFIX": table_prefix,
+    }
+
+
+async def measure() -> tuple[Count, Count, dict[str, Any]]:
+    """Counts of the save after a webhook and of an unchanged save (the app's settings from the
+    environment), and the saved document."""
     import services
     from activities.snapshots import save_snapshot
 
@@ -132,19 +137,26 @@ async def measure(connection: str) -> list[str]:
     history = [public_activity(1_000_000 + n, start, rng) for n, start in enumerate(starts)]
     await svc.activities.put(athlete, history, "scan-1")
     await save({"athlete_id": athlete, "snapshot": document(T0)})
-    lines = [f"snapshot save on a {HISTORY:,}-activity history (Azurite, storage calls counted in the app)"]
     new = public_activity(9_000_000, T0 - timedelta(hours=2), rng)
     await svc.activities.put(athlete, [new], "scan-1")  # what the webhook's refresh stored
     with counting() as after_webhook:
         result = await save({"athlete_id": athlete, "snapshot": document(T0 + timedelta(minutes=1))})
     assert result["saved"], "the new activity must change the snapshot"
-    lines.append(f"  after a webhook (1 new activity): {after_webhook.line()}")
     with counting() as unchanged:
         result = await save({"athlete_id": athlete, "snapshot": document(T0 + timedelta(minutes=2))})
     assert not result["saved"], "nothing changed: the stored snapshot stays"
-    lines.append(f"  unchanged: {unchanged.line()}")
-    await svc.close()
-    return lines
+    stored = await svc.snapshots.load(athlete)
+    assert stored is not None
+    return after_webhook, unchanged, json.loads(stored.body)
+
+
+async def measured() -> tuple[Count, Count, dict[str, Any]]:
+    import services
+
+    try:
+        return await measure()
+    finally:
+        await services.services().close()
 
 
 def main() -> None:
@@ -152,11 +164,13 @@ def main() -> None:
         port = free_port()
         azurite = start_azurite(port, Path(scratch), log_path=Path(scratch) / "azurite.log")
         try:
-            lines = asyncio.run(measure(azurite_connection_string(port)))
+            os.environ.update(environment(azurite_connection_string(port)))
+            after_webhook, unchanged, _ = asyncio.run(measured())
         finally:
             azurite.stop()
-    for line in lines:
-        print(line)
+    print(f"snapshot save on a {HISTORY:,}-activity history (Azurite, storage calls counted in the app)")
+    print(f"  after a webhook (1 new activity): {after_webhook.line()}")
+    print(f"  unchanged: {unchanged.line()}")
 
 
 if __name__ == "__main__":
