@@ -29,7 +29,7 @@ from snapshot import PrivacyPolicy, public_activity
 from storage import SyncState, TokenRecord, activity_body
 from strava.client import StravaClient
 from strava.models import SummaryActivity
-from timestamps import format_utc
+from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def split_published(svc: Services, page: list[SummaryActivity]) -> tuple[list[di
 
 
 def _epoch(start_date: str) -> int:
-    return int(datetime.fromisoformat(start_date.replace("Z", "+00:00")).timestamp())
+    return int(parse_utc(start_date).timestamp())
 
 
 def newest_start(state: SyncState, published: list[dict[str, Any]]) -> int:
@@ -80,7 +80,7 @@ async def plan_refresh(athlete_id: int) -> RefreshPlan:
 
 
 def _due(last: str, interval: timedelta, now: datetime) -> bool:
-    return not last or datetime.fromisoformat(last.replace("Z", "+00:00")) + interval <= now
+    return not last or parse_utc(last) + interval <= now
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=SYNC_RECENT)

@@ -20,7 +20,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from orchestrations.contract import ATHLETE_CHANGED_EVENT, START_SNAPSHOT_REFRESH, WEBHOOK_DEBOUNCE
-from timestamps import as_utc, format_utc
+from timestamps import as_utc, format_utc, parse_utc
 
 bp = df.Blueprint()
 
@@ -81,7 +81,7 @@ def webhook_debounce(context: df.DurableOrchestrationContext) -> Generator[Any, 
         context.continue_as_new(dataclasses.replace(state, pending_change=True).to_dict())
         return None
 
-    started = datetime.fromisoformat(state.burst_started_at.replace("Z", "+00:00"))
+    started = parse_utc(state.burst_started_at)
     due = refresh_at(now, started, timedelta(seconds=state.debounce_s), timedelta(seconds=state.max_delay_s))
     # One wait for the whole execution: an event that comes after the quiet window completes it, and
     # the SDK gives an event to the wait that was open when it came, not to a later one.
