@@ -12,7 +12,6 @@ from enum import Enum
 
 METRES_PER_MILE = 1609.344
 METRES_PER_YARD = 0.9144
-FEET_PER_METRE = 3.280839895
 
 FOOT_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun", "Walk", "Hike"})
 RIDE_SPORTS = frozenset(
@@ -55,12 +54,6 @@ def distance(metres: float, units: Units, family: str = "run") -> str:
         return f"{grouped(metres / METRES_PER_YARD)} yd"
     value, unit = (metres / 1000, "km") if units is Units.METRIC else (metres / METRES_PER_MILE, "mi")
     return f"{grouped(value, 1 if value < 100 else 0)} {unit}"
-
-
-def elevation(metres: float, units: Units) -> str:
-    if units is Units.METRIC:
-        return f"{grouped(metres)} m"
-    return f"{grouped(metres * FEET_PER_METRE)} ft"
 
 
 def clock(seconds: float) -> str:

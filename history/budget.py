@@ -26,7 +26,6 @@ from strava.ratelimits import RateLimitUsage, next_daily_reset, next_window_rese
 from timestamps import parse_utc
 
 Priority = Literal["high", "normal", "low"]
-PRIORITIES: tuple[Priority, ...] = ("high", "normal", "low")
 DEFAULT_LIMITS = {"overall": (200, 2000), "read": (100, 1000)}  # Strava's defaults until a response says
 WINDOW = timedelta(minutes=15)
 

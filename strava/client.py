@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -105,31 +105,6 @@ class StravaClient:
         if not isinstance(payload, list):
             raise BadResponseError("GET /athlete/activities: expected an array")
         return [SummaryActivity.from_json(item) for item in payload]
-
-    async def iter_activities(
-        self,
-        access_token: str,
-        *,
-        per_page: int = 100,
-        after: int | None = None,
-        before: int | None = None,
-        limit: int | None = None,
-    ) -> AsyncIterator[SummaryActivity]:
-        """Every activity, page by page; stops only at an empty page (or after ``limit`` items)."""
-        yielded = 0
-        page = 1
-        while limit is None or yielded < limit:
-            batch = await self.list_activities(
-                access_token, page=page, per_page=per_page, after=after, before=before
-            )
-            if not batch:
-                return
-            for activity in batch:
-                if limit is not None and yielded >= limit:
-                    return
-                yield activity
-                yielded += 1
-            page += 1
 
     async def get_activity(self, access_token: str, activity_id: int) -> SummaryActivity:
         """One of the athlete's activities (the detail view, read for its summary fields)."""

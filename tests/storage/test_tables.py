@@ -45,7 +45,7 @@ async def test_keys_are_checked_on_every_operation(service: TableService, table_
         await table.get("p", "r?x")
     with pytest.raises(InvalidKeyError):
         await table.delete("p#", "r")
-    assert await table.list_all() == []
+    assert [e async for e in table.client.list_entities()] == []
 
 
 def full_text(error: BaseException) -> str:
