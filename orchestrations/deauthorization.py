@@ -22,11 +22,11 @@ from orchestrations.contract import (
     END_ATHLETE_ORCHESTRATIONS,
     FORGET_ATHLETE_TOKENS,
 )
+from orchestrations.steps import CLEANUP_RETRY as ACTIVITY_RETRY
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max_number_of_attempts=5)
 TERMINATION_WAIT = timedelta(seconds=2)
 MAX_TERMINATION_ROUNDS = 5
 FINAL_SWEEP_AFTER = timedelta(seconds=60)

@@ -18,8 +18,6 @@ import azure.durable_functions as df
 
 from orchestrations.contract import (
     FETCH_ATHLETE,
-    RECORD_DIAGNOSTICS,
-    REQUEST_TOKEN_REFRESH,
     DiagnosticFacts,
     failure_of,
 )
@@ -35,12 +33,12 @@ from orchestrations.history_contract import (
     Cursor,
     Started,
 )
+from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 MAX_FAILED_PAGES = 6  # consecutive failed attempts at one page before the scan pauses (resumable)
 REFRESH_GRACE = timedelta(seconds=10)
 PUBLISH_ATTEMPTS = 6
@@ -91,11 +89,11 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
                 "last_history_error": failure.kind,
                 "last_history_message": failure.message,
             }
-            yield from _record(context, athlete_id, facts)
+            yield from record_facts(context, athlete_id, facts)
             context.set_custom_status({"phase": "paused", "error": failure.kind, **_where(cursor)})
             return {"athlete_id": athlete_id, "outcome": "paused", "error": failure.kind, **_where(cursor)}
         if reaction == "refresh_first":
-            yield from _request_refresh(context, athlete_id)
+            yield from request_refresh(context, athlete_id)
             retry_at = as_utc(context.current_utc_datetime) + REFRESH_GRACE
         elif reaction == "wait_for_window":
             retry_at = rate_limit_wait(failure.retry_at, as_utc(context.current_utc_datetime))
@@ -128,7 +126,8 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         "last_history_message": None,
         "last_history_scan_at": finished,
     }
-    yield from _record(context, athlete_id, done)
+    if not (yield from record_facts(context, athlete_id, done)):
+        context.set_custom_status({"phase": "finishing", "diagnostics_recorded": False})
     yield from _publish(context, athlete_id)
     context.set_custom_status({"phase": "complete", **_where(cursor)})
     return {"athlete_id": athlete_id, "outcome": "complete", **_where(cursor)}
@@ -146,27 +145,6 @@ def _publish(context: df.DurableOrchestrationContext, athlete_id: int) -> Genera
         if started["started"]:
             return
         yield context.create_timer(as_utc(context.current_utc_datetime) + PUBLISH_RETRY)
-
-
-def _record(
-    context: df.DurableOrchestrationContext, athlete_id: int, facts: DiagnosticFacts
-) -> Generator[Any, Any, None]:
-    """Record facts for the status endpoint, best effort: a storage error never fails the scan."""
-    try:
-        yield context.call_activity_with_retry(
-            RECORD_DIAGNOSTICS, ACTIVITY_RETRY, {"athlete_id": athlete_id, "facts": facts}
-        )
-    except Exception:
-        context.set_custom_status({"phase": "diagnostics_not_recorded"})
-
-
-def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
-    """Ask the lifecycle for a refresh (stored, so it is answered); if even that fails, the next
-    attempt meets the 401 again and asks again."""
-    try:
-        yield context.call_activity_with_retry(REQUEST_TOKEN_REFRESH, ACTIVITY_RETRY, athlete_id)
-    except Exception:
-        context.set_custom_status({"phase": "refresh_request_failed"})
 
 
 def _refresh_profile(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:

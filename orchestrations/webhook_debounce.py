@@ -20,11 +20,11 @@ from typing import Any
 import azure.durable_functions as df
 
 from orchestrations.contract import ATHLETE_CHANGED_EVENT, START_SNAPSHOT_REFRESH, WEBHOOK_DEBOUNCE
+from orchestrations.steps import ACTIVITY_RETRY
 from timestamps import as_utc, format_utc, parse_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 BUSY_SNAPSHOT_WAIT = timedelta(seconds=5)  # a snapshot already running may have read Strava too early
 MAX_BUSY_WAITS = 24  # two minutes at most; then the schedule is the fallback
 
