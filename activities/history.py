@@ -18,12 +18,9 @@ from orchestrations.contract import FetchResult
 from orchestrations.history_contract import (
     PAGE_SIZE,
     PLAN_REFRESH,
-    START_SNAPSHOT_RUN,
     SYNC_RECENT,
     RefreshPlan,
-    Started,
 )
-from orchestrations.starters import start_snapshot
 from services import Services, services
 from snapshot import PrivacyPolicy, public_activity
 from storage import SyncState, TokenRecord, activity_body
@@ -124,11 +121,3 @@ async def sync_recent_activities(athlete_id: int) -> FetchResult:
         return {"changed": changed, "full_page": full}
 
     return await with_token(int(athlete_id), call)
-
-
-@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_RUN)
-@bp.durable_client_input(client_name="client")
-async def start_snapshot_run(athlete_id: int, client: df.DurableOrchestrationClient) -> Started:
-    """Start a snapshot refresh (a finished scan publishes its history); a running one is enough."""
-    _, started = await start_snapshot(client, int(athlete_id))
-    return {"started": started}

@@ -1,10 +1,11 @@
-"""Persist a finished snapshot (completed from the activity store), and record outcomes for the
-status endpoint."""
+"""Start a snapshot run, persist a finished snapshot (completed from the activity store), and record
+outcomes for the status endpoint."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 import azure.durable_functions as df
@@ -14,16 +15,20 @@ from history.section import history_fields
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
+    START_SNAPSHOT_REFRESH,
     DiagnosticsRequest,
     SaveRequest,
     SaveResult,
+    SnapshotStart,
 )
+from orchestrations.starters import start_snapshot
 from read_cache import invalidate_public_reads
 from services import Services, services
-from storage import SnapshotInfo
+from storage import SnapshotInfo, TokenStatus
 from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
+log = logging.getLogger(__name__)
 
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
@@ -102,6 +107,21 @@ async def _same_content(svc: Services, current: SnapshotInfo, key: str, document
         return current.content_key == key
     stored = await svc.snapshots.load(current.athlete_id)
     return stored is not None and _content(json.loads(stored.body)) == _content(document)
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_REFRESH)
+@bp.durable_client_input(client_name="client")
+async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
+    """Start a snapshot run (the debouncer's refresh, a finished history scan's publication):
+    ``started``, ``busy`` while one runs, or ``not_connected`` when the athlete has no active token."""
+    athlete_id = int(athlete_id)
+    record = await services().tokens.get(athlete_id)
+    if record is None or record.status is not TokenStatus.ACTIVE:
+        return {"outcome": "not_connected"}
+    instance_id, started = await start_snapshot(client, athlete_id)
+    if started:
+        log.info("athlete %s: snapshot run %s started", athlete_id, instance_id)
+    return {"outcome": "started" if started else "busy", "instance_id": instance_id}
 
 
 @bp.activity_trigger(input_name="request", activity=RECORD_DIAGNOSTICS)

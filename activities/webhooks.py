@@ -1,4 +1,4 @@
-"""Activities of the webhook debouncer and of deauthorization. Idempotent: each may run twice."""
+"""Activities of deauthorization. Idempotent: each may run twice."""
 
 from __future__ import annotations
 
@@ -12,31 +12,15 @@ from orchestrations.contract import (
     DELETE_ATHLETE_DATA,
     END_ATHLETE_ORCHESTRATIONS,
     FORGET_ATHLETE_TOKENS,
-    START_SNAPSHOT_REFRESH,
     athlete_instance_ids,
 )
-from orchestrations.starters import is_active, start_snapshot
+from orchestrations.starters import is_active
 from services import services
 from storage import TokenStatus
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 TERMINATE_REASON = "the athlete deauthorized this app on Strava"
-
-
-@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_REFRESH)
-@bp.durable_client_input(client_name="client")
-async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
-    """The debouncer's refresh: a new snapshot run (``started``), ``busy`` while one runs, or
-    ``not_connected`` when the athlete has no active token any more."""
-    athlete_id = int(athlete_id)
-    record = await services().tokens.get(athlete_id)
-    if record is None or record.status is not TokenStatus.ACTIVE:
-        return {"outcome": "not_connected"}
-    instance_id, started = await start_snapshot(client, athlete_id)
-    if started:
-        log.info("athlete %s: webhook events led to snapshot run %s", athlete_id, instance_id)
-    return {"outcome": "started" if started else "busy", "instance_id": instance_id}
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=FORGET_ATHLETE_TOKENS)

@@ -120,6 +120,14 @@ class SaveResult(TypedDict):
 DiagnosticFacts = dict[str, str | int | float | bool | None]
 
 
+class SnapshotStart(TypedDict, total=False):
+    """What ``start_snapshot_refresh`` did: ``started`` a run, found one ``busy``, or the athlete is
+    ``not_connected`` any more (then nothing is started)."""
+
+    outcome: Literal["started", "busy", "not_connected"]
+    instance_id: str
+
+
 class DiagnosticsRequest(TypedDict):
     athlete_id: int
     facts: DiagnosticFacts
@@ -144,6 +152,7 @@ ActivityResult = (
     | RefreshPlan
     | Cursor
     | Started
+    | SnapshotStart
     | None
 )
 

@@ -18,7 +18,9 @@ import azure.durable_functions as df
 
 from orchestrations.contract import (
     FETCH_ATHLETE,
+    START_SNAPSHOT_REFRESH,
     DiagnosticFacts,
+    SnapshotStart,
     failure_of,
 )
 from orchestrations.history_contract import (
@@ -26,12 +28,10 @@ from orchestrations.history_contract import (
     HISTORY_CURSOR,
     HISTORY_SYNC,
     RESERVE_BUDGET,
-    START_SNAPSHOT_RUN,
     SYNC_HISTORY_PAGE,
     BudgetDecision,
     BudgetRequest,
     Cursor,
-    Started,
 )
 from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
@@ -137,12 +137,12 @@ def _publish(context: df.DurableOrchestrationContext, athlete_id: int) -> Genera
     """Start a snapshot refresh that begins after the scan finished, so it shows the complete history.
     A run still active may have read the store before (the refresh that started this scan ends just
     after starting it): wait briefly and try again; a run still active after that (waiting for the
-    budget) saves later anyway."""
+    budget) saves later anyway; an athlete no longer connected gets none."""
     for _ in range(PUBLISH_ATTEMPTS):
-        started: Started = yield context.call_activity_with_retry(
-            START_SNAPSHOT_RUN, ACTIVITY_RETRY, athlete_id
+        started: SnapshotStart = yield context.call_activity_with_retry(
+            START_SNAPSHOT_REFRESH, ACTIVITY_RETRY, athlete_id
         )
-        if started["started"]:
+        if started.get("outcome") != "busy":
             return
         yield context.create_timer(as_utc(context.current_utc_datetime) + PUBLISH_RETRY)
 

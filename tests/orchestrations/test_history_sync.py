@@ -2,13 +2,18 @@
 
 from datetime import datetime, timedelta, timezone
 
-from orchestrations.contract import RECORD_DIAGNOSTICS, REQUEST_TOKEN_REFRESH, fetch_failed, fetched
+from orchestrations.contract import (
+    RECORD_DIAGNOSTICS,
+    REQUEST_TOKEN_REFRESH,
+    START_SNAPSHOT_REFRESH,
+    fetch_failed,
+    fetched,
+)
 from orchestrations.failures import Failure
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
     HISTORY_CURSOR,
     RESERVE_BUDGET,
-    START_SNAPSHOT_RUN,
     SYNC_HISTORY_PAGE,
     BudgetDecision,
     Cursor,
@@ -72,13 +77,13 @@ def test_the_empty_page_finishes_the_scan_and_publishes_it():
     [record] = harness.complete(finish["id"], fetched({"removed": 2})).run().new
     assert record["functionName"] == RECORD_DIAGNOSTICS
     [start] = harness.complete(record["id"], None).run().new
-    assert start["functionName"] == START_SNAPSHOT_RUN
+    assert start["functionName"] == START_SNAPSHOT_REFRESH
     # the refresh that started this scan is still finishing: wait, then start one that sees it all
-    [timer] = harness.complete(start["id"], {"started": False}).run().new
+    [timer] = harness.complete(start["id"], {"outcome": "busy", "instance_id": "s"}).run().new
     assert timer["fireAt"] == "2026-11-24T12:00:05.000000Z"
     [again] = harness.at(T0 + timedelta(seconds=5)).fire(timer["id"], timer["fireAt"]).run().new
-    assert again["functionName"] == START_SNAPSHOT_RUN
-    step = harness.complete(again["id"], {"started": True}).run()
+    assert again["functionName"] == START_SNAPSHOT_REFRESH
+    step = harness.complete(again["id"], {"outcome": "started", "instance_id": "s"}).run()
     assert step.done and step.state["output"]["outcome"] == "complete"
 
 
@@ -167,8 +172,8 @@ def test_diagnostics_that_cannot_be_recorded_do_not_fail_or_hide_the_finished_sc
     assert record["functionName"] == RECORD_DIAGNOSTICS
     assert '"last_history_scan_at": "2026-11-24T12:02:00Z"' in record["input"]
     [start] = harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3).run().new
-    assert start["functionName"] == START_SNAPSHOT_RUN
-    step = harness.complete(start["id"], {"started": True}).run()
+    assert start["functionName"] == START_SNAPSHOT_REFRESH
+    step = harness.complete(start["id"], {"outcome": "started", "instance_id": "s"}).run()
     assert step.done and step.state["output"]["outcome"] == "complete"
 
     harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
