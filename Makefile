@@ -15,7 +15,7 @@ TYPED_TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack
 TOOL_FILES := $(foreach tool,$(TOOLS),$(tool)/pyproject.toml)
 
 .DEFAULT_GOAL := help
-.PHONY: help prerequisites install run test fuzz lint bench clean
+.PHONY: help prerequisites install run test test-fast fuzz lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (opti
 
 test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
 	$(PY) -m devstack.suites --logs $(TEST_LOGS) $(SUITES)
+
+test-fast: install ## The app's tests that start no server (pure logic, orchestrations replayed): the edit-test loop
+	$(PY) -m pytest tests -q -p no:cacheprovider --no-servers
 
 fuzz: install ## Schemathesis against the demo stack, at least 200 cases per operation (CI runs it after test)
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} FUZZ_MIN_CASES=$${FUZZ_MIN_CASES:-200} \
