@@ -10,8 +10,8 @@ from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from history.budget import BudgetPolicy
 from history.goals import Goal, parse_goals
+from rate_budget import BudgetPolicy
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
 from strava.oauth import API_BASE, OAUTH_BASE

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import azure.durable_functions as df
 
-from history.budget import BudgetState, Decision, Priority, reserve, settle
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
+from rate_budget import BudgetState, Decision, Priority, reserve, settle
 from services import Services, services
 from strava.ratelimits import RateLimitUsage
 from timestamps import format_utc

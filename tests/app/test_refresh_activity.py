@@ -24,10 +24,10 @@ import settings as settings_module
 from activities.budget import reserve_budget
 from activities.fetch import fetch_athlete, with_token
 from activities.tokens import read_token_state, refresh_token
-from history.budget import BudgetState, settle
 from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult, TokenState
 from orchestrations.history_contract import BudgetRequest
 from orchestrations.token_lifecycle import LifecycleInput, plan_refresh
+from rate_budget import BudgetState, settle
 from storage import StorageUnavailableError, TokenRecord, TokenStatus
 from storage.retry import ONLY_COPY
 from strava.models import TokenSet
