@@ -14,8 +14,8 @@ from orchestrations.contract import (
     FORGET_ATHLETE_TOKENS,
     athlete_instance_ids,
 )
-from orchestrations.starters import is_active
 from services import services
+from starters import is_active
 from storage import TokenStatus
 
 bp = df.Blueprint()

@@ -28,8 +28,8 @@ from orchestrations.history_contract import (
     Started,
     history_instance_id,
 )
-from orchestrations.starters import start_singleton
 from services import Services, services
+from starters import start_singleton
 from storage import SyncState, TokenRecord
 from strava.client import StravaClient
 from timestamps import format_utc

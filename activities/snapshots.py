@@ -21,9 +21,9 @@ from orchestrations.contract import (
     SaveResult,
     SnapshotStart,
 )
-from orchestrations.starters import start_snapshot
 from read_cache import invalidate_public_reads
 from services import Services, services
+from starters import start_snapshot
 from storage import SnapshotInfo, TokenStatus
 from timestamps import format_utc, parse_utc
 

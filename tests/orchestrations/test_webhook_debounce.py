@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from orchestrations.contract import ATHLETE_CHANGED_EVENT, START_SNAPSHOT_REFRESH
-from orchestrations.starters import scheduled_refresh
 from orchestrations.webhook_debounce import BUSY_SNAPSHOT_WAIT, refresh_at, webhook_debounce
+from starters import scheduled_refresh
 from tests.orchestrations.harness import Harness, Step
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
