@@ -1,6 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks and write their figures to docs/benchmarks.md.
 
-``python -m bench`` runs every benchmark; ``python -m bench save_cost read_path`` only those. Each one's
+``python -m bench`` runs every benchmark but ``server_start`` and ``test_suite``; ``python -m bench
+save_cost read_path`` only those. Each one's
 output is printed as it runs and, with ``--write FILE``, becomes that benchmark's row of the generated
 table in FILE (between the ``bench:table`` markers), stamped with the commit and the machine; the other
 rows stay as they were. The table is never edited by hand.
@@ -29,6 +30,8 @@ from bench import (
     rate_budget,
     read_path,
     save_cost,
+    server_start,
+    test_suite,
 )
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -39,7 +42,10 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "rate_budget": rate_budget.main,
     "read_path": read_path.main,
     "app_webhooks": app_webhooks.main,
+    "server_start": lambda: server_start.main([]),
+    "test_suite": test_suite.main,
 }
+DEFAULT = [name for name in BENCHMARKS if name not in ("server_start", "test_suite")]  # those on request
 BEGIN, END = "<!-- bench:table begin (written by `make bench`) -->", "<!-- bench:table end -->"
 HEADER = "| benchmark | figures (its output) | commit | machine | when (UTC) |\n|---|---|---|---|---|"
 
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         "--row", default="", help="write under this row name (one benchmark), e.g. 'save_cost before'"
     )
     args = parser.parse_args(argv)
-    names: list[str] = args.names or list(BENCHMARKS)
+    names: list[str] = args.names or DEFAULT
     if unknown := sorted(set(names) - set(BENCHMARKS)):
         parser.error(f"unknown benchmark: {', '.join(unknown)}")
     if args.row and len(names) != 1:
