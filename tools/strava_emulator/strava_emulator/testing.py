@@ -64,7 +64,7 @@ class RunningEmulator:
         """Park later requests on ``routes`` (e.g. ``"POST /oauth/token"``) until :meth:`release`."""
         self._control("POST", "/_emulator/holds", {"routes": list(routes)})
 
-    def wait_until_held(self, count: int = 1, timeout: float = 10.0) -> None:
+    def wait_until_held(self, count: int = 1, timeout: float = 30.0) -> None:
         """Return once ``count`` requests are parked; fail the test if they are not within ``timeout``.
 
         Blocks: from async code call it through ``asyncio.to_thread``."""
@@ -192,7 +192,7 @@ class RunningEmulator:
         counters: dict[str, Any] = self.stats()["webhooks"]
         return counters
 
-    def wait_for_webhooks(self, *, settled: int, timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for_webhooks(self, *, settled: int, timeout: float = 60.0) -> dict[str, Any]:
         """Poll until ``settled`` events have been delivered or given up and none is in flight."""
         deadline = time.monotonic() + timeout
         while True:
