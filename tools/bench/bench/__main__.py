@@ -61,12 +61,15 @@ class Tee(io.TextIOBase):
         return self.copy.write(text)
 
 
-def commit() -> str:
+def commit(table: Path | None) -> str:
+    """HEAD, marked ``(modified)`` if tracked files other than the figures' own file differ from it."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=False).stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + (" (modified)" if git("status", "--porcelain", "--untracked-files=no") else "")
+    others = ["--", ".", *([f":!{table}"] if table else [])]
+    return head + (" (modified)" if git("status", "--porcelain", "--untracked-files=no", *others) else "")
 
 
 def machine() -> str:
@@ -121,7 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         print()
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
         row = args.row or name
-        rows[row] = f"| `{row}` | {cell(tee.copy.getvalue())} | {commit()} | {machine()} | {stamp} |"
+        stamped = f"{commit(args.write)} | {machine()} | {stamp}"
+        rows[row] = f"| `{row}` | {cell(tee.copy.getvalue())} | {stamped} |"
         if args.write:
             write_rows(args.write, rows)
 
