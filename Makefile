@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # The app's suite and each dev tool's own suite, as FOLDER:PYTEST_WORKERS (each also runs on its own in its
 # folder). They mostly wait on servers and timers, so `make test` runs them side by side
 # (python -m devstack.suites: one line per suite, the log of a failed one, exit 5 fails, Ctrl-C stops all).
@@ -15,7 +17,7 @@ TYPED_TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack
 TOOL_FILES := $(foreach tool,$(TOOLS),$(tool)/pyproject.toml)
 
 .DEFAULT_GOAL := help
-.PHONY: help prerequisites install run test test-fast fuzz lint bench clean
+.PHONY: help prerequisites install run test test-fast fuzz lint checkov record-histories bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,6 +37,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv, install the app, the dev tools (editable) and Azurite
 
 run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (options: RUN_ARGS="--help")
@@ -50,11 +57,19 @@ fuzz: install ## Schemathesis against the demo stack, at least 200 cases per ope
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} FUZZ_MIN_CASES=$${FUZZ_MIN_CASES:-200} \
 	  $(PY) -m pytest tests/fuzz -q -s -p no:cacheprovider
 
-lint: install ## ruff (check and format) over the tree, strict mypy over the app (with the benchmarks) and each tool
+lint: install checkov ## ruff (check and format) over the tree, strict mypy over the app (with the benchmarks) and each tool, checkov over infra/
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
 	@set -e; for tool in $(TYPED_TOOLS); do echo "mypy $$tool"; (cd $$tool && $(PY) -m mypy .); done
+
+checkov: $(CHECKOV_STAMP) ## checkov over infra/ (skips and reasons: .checkov.yaml); a failed check or a file it cannot parse fails
+	@out=$$($(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$out" | grep -v '^$$'; \
+	  if echo "$$out" | grep -q 'Parsing errors: [1-9]'; then echo "checkov could not parse a file of infra/"; exit 1; fi
+
+record-histories: install ## Re-record the orchestration histories the replay test checks (devhost, Azurite, the emulator)
+	$(PY) -m pytest tests/e2e/record_histories.py -q -s -p no:cacheprovider
 
 bench: install ## Run the benchmarks (tools/bench) and write their figures to docs/benchmarks.md (BENCH="read_path ..." picks some)
 	$(PY) -m bench --write docs/benchmarks.md $(BENCH)

@@ -6,7 +6,11 @@ bytes and ETag. :class:`PublicReadCache` keeps them per process and checks stora
 revalidates for everyone waiting (one storage round at a time per key; an unchanged snapshot costs its
 metadata only). A write in this process calls :func:`invalidate_public_reads`, which takes effect at
 once; other instances converge within the interval. If storage fails while revalidating, the last good
-answer is served for another interval (and the failure logged).
+answer is served for another interval (and the failure logged): a stale answer beats an error on a
+personal site. Nobody waits on slow storage for long: while a revalidation is under way the last good
+answer is served at once, and a read waits at most ``READ_DEADLINE_S`` for storage, then gets the last
+good answer (``COLD_READ_DEADLINE_S`` when there is none, then :class:`StorageUnavailableError`); the
+read goes on in the background and fills the cache.
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ from typing import Any, Generic, Protocol, TypeVar
 import brotli
 
 from storage import SnapshotInfo, StorageError, StoredSnapshot, TokenRecord, TokenStatus
+from storage.errors import StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 256  # athletes (and unknown ids) remembered; the oldest is forgotten first
 DEFAULT_KEY = "default"
+READ_DEADLINE_S = 0.4  # per storage round with a last good answer to fall back on (two rounds: < 1 s)
+COLD_READ_DEADLINE_S = 0.9  # per storage round with nothing to fall back on: then 503 + Retry-After
 T = TypeVar("T")
 
 
@@ -138,10 +145,20 @@ class PublicReadCache:
             self._entries.move_to_end(key)  # recently read: the last to be forgotten
             return entry.value  # type: ignore[no-any-return]
         task = self._pending.get(key)
+        if task is not None and entry is not None:
+            return entry.value  # type: ignore[no-any-return]  # revalidating already: serve the last answer
         if task is None:
             task = self._pending[key] = asyncio.ensure_future(self._refill(key, entry, load))
-        # shielded: a caller that goes away does not cancel the read the others wait for
-        return await asyncio.shield(task)
+            task.add_done_callback(_retrieve)
+        try:
+            # shielded: neither the deadline nor a caller that goes away cancels the read
+            deadline = READ_DEADLINE_S if entry is not None else COLD_READ_DEADLINE_S
+            return await asyncio.wait_for(asyncio.shield(task), deadline)
+        except asyncio.TimeoutError:
+            if entry is not None:
+                log.warning("public reads: storage is slow, serving the last answer")
+                return entry.value  # type: ignore[no-any-return]
+            raise StorageUnavailableError("table storage did not answer in time") from None
 
     async def _refill(self, key: object, entry: _Entry[T] | None, load: Callable[[Any], Awaitable[T]]) -> T:
         epoch, started = self._epochs.get(key, 0), self._clock()
@@ -185,6 +202,12 @@ class PublicReadCache:
             return PublicView(athlete_id, Publication.NO_SNAPSHOT)
         snapshot = await asyncio.to_thread(CachedSnapshot.encode, stored)
         return PublicView(athlete_id, Publication.PUBLISHED, snapshot)
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Consume a background read's failure (a caller that stopped waiting re-raised it already)."""
+    if not task.cancelled():
+        task.exception()
 
 
 _caches: weakref.WeakSet[PublicReadCache] = weakref.WeakSet()

@@ -25,6 +25,7 @@ from storage import (
     TokenStore,
     WebhookStore,
 )
+from storage.retry import INTERACTIVE_POLICY
 from strava.client import StravaClient
 
 
@@ -49,6 +50,7 @@ class Services:
     @classmethod
     def create(cls, settings: Settings) -> Services:
         tables = TableService.connect(settings.storage)
+        interactive = tables.with_policy(INTERACTIVE_POLICY)
         http = aiohttp.ClientSession()
         names = settings.tables
         tokens = TokenStore(tables, names.tokens)
@@ -66,7 +68,12 @@ class Services:
             webhooks=WebhookStore(tables, names.webhooks),
             http=http,
             strava=StravaClient(settings.strava, http),
-            public_reads=PublicReadCache(tokens, snapshots, settings.cache_revalidate),
+            # a page view's storage reads give up within a second (a stale copy or 503 is served)
+            public_reads=PublicReadCache(
+                TokenStore(interactive, names.tokens),
+                SnapshotStore(interactive, names.snapshots),
+                settings.cache_revalidate,
+            ),
         )
 
     def strava_for_one_call(self) -> StravaClient:

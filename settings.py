@@ -11,12 +11,19 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from history.goals import Goal, parse_goals
+from maps import MapPolicy, Zone, parse_zones
 from rate_budget import BudgetPolicy
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
-from strava.oauth import API_BASE, OAUTH_BASE
+from strava.oauth import API_BASE, OAUTH_BASE, scopes_for
 
 VISIBILITIES = ("everyone", "followers_only", "only_me")
+MAP_MODES = ("off", "outline")
+RETIRED_LOCATIONS = "SNAPSHOT_INCLUDE_LOCATIONS"  # before SNAPSHOT_MAPS: exact start points and polylines
+# Settings infra/ sets to Key Vault references. One that does not resolve (no secret in the vault yet, or
+# the app's identity cannot read it) reaches the app as its literal "@Microsoft.KeyVault(...)" text.
+VAULT_SETTINGS = ("STRAVA_CLIENT_SECRET", "STRAVA_WEBHOOK_VERIFY_TOKEN")
+_VAULT_REFERENCE = re.compile(r"\s*@Microsoft\.KeyVault\(", re.IGNORECASE)
 _TABLE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,51}")  # + "Diagnostics" stays within 63 characters
 
 
@@ -73,7 +80,7 @@ class Settings:
     allowed_athletes: frozenset[int]  # empty: the first athlete to connect owns the app
     default_athlete_id: int | None
     published_visibilities: frozenset[str]
-    include_locations: bool
+    maps: MapPolicy | None  # SNAPSHOT_MAPS=outline (None: off), its radius and privacy zones
     cors_origins: tuple[str, ...]
     cache_max_age: int
     cache_revalidate: int  # seconds between the public read cache's storage checks
@@ -83,11 +90,19 @@ class Settings:
     sync_overlap: timedelta  # HISTORY_SYNC_OVERLAP_SECONDS
     budget: BudgetPolicy  # RATE_BUDGET_PERCENT, RATE_BUDGET_BACKGROUND_PERCENT
     webhooks: WebhookSettings
+    unresolved: frozenset[str] = frozenset()  # VAULT_SETTINGS whose Key Vault reference did not resolve
+
+    @property
+    def oauth_scopes(self) -> tuple[str, ...]:
+        """What the app asks Strava for: the narrowest the privacy settings need."""
+        return scopes_for(self.published_visibilities)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        reader = _Reader(env)
+        unresolved = frozenset(name for name in VAULT_SETTINGS if _VAULT_REFERENCE.match(env.get(name, "")))
+        # an unresolved reference is no value: it is never sent to Strava nor compared with a token
+        reader = _Reader({name: value for name, value in env.items() if name not in unresolved})
         try:
             storage = storage_connection(env)
         except StorageConnectionError as error:
@@ -112,9 +127,13 @@ class Settings:
             allowed_athletes=frozenset(reader.integers("ALLOWED_ATHLETE_IDS")),
             default_athlete_id=next(iter(reader.integers("DEFAULT_ATHLETE_ID")), None),
             published_visibilities=frozenset(reader.words("SNAPSHOT_VISIBILITY", "everyone", VISIBILITIES)),
-            include_locations=reader.boolean("SNAPSHOT_INCLUDE_LOCATIONS", False),
+            maps=map_policy(
+                reader.text("SNAPSHOT_MAPS", "off").lower(),
+                reader.integer("SNAPSHOT_MAP_PRIVACY_RADIUS_M", 500, low=100, high=10_000),
+                reader.zones("SNAPSHOT_PRIVACY_ZONES"),
+            ),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
-            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 300, low=0, high=86400),
+            cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 15, low=0, high=86400),
             cache_revalidate=reader.integer("STATS_CACHE_REVALIDATE_SECONDS", 5, low=0, high=300),
             state_ttl=timedelta(seconds=reader.integer("OAUTH_STATE_TTL_SECONDS", 600, low=30, high=3600)),
             goals=reader.goals("SNAPSHOT_GOALS"),
@@ -133,11 +152,16 @@ class Settings:
                     seconds=reader.integer("WEBHOOK_MAX_DELAY_SECONDS", 45, low=1, high=3600)
                 ),
             ),
+            unresolved=unresolved,
         )
         if settings.budget.background_percent > settings.budget.cap_percent:
             raise SettingsError("RATE_BUDGET_BACKGROUND_PERCENT must not exceed RATE_BUDGET_PERCENT")
         if settings.webhooks.max_delay < settings.webhooks.debounce:
             raise SettingsError("WEBHOOK_MAX_DELAY_SECONDS must not be below WEBHOOK_DEBOUNCE_SECONDS")
+        if reader.boolean(RETIRED_LOCATIONS, False):  # refused, not ignored: it published start points
+            raise SettingsError(
+                f"{RETIRED_LOCATIONS} is retired: set SNAPSHOT_MAPS=outline (privacy-trimmed routes)"
+            )
         if not settings.published_visibilities:
             raise SettingsError("SNAPSHOT_VISIBILITY must name at least one visibility")
         if not _TABLE_PREFIX.fullmatch(reader.text("TABLE_PREFIX", "strava")):
@@ -149,6 +173,27 @@ class Settings:
     @property
     def strava_configured(self) -> bool:
         return bool(self.strava.client_id and self.strava.client_secret)
+
+    @property
+    def strava_setup_fix(self) -> str | None:
+        """How to configure Strava, or None when it is: the body of every "Strava not configured"."""
+        if "STRAVA_CLIENT_SECRET" in self.unresolved:
+            return (
+                "STRAVA_CLIENT_SECRET is a Key Vault reference that did not resolve. Store the secret "
+                "(azd env set STRAVA_CLIENT_SECRET <Client Secret>, then azd provision) and check that the "
+                "app's identity may read the vault (Key Vault Secrets User); the portal shows the "
+                "reference's status under Environment variables."
+            )
+        if not self.strava_configured:
+            return "Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."
+        return None
+
+
+def map_policy(mode: str, radius_m: int, zones: tuple[Zone, ...]) -> MapPolicy | None:
+    """``SNAPSHOT_MAPS`` with its privacy settings: ``None`` (off, the default) or the outline policy."""
+    if mode not in MAP_MODES:
+        raise SettingsError(f"SNAPSHOT_MAPS may only be {' or '.join(MAP_MODES)}")
+    return MapPolicy(radius_m=radius_m, zones=zones) if mode == "outline" else None
 
 
 @lru_cache(maxsize=1)
@@ -208,6 +253,14 @@ class _Reader:
             return parse_goals(self.text(name, ""))
         except ValueError:
             raise SettingsError(f"{name} must be a comma list like Run:1000km,Ride:5000km/year") from None
+
+    def zones(self, name: str) -> tuple[Zone, ...]:
+        try:
+            return parse_zones(self.text(name, ""))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be lat,lon,radius_m zones like 47.37,8.54,800;47.4,8.5,300"
+            ) from None
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name, "").lower()

@@ -22,6 +22,7 @@ from orchestrations.history_contract import (
     RefreshPlan,
 )
 from services import Services, services
+from settings import Settings
 from snapshot import PrivacyPolicy, public_activity
 from storage import SyncState, TokenRecord, activity_body
 from strava.client import StravaClient
@@ -32,13 +33,14 @@ bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
-def _policy(svc: Services) -> PrivacyPolicy:
-    return PrivacyPolicy(svc.settings.published_visibilities, svc.settings.include_locations)
+def policy_of(settings: Settings) -> PrivacyPolicy:
+    """The privacy filter the settings describe."""
+    return PrivacyPolicy(settings.published_visibilities, settings.maps)
 
 
 def split_published(svc: Services, page: list[SummaryActivity]) -> tuple[list[dict[str, Any]], list[int]]:
     """The page's published activities (public form) and the ids of those the policy keeps private."""
-    policy = _policy(svc)
+    policy = policy_of(svc.settings)
     published: list[dict[str, Any]] = []
     private: list[int] = []
     for activity in page:

@@ -1,7 +1,10 @@
 """Full-scan activities of the history sync: the cursor, one page, the finish, and the starter.
 
 Each page is one Strava call reserved in the shared budget by the orchestration; the cursor lives in
-the sync state, so a lost or restarted instance resumes at the stored page.
+the sync state, so a lost or restarted instance resumes at the stored page. Pages run by key, not by
+offset: each asks for the activities started before the oldest start seen so far (``before``), so an
+activity deleted on Strava during a long scan shifts nothing and no existing one is skipped. What the
+scan did not see is re-checked with Strava before it is removed as gone.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from activities.budget import reserve_calls, settle_calls
 from activities.fetch import with_token
-from activities.history import newest_start, split_published
+from activities.history import newest_start, policy_of, split_published
 from orchestrations.contract import FetchResult, fetched
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
@@ -29,13 +33,30 @@ from orchestrations.history_contract import (
     history_instance_id,
 )
 from services import Services, services
+from snapshot import public_activity
 from starters import start_singleton
-from storage import SyncState, TokenRecord
+from storage import SyncState, TokenRecord, TokenStatus
 from strava.client import StravaClient
-from timestamps import format_utc
+from strava.errors import NotFoundError, RateLimitedError, StravaError
+from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
+MAX_RECHECKS = 20  # stored activities a finishing scan asks Strava about (the rest wait for the next)
+
+
+def next_before(before: int, oldest_start: int | None, full: bool) -> int:
+    """The key of the next page: the oldest start seen. After a full page that second is read again
+    (``+ 1``), since activities sharing it may lie beyond the page's end, unless the whole page is that
+    second (then past it, so the scan always moves)."""
+    if oldest_start is None:
+        return before
+    return oldest_start + 1 if full and oldest_start + 1 < before else oldest_start
+
+
+def scan_bound(scan: str) -> int:
+    """The epoch second a scan reads activities before: just after the scan began (its id)."""
+    return int(parse_utc(scan).timestamp()) + 1
 
 
 @bp.activity_trigger(input_name="cursor", activity=HISTORY_CURSOR)
@@ -63,15 +84,14 @@ async def history_cursor(cursor: Cursor) -> Cursor:
 
 @bp.activity_trigger(input_name="cursor", activity=SYNC_HISTORY_PAGE)
 async def sync_history_page(cursor: Cursor) -> FetchResult:
-    """Page ``page`` (200 per page) of the activities started before the scan's start: published ones
-    stored as seen by this scan, private ones removed; the stored cursor moves past the page.
-    Data: ``{"count"}`` (0: the scan has read everything)."""
+    """The next 200 activities started before ``before``: published ones stored as seen by this scan,
+    private ones removed; the stored cursor moves past the page. Data: ``{"count", "before"}`` (count 0:
+    the scan has read everything; ``before``: the key of the next page)."""
 
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
-        page = await strava.list_activities(
-            record.access_token, page=cursor["page"], per_page=PAGE_SIZE, before=cursor["before"]
-        )
-        published, private = split_published(svc, page)
+        page = await strava.activity_page(record.access_token, per_page=PAGE_SIZE, before=cursor["before"])
+        following = next_before(cursor["before"], page.oldest_start, page.size >= PAGE_SIZE)
+        published, private = split_published(svc, page.activities)
         await svc.activities.delete(record.athlete_id, private)
         await svc.activities.put(record.athlete_id, published, cursor["scan"])
         now = format_utc(datetime.now(timezone.utc))
@@ -81,24 +101,26 @@ async def sync_history_page(cursor: Cursor) -> FetchResult:
             return replace(
                 state,
                 next_page=cursor["page"] + 1 if moved else state.next_page,
+                before=following if moved else state.before,
                 newest_start=newest_start(state, published),
                 synced_at=now if published or private else state.synced_at,
             )
 
         await svc.sync_states.update(record.athlete_id, advance)
-        return {"count": len(page)}
+        return {"count": page.size, "before": following}
 
     return await with_token(int(cursor["athlete_id"]), call)
 
 
 @bp.activity_trigger(input_name="cursor", activity=FINISH_HISTORY_SCAN)
 async def finish_history_scan(cursor: Cursor) -> FetchResult:
-    """The scan read every page: stored activities it did not see (deleted on Strava, or no longer
-    published) are removed, and the history is complete."""
+    """The scan read every page: stored activities it did not see are re-checked with Strava and
+    removed if gone or no longer published (kept when Strava cannot say), and the history is complete."""
     svc = services()
     athlete_id = int(cursor["athlete_id"])
-    stale = await svc.activities.not_seen_by(athlete_id, cursor["scan"], before=cursor["before"])
-    removed = await svc.activities.delete(athlete_id, stale)
+    unseen = await svc.activities.not_seen_by(athlete_id, cursor["scan"], before=scan_bound(cursor["scan"]))
+    gone = await confirmed_gone(svc, athlete_id, unseen[:MAX_RECHECKS], cursor["scan"])
+    removed = await svc.activities.delete(athlete_id, gone)
     now = format_utc(datetime.now(timezone.utc))
 
     def finish(state: SyncState) -> SyncState:
@@ -115,6 +137,46 @@ async def finish_history_scan(cursor: Cursor) -> FetchResult:
     await svc.sync_states.update(athlete_id, finish)
     log.info("athlete %s: history %s complete (%s removed)", athlete_id, cursor["mode"], removed)
     return fetched({"removed": removed})
+
+
+async def confirmed_gone(svc: Services, athlete_id: int, unseen: list[int], scan: str) -> list[int]:
+    """Of ``unseen``, the ids Strava says are gone (404) or no longer published; one still published is
+    stored again as seen by ``scan``. Nothing is confirmed without the budget and an active token."""
+    record = await svc.tokens.get(athlete_id)
+    if not unseen or record is None or record.status is not TokenStatus.ACTIVE:
+        return []
+    work = f"re-checks of athlete {athlete_id}'s unseen activities"
+    if not (await reserve_calls(svc, len(unseen), "low", work)).granted:
+        log.info(
+            "athlete %s: %s unseen activities kept until the next scan (budget)", athlete_id, len(unseen)
+        )
+        return []
+    strava, policy, gone = svc.strava_for_one_call(), policy_of(svc.settings), []
+    try:
+        for activity_id in unseen:
+            try:
+                item = public_activity(await strava.get_activity(record.access_token, activity_id), policy)
+            except NotFoundError:
+                gone.append(activity_id)
+                continue
+            except RateLimitedError:  # the rest wait for the next scan
+                log.info("athlete %s: re-checks stopped by Strava's rate limit", athlete_id)
+                break
+            except StravaError as error:  # Strava could not say: keep it
+                log.warning(
+                    "athlete %s: activity %s kept unconfirmed (%s)",
+                    athlete_id,
+                    activity_id,
+                    type(error).__name__,
+                )
+                continue
+            if item is None:
+                gone.append(activity_id)
+            else:
+                await svc.activities.put(athlete_id, [item], scan)
+    finally:
+        await settle_calls(svc, len(unseen), strava.last_rate_limit)
+    return gone
 
 
 @bp.activity_trigger(input_name="request", activity=START_HISTORY_SYNC)

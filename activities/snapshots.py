@@ -12,6 +12,7 @@ import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
 from history.section import history_fields
+from maps.section import routes_section, without_routes
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
@@ -33,10 +34,10 @@ log = logging.getLogger(__name__)
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
 async def save_snapshot(request: SaveRequest) -> SaveResult:
-    """Complete the document from the activity store (``recent_activities``, ``history``, ``goals``) and
-    store it as the athlete's latest snapshot, unless only its ``generated_at`` differs from the stored
-    one: then the stored snapshot (and its ETag, so sites keep getting 304s) stays.
-    Idempotent: running it twice stores once."""
+    """Complete the document from the activity store (``recent_activities``, ``history``, ``goals``,
+    and ``routes`` with maps on) and store it as the athlete's latest snapshot, unless only its
+    ``generated_at`` differs from the stored one: then the stored snapshot (and its ETag, so sites keep
+    getting 304s) stays. Idempotent: running it twice stores once."""
     athlete_id = int(request["athlete_id"])
     svc = services()
     document = await _completed(svc, athlete_id, request["snapshot"])
@@ -74,7 +75,8 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
 
 async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -> dict[str, Any]:
     """The document with what the activity store adds: the aggregates from its index (one row), the
-    newest activities by one query; never the whole partition."""
+    newest activities by one query; never the whole partition, except for the ``routes`` section with
+    maps on (every stored route)."""
     index = await svc.activities.index(athlete_id)
     state = await svc.sync_states.get(athlete_id)
     fields = history_fields(
@@ -85,7 +87,10 @@ async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -
         now=parse_utc(document["generated_at"]),
     )
     recent = await svc.activities.newest(athlete_id, svc.settings.snapshot_activity_count, index)
-    return {**document, "recent_activities": recent, **fields}
+    if svc.settings.maps is None:  # routes stored while maps were on are never published once off
+        return {**document, "recent_activities": without_routes(recent), **fields}
+    routes = routes_section(await svc.activities.all(athlete_id))
+    return {**document, "recent_activities": recent, **fields, "routes": routes}
 
 
 def _body(document: dict[str, Any]) -> bytes:

@@ -29,7 +29,7 @@ from read_cache import invalidate_public_reads
 from services import services
 from starters import ensure_lifecycle
 from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
-from storage.retry import ONLY_COPY, RetryBudget, retrying
+from storage.retry import ONLY_COPY_POLICY, RACES, RetryBudget, StoragePolicy, retrying
 from storage.retry import Clock as RetryClock
 from storage.retry import Sleep as RetrySleep
 from strava.client import StravaClient
@@ -46,7 +46,7 @@ TOKEN_CALL_ATTEMPTS = 3  # a cut-off or unreadable 200 from the token endpoint i
 class TokenWriter(Protocol):
     async def get(self, athlete_id: int) -> TokenRecord | None: ...
 
-    async def update(self, record: TokenRecord) -> TokenRecord: ...
+    async def update(self, record: TokenRecord, *, policy: StoragePolicy | None = None) -> TokenRecord: ...
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=READ_TOKEN_STATE)
@@ -141,12 +141,13 @@ async def store_rotated_pair(
     tokens: TokenSet,
     now: datetime,
     *,
-    budget: RetryBudget = ONLY_COPY,
+    budget: RetryBudget = RACES,
     clock: RetryClock = time.monotonic,
     sleep: RetrySleep = asyncio.sleep,
 ) -> TokenRecord:
     """Write the pair Strava just issued, as ``active``: after a rotation it is the only valid one, so
-    conflicts and storage outages are retried for the whole budget (at least a minute). Another
+    the write rides out a storage outage of over a minute (ONLY_COPY_POLICY, the SDK's retries) and a
+    lost race is re-read and retried (``budget``). Another
     writer's changes (consent, or a status set from the old pair) are kept underneath, unless it
     stored a different refresh token (a new authorization), which wins."""
     current = record
@@ -162,7 +163,8 @@ async def store_rotated_pair(
                     expires_at=tokens.expires_at,
                     status=TokenStatus.ACTIVE,  # a pair Strava just issued is active
                     updated_at=now,
-                )
+                ),
+                policy=ONLY_COPY_POLICY,
             )
         except ConcurrencyConflictError:
             latest = await store.get(record.athlete_id)

@@ -11,7 +11,7 @@ import azure.functions as func
 from api import urls
 from api.conditional_get import serve_snapshot
 from api.diagnosis import Observations, diagnose
-from api.responses import NO_STORE, error_response, json_response
+from api.responses import NO_STORE, error_response, json_response, storage_failure_is_503
 from api.route_athlete import route_athlete
 from api.stats import deauthorized
 from orchestrations.contract import debounce_instance_id, lifecycle_instance_id, snapshot_instance_id
@@ -26,6 +26,7 @@ bp = df.Blueprint()
 
 @bp.route(route="athletes/{athleteId}/snapshot", methods=["GET", "POST"], auth_level=func.AuthLevel.FUNCTION)
 @bp.durable_client_input(client_name="client")
+@storage_failure_is_503()
 async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """POST: start a snapshot (202 + status URLs on the public base, never the request's Host; the
     running one if any). GET: the stored snapshot."""
@@ -53,6 +54,7 @@ async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestratio
 
 @bp.route(route="athletes/{athleteId}/status", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @bp.durable_client_input(client_name="client")
+@storage_failure_is_503()
 async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """A diagnosis: lifecycle, token expiry, last outcomes, snapshot age, rate limit, and fixes."""
     svc = services()
@@ -78,6 +80,7 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
         authorize_url=urls.absolute(req.url, svc.settings, urls.AUTHORIZE_PATH),
         budget=await _budget(svc),
         history=await _history(svc, client, athlete_id),
+        strava_setup_fix=svc.settings.strava_setup_fix,
     )
     diagnosis = diagnose(observations, datetime.now(timezone.utc))
     debouncer = _custom_status(await client.get_status(debounce_instance_id(athlete_id)))

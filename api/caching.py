@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
+
+import brotli
 
 CODINGS = ("br", "gzip")  # the content codings we serve, preferred first
 
@@ -67,6 +70,13 @@ def choose_coding(accept_encoding: str | None, available: tuple[str, ...] = CODI
         if q > best_q:
             best, best_q = coding, q
     return best
+
+
+@lru_cache(maxsize=64)  # the cards and widget documents drawn lately, per coding
+def encode(body: bytes, coding: str) -> bytes:
+    """``body`` in a content coding of :data:`CODINGS`, as the snapshot's JSON is kept (gzip level 9
+    without a timestamp, brotli at its best)."""
+    return gzip.compress(body, compresslevel=9, mtime=0) if coding == "gzip" else brotli.compress(body)
 
 
 def _quality(params: str) -> float:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import azure.functions as func
 
 from api.caching import etag_matches, http_date
-from api.responses import JSON, error_response
+from api.responses import JSON, NOSNIFF, error_response
 from services import Services
 
 
@@ -23,7 +23,9 @@ class Representation:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-JSON_SNAPSHOT = Representation(f"{JSON}; charset=utf-8", etag=lambda etag: etag, body=lambda body: body)
+JSON_SNAPSHOT = Representation(
+    f"{JSON}; charset=utf-8", etag=lambda etag: etag, body=lambda body: body, headers=NOSNIFF
+)
 
 
 async def serve_snapshot(

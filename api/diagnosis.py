@@ -31,6 +31,7 @@ class Observations:
     authorize_url: str
     budget: Mapping[str, Any] | None = None  # the shared rate budget (rate_budget.status_view)
     history: Mapping[str, Any] | None = None  # the history sync: stored state and its instance
+    strava_setup_fix: str | None = None  # Settings.strava_setup_fix: Strava is not configured
 
 
 # Problems of the lifecycle itself (and the deauthorized token status); the fixes of failure kinds come
@@ -60,6 +61,10 @@ def diagnose(obs: Observations, now: datetime) -> dict[str, Any]:
     """The status document: token, lifecycle, snapshot, rate limit, and the problems with their fixes."""
     facts, lifecycle = obs.facts, obs.lifecycle_status
     problems: list[dict[str, str]] = []
+    if obs.strava_setup_fix is not None:  # nothing reaches Strava until this is fixed
+        problems.append(
+            {"problem": "strava_not_configured", "source": "settings", "fix": obs.strava_setup_fix}
+        )
     if obs.token_status != "active":  # noqa: S105 - a status word, not a secret
         problems.append(problem(obs.token_status, "token", obs))
     elif obs.lifecycle_runtime_status == SUSPENDED:

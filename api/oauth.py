@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
-from api.responses import html_page, redirect
+from api.responses import html_page, redirect, storage_failure_is_503
 from read_cache import invalidate_public_reads
 from services import Services, services
 from settings import VISIBILITIES, Settings
@@ -31,12 +32,17 @@ from strava.errors import (
     StravaError,
 )
 from strava.models import TokenGrant
-from strava.oauth import ACTIVITY_SCOPES, DEFAULT_SCOPES, granted_scopes
+from strava.oauth import ACTIVITY_SCOPES, granted_scopes
 from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
+# Strava API Agreement, section 2 (as Strava words it); quoted, never paraphrased into a permission
+STRAVA_DISPLAY_RULE = (
+    "Strava Data provided by a specific user can only be displayed or disclosed in your Developer "
+    "Application to that user."
+)
 VISIBILITY_WORDS = {"everyone": "everyone", "followers_only": "your followers", "only_me": "only you"}
 STATE_REFUSALS = {
     "other_browser": "This authorization was started in another browser, or this browser did not keep "
@@ -45,11 +51,13 @@ STATE_REFUSALS = {
 
 
 @bp.route(route="strava/authorize", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@storage_failure_is_503(page=True)
 async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     """Ask whether to publish, then send the browser to Strava with a single-use ``state`` bound to it."""
     svc = services()
-    if not svc.settings.strava_configured:
-        return html_page(503, "Strava is not configured", ["Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET."])
+    fix = svc.settings.strava_setup_fix
+    if fix is not None:
+        return html_page(503, "Strava is not configured", [fix])
     elsewhere = urls.on_callback_origin(req.url, svc.settings)
     if elsewhere is not None:
         return redirect(elsewhere)
@@ -57,6 +65,8 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     if publish not in ("yes", "no"):
         return _consent_page(req, svc, invalid=publish is not None)
     callback = urls.callback_url(req.url, svc.settings)
+    if callback is None and urls.is_loopback(urlsplit(req.url).hostname):  # development, an unusable port
+        return html_page(400, "Unusable address", ["Open this app at its own address and port, then retry."])
     if callback is None:
         return html_page(
             503,
@@ -70,7 +80,9 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     state = await svc.states.issue(
         _now(), svc.settings.state_ttl, {"publish": publish == "yes"}, binding=binding
     )
-    response = redirect(svc.strava.authorize_url(callback, state, DEFAULT_SCOPES, approval_prompt="force"))
+    response = redirect(
+        svc.strava.authorize_url(callback, state, svc.settings.oauth_scopes, approval_prompt="force")
+    )
     response.headers["Set-Cookie"] = binding_cookie(
         binding, int(svc.settings.state_ttl.total_seconds()), secure=callback.startswith("https://")
     )
@@ -80,7 +92,12 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
 def published_summary(settings: Settings) -> str:
     """What a published snapshot shows, in words, from the privacy settings in force."""
     visible = " or ".join(VISIBILITY_WORDS[v] for v in VISIBILITIES if v in settings.published_visibilities)
-    maps = "with start and end points and map lines" if settings.include_locations else "without map data"
+    maps = (
+        f"with route outlines that leave out {settings.maps.radius_m:g} m around each start and end"
+        + (" and your privacy zones" if settings.maps.zones else "")
+        if settings.maps
+        else "without map data"
+    )
     return (
         "Publish: anyone can read your name, city, country and avatar; your ride, run and swim "
         "totals for the last four weeks, this year and all time; and your "
@@ -95,20 +112,24 @@ def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> fun
         400 if invalid else 200,
         "Connect Strava",
         [
-            "Strava's API agreement lets your data be shown to you; "
-            "publishing it on your site is your choice.",
+            f"Strava's API Agreement says: \u201c{STRAVA_DISPLAY_RULE}\u201d It does not grant permission "
+            "to publish your data. Publishing it on your site is your own decision, as the owner of this "
+            "app and of the data; if you are unsure, keep it private.",
             published_summary(svc.settings),
-            "Keep private: the same snapshot is only served to holders of the app's function key.",
+            "Private (not published): the same snapshot is only served to holders of the app's function "
+            "key, that is, to you.",
+            f"Strava is asked for: {', '.join(svc.settings.oauth_scopes)}, the least these settings need.",
         ],
         [
+            (urls.authorize_path(publish="no", **key), "Connect, private (not published)"),
             (urls.authorize_path(publish="yes", **key), "Connect and publish my stats"),
-            (urls.authorize_path(publish="no", **key), "Connect, but keep my stats private"),
         ],
     )
 
 
 @bp.route(route="strava/callback", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
+@storage_failure_is_503(page=True)
 async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Check the state and its browser, exchange the code, store the tokens, start the lifecycle and a
     first snapshot. Each step answers with a page of its own when it cannot go on."""

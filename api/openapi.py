@@ -15,10 +15,12 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.openapi_paths import operations
-
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "snapshot" / "snapshot.schema.json"
-DOCS_HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+DOCS_HEADERS = {
+    "Cache-Control": "public, max-age=300",
+    "Access-Control-Allow-Origin": "*",
+    "X-Content-Type-Options": "nosniff",
+}
 
 bp = df.Blueprint()
 
@@ -145,6 +147,13 @@ def openapi_document() -> dict[str, Any]:
             "(`Error`); the OAuth pages are short HTML. Keyed routes take the function key as `?code=` "
             "or `x-functions-key`. `/runtime/webhooks/durabletask/…` is Durable Functions' own API.",
         },
-        "paths": operations(),
+        "paths": _operations(),
         "components": _components(),
     }
+
+
+def _operations() -> dict[str, Any]:
+    """The paths (imported here: building the document is not a cold start's work)."""
+    from api.openapi_paths import operations
+
+    return operations()

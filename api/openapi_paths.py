@@ -56,6 +56,11 @@ NOT_MODIFIED = {
 
 
 SNAPSHOT_OK = {"description": "The snapshot", "headers": REPRESENTATION, **_json(_ref("Snapshot"))}
+WIDGET_DOCUMENT_OK = {
+    "description": "The widget's light document: athlete, totals, the newest activity of each sport type",
+    "headers": REPRESENTATION,
+    **_json(_ref("Snapshot_widget_document")),
+}
 
 
 def _public_read(
@@ -113,38 +118,56 @@ def _public_read(
     }
 
 
-def _card(athlete_param: bool) -> dict[str, Any]:
-    def choice(name: str, pattern: str, what: str) -> dict[str, Any]:
-        return {
-            "name": name,
-            "in": "query",
-            "description": what,
-            "schema": {"type": "string", "pattern": pattern},
-        }
+def _choice(name: str, pattern: str, what: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": what,
+        "schema": {"type": "string", "pattern": pattern},
+    }
 
-    options = [
-        choice("theme", "^(light|dark)$", "`light` (default) or `dark`"),
-        choice("units", "^(metric|imperial)$", "default: the athlete's preference, else metric"),
-        {
-            "name": "sports",
-            "in": "query",
-            "description": "comma list, e.g. `run,ride`",
-            "schema": {"type": "string"},
-        },
-        {
-            "name": "show",
-            "in": "query",
-            "description": "comma list of `ytd,all,recent,latest,heatmap,goals`",
-            "schema": {"type": "string"},
-        },
-    ]
-    svg = {
-        "description": "The card, SVG 1.1",
+
+STYLE_OPTIONS = [
+    _choice("theme", "^(light|dark|auto)$", "`light` (default), `dark`, or `auto` (the viewer's dark mode)"),
+    _choice("units", "^(metric|imperial)$", "default: the athlete's preference, else metric"),
+    {
+        "name": "sports",
+        "in": "query",
+        "description": "comma list of families (`run`, `walk`, `ride`, `swim`, `ski`, `paddle`, "
+        "`workout`) or Strava sport types (`TrailRun`), case-insensitive",
+        "schema": {"type": "string"},
+    },
+]
+
+
+def _svg(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
         "headers": REPRESENTATION,
         **_json({"type": "string"}, "image/svg+xml"),
     }
+
+
+def _card(athlete_param: bool) -> dict[str, Any]:
+    year = _choice("year", "^[0-9]{4}$", "draw that calendar year's heatmap (January to December)")
+    show = {
+        "name": "show",
+        "in": "query",
+        "description": "comma list of `ytd,all,recent,latest,heatmap,goals,map`",
+        "schema": {"type": "string"},
+    }
     summary = "An athlete's SVG card" if athlete_param else "The default athlete's SVG card"
-    return _public_read("Card", summary, athlete_param, svg, options, bad_option=True)
+    card = _svg("The card, SVG 1.1")
+    return _public_read("Card", summary, athlete_param, card, [*STYLE_OPTIONS, year, show], bad_option=True)
+
+
+def _routes(athlete_param: bool) -> dict[str, Any]:
+    year = _choice(
+        "year", "^[0-9]{4}$", "the year drawn (default: the athlete's current year, by their local date)"
+    )
+    summary = "An athlete's routes poster" if athlete_param else "The default athlete's routes poster"
+    poster = _svg("Every route of the year as small multiples under the year's totals, SVG 1.1")
+    return _public_read("Routes", summary, athlete_param, poster, [*STYLE_OPTIONS, year], bad_option=True)
 
 
 def _widget() -> dict[str, Any]:
@@ -261,7 +284,15 @@ def operations() -> dict[str, Any]:
         ),
         "/api/card.svg": _card(athlete_param=False),
         "/api/athletes/{athleteId}/card.svg": _card(athlete_param=True),
+        "/api/routes.svg": _routes(athlete_param=False),
+        "/api/athletes/{athleteId}/routes.svg": _routes(athlete_param=True),
         "/api/widget.js": _widget(),
+        "/api/widget.json": _public_read(
+            "WidgetDocument", "The default athlete's light document for the widget", False, WIDGET_DOCUMENT_OK
+        ),
+        "/api/athletes/{athleteId}/widget.json": _public_read(
+            "WidgetDocument", "An athlete's light document for the widget", True, WIDGET_DOCUMENT_OK
+        ),
         "/api/athletes/{athleteId}/snapshot": {
             "parameters": [ATHLETE_ID],
             "get": {

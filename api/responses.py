@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
-from collections.abc import Mapping
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ParamSpec
 
 import azure.functions as func
 
+from storage import StorageError
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+
 JSON = "application/json"
 NO_STORE = {"Cache-Control": "no-store"}
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}  # every answer: a browser never guesses another type
+STORAGE_RETRY_AFTER_S = 5
 
 
 def json_response(
@@ -19,7 +28,7 @@ def json_response(
     return func.HttpResponse(
         json.dumps(body, ensure_ascii=False, separators=(",", ":")),
         status_code=status,
-        headers={"Content-Type": f"{JSON}; charset=utf-8", **(headers or {})},
+        headers={"Content-Type": f"{JSON}; charset=utf-8", **NOSNIFF, **(headers or {})},
     )
 
 
@@ -47,9 +56,47 @@ def html_page(
         "line-height:1.5}a{color:#fc4c02}</style></head>"
         f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
     )
-    headers = {"Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer", **NO_STORE}
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Referrer-Policy": "no-referrer",
+        **NOSNIFF,
+        **NO_STORE,
+    }
     return func.HttpResponse(page, status_code=status, headers=headers)
 
 
 def redirect(location: str) -> func.HttpResponse:
     return func.HttpResponse(status_code=302, headers={"Location": location, **NO_STORE})
+
+
+def storage_unavailable(page: bool = False) -> func.HttpResponse:
+    """503 + Retry-After: Table Storage failed or did not answer in time (JSON, or a page)."""
+    retry = {"Retry-After": str(STORAGE_RETRY_AFTER_S)}
+    if page:
+        response = html_page(503, "Try again shortly", ["This app's storage is unavailable right now."])
+        response.headers.update(retry)
+        return response
+    message = "This app's storage is unavailable right now; try again after Retry-After seconds."
+    return error_response(503, "storage_unavailable", message, retry)
+
+
+def storage_failure_is_503(
+    page: bool = False,
+) -> Callable[[Callable[P, Awaitable[func.HttpResponse]]], Callable[P, Awaitable[func.HttpResponse]]]:
+    """Decorate an HTTP function (under ``@bp.route``): a storage error it does not handle answers
+    503 + Retry-After (a page for browser routes), never a 500; the log names the error's type only."""
+
+    def decorate(
+        handler: Callable[P, Awaitable[func.HttpResponse]],
+    ) -> Callable[P, Awaitable[func.HttpResponse]]:
+        @functools.wraps(handler)  # keeps the signature the worker reads the bindings from
+        async def guarded(*args: P.args, **kwargs: P.kwargs) -> func.HttpResponse:
+            try:
+                return await handler(*args, **kwargs)
+            except StorageError as error:
+                log.warning("%s: storage failed (%s); answered 503", handler.__name__, type(error).__name__)
+                return storage_unavailable(page)
+
+        return guarded
+
+    return decorate

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import azure.durable_functions as df
 import azure.functions as func
 
-from api.caching import choose_coding, cors_headers, http_date, not_modified, preflight_headers
+from api.caching import choose_coding, cors_headers, encode, http_date, not_modified, preflight_headers
 from api.conditional_get import JSON_SNAPSHOT, Representation
-from api.responses import error_response
+from api.responses import error_response, storage_failure_is_503
 from api.route_athlete import bad_athlete_id, parse_athlete_id
 from read_cache import CachedSnapshot, Publication, PublicView
 from services import Services, services
@@ -37,6 +37,7 @@ REFUSALS = {
 
 
 @bp.route(route="athletes/{athleteId}/stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
     if req.method == "OPTIONS":
@@ -45,6 +46,7 @@ async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
+@storage_failure_is_503()
 async def default_stats(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete: DEFAULT_ATHLETE_ID, else the only connected one."""
     svc = services()
@@ -105,15 +107,15 @@ def represent(
     cache_control: str,
     extra: Mapping[str, str],
 ) -> func.HttpResponse:
-    """The snapshot as ``representation``; the JSON in the coding the client accepts. HEAD gets the
-    same headers (the host drops the body and keeps its Content-Length); a 304 carries validators and
+    """The snapshot as ``representation``, in the coding the client accepts. HEAD gets the same
+    headers (the host drops the body and keeps its Content-Length); a 304 carries validators and
     caching headers only, no Content-Type."""
     coded = representation is JSON_SNAPSHOT
-    coding = choose_coding(req.headers.get("Accept-Encoding")) if coded else None
+    coding = choose_coding(req.headers.get("Accept-Encoding"))
     etag = representation.etag(snapshot.etag)
     if coding is not None:
         etag = f"W/{etag}"  # a compressed copy of the same bytes: a weak match of the plain one
-    vary = ", ".join(filter(None, (extra.get("Vary"), "Accept-Encoding" if coded else None)))
+    vary = ", ".join(filter(None, (extra.get("Vary"), "Accept-Encoding")))
     headers = {**representation.headers, **extra, "ETag": etag, "Cache-Control": cache_control}
     if vary:
         headers["Vary"] = vary
@@ -123,11 +125,13 @@ def represent(
         return func.HttpResponse(status_code=304, headers=headers, mimetype="")
     headers["Last-Modified"] = http_date(snapshot.generated_at)
     headers["Content-Type"] = representation.content_type
+    if coded:
+        body = snapshot.encoded[coding] if coding else snapshot.body
+    else:
+        body = representation.body(snapshot.body)
+        body = encode(body, coding) if coding else body
     if coding is not None:
         headers["Content-Encoding"] = coding
-        body = snapshot.encoded[coding]
-    else:
-        body = snapshot.body if coded else representation.body(snapshot.body)
     return func.HttpResponse(body, status_code=200, headers=headers)
 
 

@@ -14,7 +14,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
-from api.responses import NO_STORE, error_response, json_response
+from api.responses import NO_STORE, error_response, json_response, storage_failure_is_503
 from services import Services, services
 from storage import StoredSubscription
 from strava.errors import (
@@ -31,10 +31,12 @@ log = logging.getLogger(__name__)
 
 
 @bp.route(route="strava/subscription", methods=["GET", "POST", "DELETE"], auth_level=func.AuthLevel.FUNCTION)
+@storage_failure_is_503()
 async def strava_subscription(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
-    if not svc.settings.strava_configured:
-        return error_response(503, "strava_not_configured", "Set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET.")
+    fix = svc.settings.strava_setup_fix
+    if fix is not None:
+        return error_response(503, "strava_not_configured", fix)
     callback_url = urls.webhook_callback_url(req.url, svc.settings)
     try:
         if req.method == "GET":

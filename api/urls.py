@@ -7,7 +7,7 @@ to ``localhost:7071``) is unset or loopback too. Links inside pages are host-rel
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
 
 from settings import Settings
 
@@ -29,13 +29,20 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def is_loopback_origin(request_url: str) -> bool:
+    """A loopback host with no port or a usable one (the host passes ``:99999`` on as sent)."""
+    parts = urlsplit(request_url)
+    port = _port(parts)
+    return is_loopback(parts.hostname) and (port is None or 0 < port < 65536)
+
+
 def public_base(request_url: str, settings: Settings) -> str | None:
     """``scheme://host[:port]`` this app is reached at, or None if only an untrusted Host could say."""
     if settings.public_base_url:
         return settings.public_base_url
     website = urlsplit(f"//{settings.website_hostname}").hostname if settings.website_hostname else None
     request = urlsplit(request_url)
-    if is_loopback(request.hostname) and (website is None or is_loopback(website)):
+    if is_loopback_origin(request_url) and (website is None or is_loopback(website)):
         # development: the loopback address the browser used, so the cookie and the callback agree
         return f"{request.scheme}://{request.netloc}"
     if settings.website_hostname:
@@ -68,10 +75,18 @@ def on_callback_origin(request_url: str, settings: Settings) -> str | None:
     target, request = urlsplit(callback or ""), urlsplit(request_url)
     if callback is None or MOVED in request.query.split("&"):
         return None
-    if request.hostname == target.hostname and target.port in (None, request.port):
+    if request.hostname == target.hostname and _port(target) in (None, _port(request)):
         return None
     query = f"{request.query}&{MOVED}" if request.query else MOVED
     return urlunsplit((target.scheme, target.netloc, request.path, query, ""))
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port; -1 for digits beyond 65535, which the host passes on as sent."""
+    try:
+        return parts.port
+    except ValueError:
+        return -1
 
 
 def authorize_path(**query: str) -> str:

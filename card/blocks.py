@@ -1,4 +1,5 @@
-"""The optional blocks from the activity history: a year heatmap (``history.daily``) and ``goals``.
+"""The optional blocks from the activity history: a heatmap (``history.daily`` or ``history.days``)
+and ``goals``.
 
 Both draw nothing when the snapshot lacks the field (older snapshots, history not synced yet).
 """
@@ -18,7 +19,6 @@ from card.units import Units, sport_family
 
 CELL = 7
 STEP = 8.5
-WEEKS = 53
 MAX_GOALS = 4
 
 
@@ -37,21 +37,20 @@ def section_title(body: ET.Element, title: str, baseline: float, theme: Theme, x
     )
 
 
-def draw_heatmap(body: ET.Element, y: int, daily: Sequence[Any], theme: Theme) -> int:
-    """53 weeks by 7 days (Monday on top), shaded by moving time in quartiles of the active days."""
-    days = _days(daily)
+def draw_heatmap(body: ET.Element, y: int, days: Mapping[date, float], year: int | None, theme: Theme) -> int:
+    """Weeks by 7 days (Monday on top), shaded by moving time in quartiles of the active days: the
+    last 365 days, or the calendar year ``year`` (January to December)."""
     if not days:
         return y
-    last = max(days)
-    first_monday = date.fromordinal(last.toordinal() - last.weekday() - (WEEKS - 1) * 7)
+    first = min(days)
+    first_monday = date.fromordinal(first.toordinal() - first.weekday())
     active = sorted(seconds for seconds in days.values() if seconds > 0)
     levels = [active[len(active) * q // 4] for q in (1, 2, 3)] if active else []
-    total = sum(1 for seconds in days.values() if seconds > 0)
-    section_title(body, "LAST 365 DAYS", y + 16, theme)
+    section_title(body, str(year) if year else "LAST 365 DAYS", y + 16, theme)
     add(
         body,
         "text",
-        f"{total} active days",
+        f"{len(active)} active {'day' if len(active) == 1 else 'days'}",
         id="heatmap-active-days",
         x=WIDTH - PAD,
         y=y + 16,
@@ -63,8 +62,6 @@ def draw_heatmap(body: ET.Element, y: int, daily: Sequence[Any], theme: Theme) -
     top = y + 24
     for day, seconds in sorted(days.items()):
         offset = (day - first_monday).days
-        if offset < 0:
-            continue
         level = 0 if seconds <= 0 else 1 + sum(1 for threshold in levels if seconds > threshold)
         add(
             grid,
@@ -119,16 +116,3 @@ def draw_goals(body: ET.Element, y: int, goals: Sequence[Any], units: Units, the
             )
         y += 32
     return y
-
-
-def _days(daily: Sequence[Any]) -> dict[date, float]:
-    days: dict[date, float] = {}
-    for item in daily:
-        if not isinstance(item, Mapping):
-            continue
-        try:
-            day = date.fromisoformat(str(item.get("date")))
-        except ValueError:
-            continue
-        days[day] = number(item.get("moving_time_s"))
-    return days

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -20,3 +21,25 @@ def number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return 0.0
     return float(value) if math.isfinite(value) else 0.0
+
+
+def local_date(snapshot: Mapping[str, Any], moment: Any) -> str:
+    """The athlete's local date (``YYYY-MM-DD``) of a UTC time (``2026-11-24T21:38:05Z``): shifted by
+    the UTC offset of their newest activity (``start_date_local - start_date``), else UTC; ``""`` if
+    ``moment`` is not such a time."""
+    try:
+        utc = datetime.fromisoformat(str(moment).replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return ""
+    newest = mapping(next(iter(sequence(snapshot.get("recent_activities"))), None))
+    try:
+        local = datetime.fromisoformat(str(newest.get("start_date_local")).removesuffix("Z"))
+        start = datetime.fromisoformat(str(newest.get("start_date")).replace("Z", "+00:00")).replace(
+            tzinfo=None
+        )
+        offset = local - start
+    except ValueError:
+        offset = timedelta(0)
+    if abs(offset) > timedelta(hours=14):  # no place is further from UTC: bad data
+        offset = timedelta(0)
+    return (utc + offset).date().isoformat()

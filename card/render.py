@@ -1,8 +1,8 @@
 """The card itself: a snapshot document and options in, SVG 1.1 bytes out (pure, deterministic).
 
 Drawn from the snapshot only: the athlete's name and place, Strava's totals per period and sport, the
-latest activity, optionally the ``history.daily`` heatmap and ``goals``, and the Strava attribution
-("Powered by Strava", "View on Strava" in Strava orange, per Strava's brand guidelines).
+latest activity, optionally the heatmap, ``goals`` and the latest route's ``map``, and the Strava
+attribution ("Powered by Strava", "View on Strava" in Strava orange, per Strava's brand guidelines).
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ from typing import Any
 
 from card import units as fmt
 from card.blocks import draw_goals, draw_heatmap, section_title
-from card.fields import mapping, number, sequence
-from card.options import SPORTS, CardOptions
+from card.fields import local_date, mapping, number, sequence
+from card.options import CardOptions
+from card.periods import heatmap_days, history_totals, item_totals
+from card.route import draw_map
 from card.svg import add, clean, link, root, serialize
-from card.theme import PAD, WIDTH, Theme, theme_named
+from card.theme import PAD, WIDTH, Theme, apply_auto_theme, theme_named
 from card.units import Units, sport_family
+from history.sports import FAMILIES, STRAVA_TOTALS, label, matches
 
 LABEL_COLUMN = 130
 PERIOD_LABELS = {"ytd": "This year", "all": "All time", "recent": "Last 4 weeks"}
-SPORT_LABELS = {"run": "Run", "ride": "Ride", "swim": "Swim"}
 STRAVA = "https://www.strava.com"
 
 Document = Mapping[str, Any]
@@ -31,23 +33,33 @@ def render_card(snapshot: Document, options: CardOptions) -> bytes:
     """The SVG card of a public snapshot document."""
     theme = theme_named(options.theme)
     athlete = mapping(snapshot.get("athlete"))
-    units = options.units or _preferred_units(athlete)
+    units = options.units or preferred_units(athlete)
     sports = options.sports or main_sports(snapshot)
     name = clean(athlete_name(athlete), 40)
     body = ET.Element("g")
-    y = _header(body, athlete, name, theme)
+    y = header(body, athlete, name, theme)
     periods = [block for block in options.show if block in PERIOD_LABELS]
     if periods:
         y = _totals(body, y, snapshot, periods, sports, units, theme)
     for block in options.show:
         if block == "latest":
-            y = _latest(body, y, snapshot, sports if options.sports else None, units, theme)
+            y = _latest(body, y, snapshot, options.sports, units, theme)
         elif block == "heatmap":
-            y = draw_heatmap(body, y, sequence(mapping(snapshot.get("history")).get("daily")), theme)
+            days = heatmap_days(mapping(snapshot.get("history")), options.sports, options.year)
+            y = draw_heatmap(body, y, days, options.year, theme)
         elif block == "goals":
             y = draw_goals(body, y, sequence(snapshot.get("goals")), units, theme)
-    y = _footer(body, y, snapshot, theme)
-    svg = root(WIDTH, y, f"{name}: Strava stats" if name else "Strava stats")
+        elif block == "map":
+            y = draw_map(body, y, snapshot, options.sports, theme)
+    y = footer(body, y, snapshot, theme)
+    return framed(body, y, f"{name}: Strava stats" if name else "Strava stats", options.theme)
+
+
+def framed(body: ET.Element, height: int, title: str, theme_name: str) -> bytes:
+    """``body`` (drawn in :func:`theme_named`'s colours) on the card's rounded frame, as SVG bytes;
+    ``auto`` gets its light colours and dark rule here."""
+    theme = theme_named(theme_name)
+    svg = root(WIDTH, height, title)
     add(
         svg,
         "rect",
@@ -55,11 +67,13 @@ def render_card(snapshot: Document, options: CardOptions) -> bytes:
         y=0.5,
         rx=8,
         width=WIDTH - 1,
-        height=y - 1,
+        height=height - 1,
         fill=theme.background,
         stroke=theme.border,
     )
     svg.append(body)
+    if theme_name == "auto":
+        apply_auto_theme(svg)
     return serialize(svg)
 
 
@@ -70,18 +84,20 @@ def athlete_name(athlete: Mapping[str, Any]) -> str:
 
 
 def main_sports(snapshot: Document) -> tuple[str, ...]:
-    """The sport groups with all-time activities, most time first; run and ride when there are none."""
+    """Strava's sport groups with all-time activities, most time first; run and ride when none."""
     all_time = mapping(mapping(mapping(snapshot.get("stats")).get("totals")).get("all"))
-    active = [sport for sport in SPORTS if number(mapping(all_time.get(sport)).get("count")) > 0]
+    active = [sport for sport in STRAVA_TOTALS if number(mapping(all_time.get(sport)).get("count")) > 0]
     ranked = sorted(active, key=lambda sport: -number(mapping(all_time.get(sport)).get("moving_time_s")))
     return tuple(ranked) or ("run", "ride")
 
 
-def _preferred_units(athlete: Mapping[str, Any]) -> Units:
+def preferred_units(athlete: Mapping[str, Any]) -> Units:
+    """The units the athlete chose on Strava."""
     return Units.IMPERIAL if athlete.get("measurement_preference") == "feet" else Units.METRIC
 
 
-def _header(body: ET.Element, athlete: Mapping[str, Any], name: str, theme: Theme) -> int:
+def header(body: ET.Element, athlete: Mapping[str, Any], name: str, theme: Theme) -> int:
+    """The athlete's name and place at the top; the y below them."""
     add(
         body,
         "text",
@@ -118,21 +134,23 @@ def _totals(
     units: Units,
     theme: Theme,
 ) -> int:
-    totals = mapping(mapping(snapshot.get("stats")).get("totals"))
-    column = (WIDTH - LABEL_COLUMN - PAD) / len(sports)
-    for index, sport in enumerate(sports):
-        section_title(body, SPORT_LABELS[sport].upper(), y + 12, theme, x=LABEL_COLUMN + index * column)
+    history = history_totals(snapshot)
+    shown = sports[:3]  # three columns fit the card
+    column = (WIDTH - LABEL_COLUMN - PAD) / len(shown)
+    for index, sport in enumerate(shown):
+        section_title(body, clean(label(sport), 14).upper(), y + 12, theme, x=LABEL_COLUMN + index * column)
     y += 20
     for period in periods:
         add(body, "text", PERIOD_LABELS[period], x=PAD, y=y + 17, font_size=12, fill=theme.muted)
-        for index, sport in enumerate(sports):
-            item = mapping(mapping(totals.get(period)).get(sport))
+        for index, sport in enumerate(shown):
+            item = item_totals(snapshot, period, sport, history)
             x = LABEL_COLUMN + index * column
-            metres, seconds = number(item.get("distance_m")), number(item.get("moving_time_s"))
+            metres, seconds = item["distance_m"], item["moving_time_s"]
+            family = sport if sport in FAMILIES else sport_family(sport)
             add(
                 body,
                 "text",
-                fmt.distance(metres, units, sport),
+                fmt.distance(metres, units, family),
                 id=f"{period}-{sport}-distance",
                 x=x,
                 y=y + 17,
@@ -140,7 +158,8 @@ def _totals(
                 font_weight="bold",
                 fill=theme.text,
             )
-            detail = f"{fmt.count(int(number(item.get('count'))), sport)} · {fmt.hours_minutes(seconds)}"
+            noun = sport if sport in FAMILIES else "other"  # "12 walks", but "3 activities" of Hike
+            detail = f"{fmt.count(item['count'], noun)} · {fmt.hours_minutes(seconds)}"
             add(
                 body,
                 "text",
@@ -160,7 +179,7 @@ def _latest(
 ) -> int:
     activities = [mapping(item) for item in sequence(snapshot.get("recent_activities"))]
     if sports is not None:
-        activities = [a for a in activities if sport_family(str(a.get("sport_type"))) in sports]
+        activities = [a for a in activities if matches(a.get("sport_type"), sports)]
     if not activities:
         return y
     latest = activities[0]
@@ -172,7 +191,7 @@ def _latest(
         fmt.distance(metres, units, family) if metres > 0 else None,
         fmt.clock(seconds),
         fmt.pace_or_speed(metres, seconds, units, family),
-        str(latest.get("start_date_local") or "")[:10],
+        str(latest.get("start_date_local") or "")[:10],  # the activity's own local date
     ]
     add(body, "line", x1=PAD, x2=WIDTH - PAD, y1=y + 4, y2=y + 4, stroke=theme.border)
     section_title(body, "LATEST", y + 22, theme)
@@ -215,10 +234,11 @@ def _latest(
     return y + 68
 
 
-def _footer(body: ET.Element, y: int, snapshot: Document, theme: Theme) -> int:
+def footer(body: ET.Element, y: int, snapshot: Document, theme: Theme) -> int:
+    """The Updated date (the athlete's local date) and Strava's attribution; the y below them."""
     y += 6
     add(body, "line", x1=PAD, x2=WIDTH - PAD, y1=y, y2=y, stroke=theme.border)
-    generated = str(snapshot.get("generated_at") or "")[:10]
+    generated = local_date(snapshot, snapshot.get("generated_at"))
     if generated:
         add(body, "text", f"Updated {generated}", x=PAD, y=y + 20, font_size=10, fill=theme.muted)
     anchor = link(body, STRAVA)

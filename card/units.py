@@ -10,14 +10,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
+from history.sports import family_of
+
 METRES_PER_MILE = 1609.344
 METRES_PER_YARD = 0.9144
 
-FOOT_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun", "Walk", "Hike"})
-RIDE_SPORTS = frozenset(
-    {"Ride", "VirtualRide", "EBikeRide", "MountainBikeRide", "GravelRide", "EMountainBikeRide", "Velomobile"}
-)
-SWIM_SPORTS = frozenset({"Swim"})
+NOUNS = {"run": "run", "walk": "walk", "ride": "ride", "swim": "swim"}
 
 
 class Units(Enum):
@@ -25,15 +23,10 @@ class Units(Enum):
     IMPERIAL = "imperial"
 
 
-def sport_family(sport_type: str) -> str:
-    """``run``, ``ride``, ``swim`` or ``other``: what decides between pace and speed."""
-    if sport_type in FOOT_SPORTS:
-        return "run"
-    if sport_type in RIDE_SPORTS:
-        return "ride"
-    if sport_type in SWIM_SPORTS:
-        return "swim"
-    return "other"
+def sport_family(sport_type: object) -> str:
+    """The family (``history.sports``) of a sport type, ``other`` without one: what decides between
+    pace and speed."""
+    return family_of(sport_type)
 
 
 def half_up(value: float, decimals: int = 0) -> Decimal:
@@ -73,7 +66,7 @@ def hours_minutes(seconds: float) -> str:
 
 def pace_or_speed(metres: float, seconds: float, units: Units, family: str) -> str | None:
     """Runs and walks: ``5:12 /km``; swims: ``1:55 /100m``; rides: ``31.1 km/h``; else ``None``."""
-    if metres <= 0 or seconds <= 0 or family == "other":
+    if metres <= 0 or seconds <= 0 or family not in NOUNS:
         return None
     if family == "ride":
         per_hour = metres / seconds * 3600
@@ -88,7 +81,7 @@ def pace_or_speed(metres: float, seconds: float, units: Units, family: str) -> s
 
 
 def count(number: int, family: str) -> str:
-    """``12 runs``, ``1 ride``, ``3 swims``."""
-    noun = {"run": "run", "ride": "ride", "swim": "swim"}.get(family, "activity")
+    """``12 runs``, ``1 ride``, ``3 swims``, ``2 walks``, else ``5 activities``."""
+    noun = NOUNS.get(family, "activity")
     plural = "activities" if noun == "activity" else f"{noun}s"
     return f"{grouped(number)} {noun if number == 1 else plural}"

@@ -3,6 +3,10 @@
 Every figure is grouped by the activity's LOCAL start date (``start_date_local``, Strava's wall-clock
 time), per ``sport_type``. "Today" is the athlete's local date: ``now`` shifted by the UTC offset of
 their newest activity, so an athlete in Tokyo sees today's morning run in today's cell.
+
+One rule for every series (``by_year``, ``by_month``, ``by_week``, ``daily``): oldest first, every
+period of its span present, a period without activities as zeros (``"sports": {}``). ``days`` is the
+exception by design: every day with an activity, ever (oldest first), for a calendar-year heatmap.
 """
 
 from __future__ import annotations
@@ -25,11 +29,23 @@ class Totals(TypedDict):
     elevation_gain_m: float
 
 
+class DayTotals(TypedDict):
+    count: int
+    distance_m: float
+    moving_time_s: int
+
+
 class DailyTotals(TypedDict):
     date: str
     count: int
     distance_m: float
     moving_time_s: int
+    sports: dict[str, DayTotals]  # per sport_type, for a heatmap of some sports; {} on a rest day
+
+
+class ActiveDay(TypedDict):
+    date: str
+    moving_time_s: dict[str, int]  # per sport_type: all a heatmap shades by, kept small for ten years
 
 
 class Streaks(TypedDict):
@@ -106,22 +122,35 @@ def sports_by(items: Iterable[HistoryActivity], key: Any) -> dict[Any, dict[str,
     }
 
 
-def by_year(items: Sequence[HistoryActivity]) -> list[dict[str, Any]]:
-    """Every year with data, newest first."""
+def by_year(items: Sequence[HistoryActivity], today: date | None = None) -> list[dict[str, Any]]:
+    """Every year from the first activity's to today's (the newest activity's without ``today``),
+    oldest first; a year without activities has ``{}``."""
     groups = sports_by(items, lambda item: item.local_date.year)
-    return [{"year": year, "sports": groups[year]} for year in sorted(groups, reverse=True)]
+    if not groups:
+        return []
+    last = max(groups) if today is None else max(today.year, max(groups))
+    return [{"year": year, "sports": groups.get(year, {})} for year in range(min(groups), last + 1)]
 
 
-def by_month(items: Sequence[HistoryActivity]) -> list[dict[str, Any]]:
-    """Every month with data (``2026-11``), newest first."""
-    groups = sports_by(items, lambda item: f"{item.local_date.year:04d}-{item.local_date.month:02d}")
-    return [{"month": month, "sports": groups[month]} for month in sorted(groups, reverse=True)]
+def by_month(items: Sequence[HistoryActivity], today: date | None = None) -> list[dict[str, Any]]:
+    """Every month (``2026-11``) from the first activity's to today's, oldest first; ``{}`` when empty."""
+    groups = sports_by(items, lambda item: _month(item.local_date))
+    if not groups:
+        return []
+    first, newest = min(groups), max(groups)
+    last = newest if today is None else max(_month(today), newest)
+    months: list[str] = []
+    year, month = int(first[:4]), int(first[5:])
+    while (label := f"{year:04d}-{month:02d}") <= last:
+        months.append(label)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [{"month": month, "sports": groups.get(month, {})} for month in months]
 
 
 def by_week(items: Sequence[HistoryActivity], today: date) -> list[dict[str, Any]]:
-    """The last 52 ISO weeks up to today's, newest first; a week without activities has ``{}``."""
+    """The 52 ISO weeks up to today's, oldest first; a week without activities has ``{}``."""
     monday = today - timedelta(days=today.weekday())
-    weeks = [iso_week(monday - timedelta(weeks=back)) for back in range(WEEKS_SHOWN)]
+    weeks = [iso_week(monday - timedelta(weeks=back)) for back in reversed(range(WEEKS_SHOWN))]
     first = monday - timedelta(weeks=WEEKS_SHOWN - 1)
     recent = [item for item in items if first <= item.local_date <= today]
     groups = sports_by(recent, lambda item: iso_week(item.local_date))
@@ -129,21 +158,58 @@ def by_week(items: Sequence[HistoryActivity], today: date) -> list[dict[str, Any
 
 
 def daily(items: Sequence[HistoryActivity], today: date) -> list[DailyTotals]:
-    """The last 365 days ending today, oldest first, every day (zeros included) for heatmaps."""
+    """The 365 days ending today, oldest first, every day (zeros included), each with its sports."""
     first = today - timedelta(days=DAYS_SHOWN - 1)
-    days: dict[date, DailyTotals] = {}
+    recent = [item for item in items if first <= item.local_date <= today]
+    groups = _day_sports(recent)
+    cells: list[DailyTotals] = []
     for offset in range(DAYS_SHOWN):
         day = first + timedelta(days=offset)
-        days[day] = {"date": day.isoformat(), "count": 0, "distance_m": 0.0, "moving_time_s": 0}
+        sports = groups.get(day, {})
+        cells.append(
+            {
+                "date": day.isoformat(),
+                "count": sum(cell["count"] for cell in sports.values()),
+                "distance_m": round(sum(cell["distance_m"] for cell in sports.values()), 1),
+                "moving_time_s": sum(cell["moving_time_s"] for cell in sports.values()),
+                "sports": sports,
+            }
+        )
+    return cells
+
+
+def days(items: Sequence[HistoryActivity]) -> list[ActiveDay]:
+    """Every day with an activity, oldest first, with its moving time per sport: any calendar year's
+    heatmap."""
+    groups: dict[date, dict[str, int]] = {}
     for item in items:
-        cell = days.get(item.local_date)
-        if cell is not None:
-            cell["count"] += 1
-            cell["distance_m"] += item.distance_m
-            cell["moving_time_s"] += item.moving_time_s
-    for cell in days.values():
-        cell["distance_m"] = round(cell["distance_m"], 1)
-    return list(days.values())
+        sports = groups.setdefault(item.local_date, {})
+        sports[item.sport_type] = sports.get(item.sport_type, 0) + item.moving_time_s
+    return [
+        {"date": day.isoformat(), "moving_time_s": dict(sorted(groups[day].items()))}
+        for day in sorted(groups)
+    ]
+
+
+def _day_sports(items: Iterable[HistoryActivity]) -> dict[date, dict[str, DayTotals]]:
+    groups: dict[date, dict[str, DayTotals]] = {}
+    for item in items:
+        sports = groups.setdefault(item.local_date, {})
+        cell = sports.setdefault(item.sport_type, {"count": 0, "distance_m": 0.0, "moving_time_s": 0})
+        cell["count"] += 1
+        cell["distance_m"] += item.distance_m
+        cell["moving_time_s"] += item.moving_time_s
+    return {
+        day: {
+            sport: {**cell, "distance_m": round(cell["distance_m"], 1)}
+            for sport, cell in sorted(sports.items())
+        }
+        for day, sports in groups.items()
+    }
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _runs(ordinals: Sequence[int]) -> list[tuple[int, int]]:

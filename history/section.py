@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from history.aggregates import HistoryActivity, by_month, by_week, by_year, daily, local_today, streaks
+from history.aggregates import (
+    HistoryActivity,
+    by_month,
+    by_week,
+    by_year,
+    daily,
+    days,
+    local_today,
+    streaks,
+)
 from history.goals import Goal, goal_progress
 
 
@@ -35,10 +44,12 @@ def history_fields(
             "activity_count": len(items),
             "complete": complete,
             "synced_at": synced_at,
-            "by_year": by_year(items),
-            "by_month": by_month(items),
+            "today": today.isoformat(),
+            "by_year": by_year(items, today),
+            "by_month": by_month(items, today),
             "by_week": by_week(items, today),
             "daily": daily(items, today),
+            "days": days(items),
             "streaks": streaks(items, today),
         },
         "goals": goal_progress(goals, items, today),

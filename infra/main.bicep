@@ -20,8 +20,15 @@ param principalId string = ''
 param stravaClientId string = ''
 
 @secure()
-@description('Strava API application Client Secret. Stored only in Key Vault; the app reads it through a Key Vault reference. Empty: no secret yet.')
+@description('Strava API application Client Secret. Written to Key Vault only when given (empty: the vault keeps what it has); the app always reads it through a Key Vault reference.')
 param stravaClientSecret string = ''
+
+@secure()
+@description('Token Strava echoes in the webhook subscription handshake. Written to Key Vault only when given; the app always reads it through a Key Vault reference (no secret in the vault yet: webhooks are off).')
+param stravaWebhookVerifyToken string = ''
+
+@description('scheme://host[:port] the app is reached at, behind a custom domain; empty: the app\'s own host.')
+param publicBaseUrl string = ''
 
 @description('NCRONTAB (six fields, UTC) of the snapshot job and lifecycle watchdog.')
 param snapshotSchedule string = '0 0 */2 * * *'
@@ -38,8 +45,17 @@ param defaultAthleteId string = ''
 @description('Published visibilities, comma list of everyone, followers_only, only_me.')
 param snapshotVisibility string = 'everyone'
 
-@description('Publish start/end coordinates and polylines.')
-param snapshotIncludeLocations bool = false
+@allowed(['off', 'outline'])
+@description('Route maps: off, or outline (routes trimmed around start, end and privacy zones).')
+param snapshotMaps string = 'off'
+
+@minValue(100)
+@maxValue(10000)
+@description('Metres of every route left out around its start and its end (with maps on).')
+param snapshotMapPrivacyRadiusM int = 500
+
+@description('More places no route point may show: lat,lon,radius_m;lat,lon,radius_m (with maps on).')
+param snapshotPrivacyZones string = ''
 
 @minValue(1)
 @maxValue(200)
@@ -48,8 +64,64 @@ param snapshotActivityCount int = 30
 
 @minValue(0)
 @maxValue(86400)
-@description('Cache-Control max-age of the public stats, seconds.')
-param statsCacheMaxAgeSeconds int = 300
+@description('Cache-Control max-age (and stale-while-revalidate) of the public stats and embeds, seconds: with the webhook debounce it bounds how stale a returning visitor sees them.')
+param statsCacheMaxAgeSeconds int = 15
+
+@minValue(1)
+@maxValue(3599)
+@description('Refresh the access token this many seconds before it expires.')
+param tokenRefreshMarginSeconds int = 1200
+
+@minValue(0)
+@maxValue(300)
+@description('Seconds between the public read cache\'s storage checks.')
+param statsCacheRevalidateSeconds int = 5
+
+@minValue(30)
+@maxValue(3600)
+@description('Lifetime of an OAuth state, seconds.')
+param oauthStateTtlSeconds int = 600
+
+@minValue(1)
+@maxValue(120)
+@description('Timeout of one Strava call, seconds.')
+param stravaTimeoutSeconds int = 15
+
+@description('Prefix of the app\'s table names (a letter, then at most 51 letters or digits).')
+param tablePrefix string = 'strava'
+
+@description('Goals shown with the totals, comma list like Run:1000km,Ride:5000km/year; empty: none.')
+param snapshotGoals string = ''
+
+@minValue(1)
+@maxValue(365)
+@description('Days between full rescans of the activity history.')
+param historyRescanDays int = 7
+
+@minValue(0)
+@maxValue(2592000)
+@description('Overlap of each incremental history sync, seconds.')
+param historySyncOverlapSeconds int = 86400
+
+@minValue(1)
+@maxValue(100)
+@description('Share of Strava\'s rate limit the app may use, percent.')
+param rateBudgetPercent int = 80
+
+@minValue(1)
+@maxValue(100)
+@description('Share of Strava\'s rate limit background work may use, percent (at most rateBudgetPercent).')
+param rateBudgetBackgroundPercent int = 50
+
+@minValue(0)
+@maxValue(600)
+@description('Quiet window after the latest webhook event, seconds.')
+param webhookDebounceSeconds int = 30
+
+@minValue(1)
+@maxValue(3600)
+@description('A webhook refresh runs at most this many seconds after the first event of a burst.')
+param webhookMaxDelaySeconds int = 45
 
 @allowed([512, 2048, 4096])
 @description('Memory of each Flex Consumption instance, MB.')
@@ -59,6 +131,11 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 @description('Upper bound of Flex Consumption instances (a cost ceiling; this app needs one).')
 param maximumInstanceCount int = 40
+
+@minValue(0)
+@maxValue(10)
+@description('Always-ready instances of the durable group (orchestrators, activities, entities): no cold start for them, billed around the clock even when idle (docs/deploying.md). 0: none.')
+param durableAlwaysReadyInstances int = 0
 
 var tags = { 'azd-env-name': environmentName }
 // 13 lowercase letters and digits, stable for one subscription, environment and region.
@@ -121,6 +198,7 @@ module vault 'modules/vault.bicep' = {
     location: location
     tags: tags
     stravaClientSecret: stravaClientSecret
+    stravaWebhookVerifyToken: stravaWebhookVerifyToken
   }
 }
 
@@ -152,7 +230,11 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     applicationInsightsConnectionString: monitoring.outputs.connectionString
-    stravaKeyVaultReference: vault.outputs.stravaKeyVaultReference
+    durableAlwaysReadyInstances: durableAlwaysReadyInstances
+    keyVaultReferences: vault.outputs.references
+    // Every setting the app reads, from a parameter (an azd environment value, see docs/deploying.md) or
+    // a fixed value: the config resource replaces the whole set on each provision, so a setting changed in
+    // the portal would be lost on the next one.
     appSettings: {
       STRAVA_CLIENT_ID: stravaClientId
       SNAPSHOT_SCHEDULE: snapshotSchedule
@@ -160,24 +242,27 @@ module functionApp 'modules/functionapp.bicep' = {
       ALLOWED_ATHLETE_IDS: allowedAthleteIds
       DEFAULT_ATHLETE_ID: defaultAthleteId
       SNAPSHOT_VISIBILITY: snapshotVisibility
-      SNAPSHOT_INCLUDE_LOCATIONS: snapshotIncludeLocations ? 'true' : 'false'
+      SNAPSHOT_MAPS: snapshotMaps
+      SNAPSHOT_MAP_PRIVACY_RADIUS_M: string(snapshotMapPrivacyRadiusM)
+      SNAPSHOT_PRIVACY_ZONES: snapshotPrivacyZones
       SNAPSHOT_ACTIVITY_COUNT: string(snapshotActivityCount)
       STATS_CACHE_MAX_AGE_SECONDS: string(statsCacheMaxAgeSeconds)
-      // The README's defaults; change them here (or in the portal) if you must.
-      TOKEN_REFRESH_MARGIN_SECONDS: '1200'
-      STATS_CACHE_REVALIDATE_SECONDS: '5'
-      OAUTH_STATE_TTL_SECONDS: '600'
-      STRAVA_TIMEOUT_SECONDS: '15'
+      PUBLIC_BASE_URL: publicBaseUrl
+      TOKEN_REFRESH_MARGIN_SECONDS: string(tokenRefreshMarginSeconds)
+      STATS_CACHE_REVALIDATE_SECONDS: string(statsCacheRevalidateSeconds)
+      OAUTH_STATE_TTL_SECONDS: string(oauthStateTtlSeconds)
+      STRAVA_TIMEOUT_SECONDS: string(stravaTimeoutSeconds)
+      TABLE_PREFIX: tablePrefix
+      SNAPSHOT_GOALS: snapshotGoals
+      HISTORY_RESCAN_DAYS: string(historyRescanDays)
+      HISTORY_SYNC_OVERLAP_SECONDS: string(historySyncOverlapSeconds)
+      RATE_BUDGET_PERCENT: string(rateBudgetPercent)
+      RATE_BUDGET_BACKGROUND_PERCENT: string(rateBudgetBackgroundPercent)
+      WEBHOOK_DEBOUNCE_SECONDS: string(webhookDebounceSeconds)
+      WEBHOOK_MAX_DELAY_SECONDS: string(webhookMaxDelaySeconds)
+      // Strava's own endpoints (the emulator replaces them only in development)
       STRAVA_API_BASE_URL: 'https://www.strava.com/api/v3'
       STRAVA_OAUTH_BASE_URL: 'https://www.strava.com/oauth'
-      TABLE_PREFIX: 'strava'
-      SNAPSHOT_GOALS: ''
-      HISTORY_RESCAN_DAYS: '7'
-      HISTORY_SYNC_OVERLAP_SECONDS: '86400'
-      RATE_BUDGET_PERCENT: '80'
-      RATE_BUDGET_BACKGROUND_PERCENT: '50'
-      WEBHOOK_DEBOUNCE_SECONDS: '30'
-      WEBHOOK_MAX_DELAY_SECONDS: '45'
     }
   }
 }

@@ -78,7 +78,7 @@ POLICIES: Mapping[FailureKind, Policy] = {
         ends_lifecycle=False,
         snapshot="give_up",
         fix="The token lacks a needed scope. Authorize again and keep 'View data about your activities' "
-        "(activity:read_all) checked: {authorize_url}",
+        "checked: {authorize_url}",
         error=MissingScopeError,
     ),
     "unauthorized": Policy(

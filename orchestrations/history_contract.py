@@ -63,5 +63,5 @@ class Cursor(TypedDict):
     athlete_id: int
     mode: ScanMode
     scan: str  # the scan's id (its start time)
-    before: int  # epoch seconds: pages run through activities started before this
-    page: int
+    before: int  # epoch seconds, the page key: the next page holds activities started before this
+    page: int  # pages read so far + 1 (progress only: pages are fetched by key, not by offset)

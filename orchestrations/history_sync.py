@@ -111,7 +111,12 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
             {
                 "athlete_id": athlete_id,
                 "mode": cursor["mode"],
-                "cursor": {**cursor, "page": cursor["page"] + 1},
+                # by key: the next page is what started before the oldest start seen so far
+                "cursor": {
+                    **cursor,
+                    "page": cursor["page"] + 1,
+                    "before": result["data"].get("before", cursor["before"]),
+                },
             }
         )
         return None

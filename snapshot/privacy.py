@@ -1,30 +1,38 @@
 """What of an athlete's Strava data may appear in the public snapshot.
 
-The token carries ``activity:read_all``, so Strava hands the owner private activities, exact start
-points and map polylines. The public snapshot keeps only activities whose visibility is published
-(``everyone`` by default) and drops coordinates and polylines unless the owner opts in.
+With ``activity:read_all`` Strava hands the owner private activities, exact start points and map
+polylines. The public snapshot keeps only activities whose visibility is known and published
+(``everyone`` by default); privacy fails closed: an activity whose visibility Strava did not state is
+never published. It never carries Strava's coordinates or polylines: with maps on
+(``SNAPSHOT_MAPS=outline``) an activity gets a ``route`` trimmed around its start, its end and the
+privacy zones (``maps.public_route``), and nothing else of where it was.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from maps import MapPolicy, RouteRejectedError, public_route
 from strava.models import ActivityTotals, Athlete, AthleteStats, SummaryActivity
 from timestamps import format_utc
 
 SPORT_GROUPS = ("ride", "run", "swim")
 PERIODS = ("recent", "ytd", "all")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PrivacyPolicy:
-    """Which visibilities are published, and whether locations (latlng, polylines) are."""
+    """Which visibilities are published, and how routes are (``None``: no map data at all)."""
 
     published_visibilities: frozenset[str] = frozenset({"everyone"})
-    include_locations: bool = False
+    maps: MapPolicy | None = None
 
     def publishes(self, activity: SummaryActivity) -> bool:
+        if activity.visibility is None:  # unknown: fail closed
+            return False
         return activity.visibility in self.published_visibilities and not (
             activity.private and "only_me" not in self.published_visibilities
         )
@@ -72,11 +80,20 @@ def public_activity(activity: SummaryActivity, policy: PrivacyPolicy) -> dict[st
         "visibility": activity.visibility,
         "url": f"https://www.strava.com/activities/{activity.id}",
     }
-    if policy.include_locations:
-        item["start_latlng"] = list(activity.start_latlng) if activity.start_latlng else None
-        item["end_latlng"] = list(activity.end_latlng) if activity.end_latlng else None
-        item["summary_polyline"] = activity.summary_polyline
+    if policy.maps is not None:
+        route = _route(activity, policy.maps)
+        if route:
+            item["route"] = route
     return item
+
+
+def _route(activity: SummaryActivity, maps: MapPolicy) -> list[str] | None:
+    """The activity's trimmed route; a hostile polyline is skipped and logged by id, never content."""
+    try:
+        return public_route(activity.summary_polyline, maps, activity.start_latlng, activity.end_latlng)
+    except RouteRejectedError as error:
+        log.warning("activity %s: route not published (%s)", activity.id, error)
+        return None
 
 
 def public_totals(totals: ActivityTotals) -> dict[str, Any]:

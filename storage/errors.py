@@ -6,6 +6,7 @@ they are never chained: the mapped error keeps only the status code and the serv
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -21,6 +22,7 @@ from azure.core.exceptions import (
 
 T = TypeVar("T")
 _CONFLICT_CODES = frozenset({"UpdateConditionNotSatisfied", "ConditionNotMet"})
+_BODY_CODE = re.compile(r'"code"\s*:\s*"([A-Za-z]{1,64})"')  # an OData error body's code, nothing else
 
 
 class StorageError(Exception):
@@ -57,6 +59,9 @@ def map_azure_error(error: AzureError) -> StorageError:
     status = error.status_code if isinstance(error, HttpResponseError) else None
     raw_code = getattr(error, "error_code", None)
     code = str(getattr(raw_code, "value", raw_code)) if raw_code is not None else None
+    if code is None and isinstance(error, HttpResponseError):  # some calls leave it in the body only
+        found = _BODY_CODE.search(str(error))
+        code = found.group(1) if found else None
     where = f"status {status}, code {code}"
     if isinstance(error, ResourceModifiedError) or code in _CONFLICT_CODES:
         return ConcurrencyConflictError(f"conditional write lost ({where})", status=status, code=code)

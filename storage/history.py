@@ -274,7 +274,7 @@ class SyncState:
     mode: str = ""  # "backfill" or "rescan" while one runs, else ""
     scan: str = ""  # id of the running (or last) full scan
     next_page: int = 1
-    before: int = 0  # epoch seconds: the running scan pages through activities started before this
+    before: int = 0  # epoch seconds: the running scan's next page holds activities started before this
     complete: bool = False  # a full scan has finished at least once
     last_full_scan_at: str = ""  # ISO-8601 UTC
     newest_start: int = 0  # epoch seconds of the newest stored start (0: none)

@@ -16,6 +16,7 @@ from typing import Any
 from storage.errors import ConcurrencyConflictError, EntityNotFoundError
 from storage.keys import athlete_id_from_key, athlete_key
 from storage.properties import etag_of, int64, read_bool, read_datetime, read_int, read_str, require_utc
+from storage.retry import StoragePolicy
 from storage.tables import TableService
 
 GRANT_ROW = "grant"
@@ -74,11 +75,13 @@ class TokenStore:
         etag = await table.upsert(_entity_from_record(record))
         return dataclasses.replace(record, etag=etag)
 
-    async def update(self, record: TokenRecord) -> TokenRecord:
-        """Write only if the row is unchanged since ``record`` was read; else ConcurrencyConflictError."""
+    async def update(self, record: TokenRecord, *, policy: StoragePolicy | None = None) -> TokenRecord:
+        """Write only if the row is unchanged since ``record`` was read; else ConcurrencyConflictError.
+        ``policy``: the SDK's retries for this write, if not the service's."""
         if record.etag is None:
             raise ValueError("update needs the etag of the record it replaces; use replace() for a new grant")
-        table = await self._service.checked_table(self._table_name)
+        service = self._service if policy is None else self._service.with_policy(policy)
+        table = await service.checked_table(self._table_name)
         try:
             etag = await table.update(_entity_from_record(record), record.etag)
         except EntityNotFoundError:

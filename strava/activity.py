@@ -10,7 +10,8 @@ from strava.json_fields import JsonObject
 
 @dataclass(frozen=True)
 class SummaryActivity:
-    """An activity summary. ``start_date`` is aware UTC; ``start_date_local`` is naive wall time."""
+    """An activity summary. ``start_date`` is aware UTC; ``start_date_local`` is naive wall time.
+    ``visibility`` is None when Strava did not say (old and partial payloads): never published."""
 
     id: int
     name: str
@@ -34,7 +35,7 @@ class SummaryActivity:
     commute: bool = False
     manual: bool = False
     private: bool = False
-    visibility: str = "everyone"
+    visibility: str | None = None
     start_latlng: tuple[float, float] | None = None
     end_latlng: tuple[float, float] | None = None
     summary_polyline: str | None = None
@@ -47,7 +48,6 @@ class SummaryActivity:
     def from_json(cls, data: object) -> SummaryActivity:
         obj = JsonObject(data, "SummaryActivity")
         private = obj.flag("private")
-        max_heartrate = obj.opt_whole("max_heartrate")
         route = obj.child("map")
         return cls(
             id=obj.identifier("id"),
@@ -64,7 +64,7 @@ class SummaryActivity:
             average_speed=obj.opt_number("average_speed"),
             max_speed=obj.opt_number("max_speed"),
             average_heartrate=obj.opt_number("average_heartrate"),
-            max_heartrate=float(max_heartrate) if max_heartrate is not None else None,
+            max_heartrate=obj.opt_number("max_heartrate"),
             kudos_count=obj.opt_whole("kudos_count") or 0,
             achievement_count=obj.opt_whole("achievement_count") or 0,
             pr_count=obj.opt_whole("pr_count"),
@@ -72,7 +72,7 @@ class SummaryActivity:
             commute=obj.flag("commute"),
             manual=obj.flag("manual"),
             private=private,
-            visibility=obj.opt_text("visibility") or ("only_me" if private else "everyone"),
+            visibility=obj.opt_text("visibility") or ("only_me" if private else None),
             start_latlng=obj.latlng("start_latlng"),
             end_latlng=obj.latlng("end_latlng"),
             summary_polyline=route.opt_text("summary_polyline") if route is not None else None,

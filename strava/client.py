@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,9 +21,38 @@ from strava.oauth import (
 from strava.push import PushSubscription
 from strava.ratelimits import RateLimitUsage
 from strava.transport import Clock, Params, StravaTransport, utc_now
+from timestamps import parse_utc
 
 MAX_PER_PAGE = 200
 LARGEST_EPOCH_SECONDS = 10**11  # larger values are milliseconds, which Strava rejects
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """One page of ``GET /athlete/activities``: the readable activities, how many items Strava sent,
+    and the epoch second of the oldest start on the page (``None`` for an empty page)."""
+
+    activities: list[SummaryActivity]
+    size: int
+    oldest_start: int | None
+
+    @classmethod
+    def from_json(cls, payload: object) -> ActivityPage:
+        """Per item: an unreadable activity is logged by id (never its content) and left out; the
+        others are kept. A page whose items carry no readable start at all is refused."""
+        if not isinstance(payload, list):
+            raise BadResponseError("GET /athlete/activities: expected an array")
+        activities: list[SummaryActivity] = []
+        for item in payload:
+            try:
+                activities.append(SummaryActivity.from_json(item))
+            except BadResponseError as error:  # the message names the field, never its value
+                log.warning("skipped unreadable activity %s: %s", _item_id(item), error)
+        starts = [start for start in map(_item_start, payload) if start is not None]
+        if payload and not starts:
+            raise BadResponseError("GET /athlete/activities: no item has a readable start_date")
+        return cls(activities, len(payload), min(starts) if starts else None)
 
 
 @dataclass(frozen=True)
@@ -94,7 +124,21 @@ class StravaClient:
         after: int | None = None,
         before: int | None = None,
     ) -> list[SummaryActivity]:
-        """One page of the athlete's activities (a short page is not necessarily the last)."""
+        """One page of the athlete's readable activities (a short page is not necessarily the last)."""
+        return (
+            await self.activity_page(access_token, page=page, per_page=per_page, after=after, before=before)
+        ).activities
+
+    async def activity_page(
+        self,
+        access_token: str,
+        *,
+        page: int = 1,
+        per_page: int = 30,
+        after: int | None = None,
+        before: int | None = None,
+    ) -> ActivityPage:
+        """One page of the athlete's activities, read per item (see :class:`ActivityPage`)."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"page must be >= 1 and per_page within 1..{MAX_PER_PAGE}")
         params: dict[str, str | int] = {"page": page, "per_page": per_page}
@@ -102,9 +146,7 @@ class StravaClient:
         payload = await self._transport.request(
             "GET", f"{self._api}/athlete/activities", bearer=access_token, params=params
         )
-        if not isinstance(payload, list):
-            raise BadResponseError("GET /athlete/activities: expected an array")
-        return [SummaryActivity.from_json(item) for item in payload]
+        return ActivityPage.from_json(payload)
 
     async def get_activity(self, access_token: str, activity_id: int) -> SummaryActivity:
         """One of the athlete's activities (the detail view, read for its summary fields)."""
@@ -174,3 +216,21 @@ def _epoch_params(**bounds: int | None) -> Params:
             raise ValueError(f"{name} looks like milliseconds; Strava wants epoch seconds")
         params[name] = value
     return params
+
+
+def _item_id(item: object) -> str:
+    """An activity's id for a log line: an integer (or digit string) id, else a placeholder."""
+    found = item.get("id") if isinstance(item, dict) else None
+    if isinstance(found, int) and not isinstance(found, bool):
+        return str(found)
+    return found if isinstance(found, str) and found.isdigit() and len(found) < 20 else "(no readable id)"
+
+
+def _item_start(item: object) -> int | None:
+    """The epoch second an item started, if it says so readably (paging needs it even for an item
+    that is otherwise unreadable)."""
+    text = item.get("start_date") if isinstance(item, dict) else None
+    try:
+        return int(parse_utc(text, require_zone=True).timestamp()) if isinstance(text, str) else None
+    except ValueError:
+        return None

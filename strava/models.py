@@ -117,13 +117,16 @@ class ActivityTotals:
 
     @classmethod
     def from_json(cls, data: object, path: str = "ActivityTotals") -> ActivityTotals:
+        """Absent or null totals (a sport never done: no swim totals) and absent fields are zero."""
+        if data is None:
+            return cls(0, 0.0, 0, 0, 0.0)
         obj = JsonObject(data, path)
         return cls(
-            count=obj.whole("count"),
-            distance=obj.number("distance"),
-            moving_time=obj.whole("moving_time"),
-            elapsed_time=obj.whole("elapsed_time"),
-            elevation_gain=obj.number("elevation_gain"),
+            count=obj.opt_whole("count") or 0,
+            distance=obj.opt_number("distance") or 0.0,
+            moving_time=obj.opt_whole("moving_time") or 0,
+            elapsed_time=obj.opt_whole("elapsed_time") or 0,
+            elevation_gain=obj.opt_number("elevation_gain") or 0.0,
             achievement_count=obj.opt_whole("achievement_count"),
         )
 

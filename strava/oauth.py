@@ -8,9 +8,16 @@ from urllib.parse import urlencode
 
 API_BASE = "https://www.strava.com/api/v3"
 OAUTH_BASE = "https://www.strava.com/oauth"
-DEFAULT_SCOPES = ("read", "activity:read_all")  # what the app asks for
+DEFAULT_SCOPES = ("read", "activity:read_all")  # the widest the app ever asks for
 ACTIVITY_SCOPES = frozenset({"activity:read", "activity:read_all"})  # either lets it read activities
 APPROVAL_PROMPTS = ("auto", "force")
+
+
+def scopes_for(published_visibilities: frozenset[str]) -> tuple[str, ...]:
+    """The narrowest scopes the privacy settings need: ``activity:read`` (activities visible to Everyone
+    and Followers, privacy zones hidden) unless ``only_me`` activities may be published, which only
+    ``activity:read_all`` lets the app read."""
+    return ("read", "activity:read_all" if "only_me" in published_visibilities else "activity:read")
 
 
 def build_authorize_url(

@@ -12,10 +12,22 @@ param deploymentContainerName string
 param instanceMemoryMB int
 param maximumInstanceCount int
 param applicationInsightsConnectionString string
-@description('A Key Vault reference to the Strava client secret, or empty while there is none.')
-param stravaKeyVaultReference string
+@description('App setting -> Key Vault reference (vault.bicep), set whether or not the secret exists yet.')
+param keyVaultReferences object
+@description('Always-ready instances of the durable group; 0: none (scale from zero).')
+param durableAlwaysReadyInstances int
 @description('The app\'s own settings (settings.py, SNAPSHOT_SCHEDULE), as strings.')
 param appSettings object
+
+// Microsoft's advice for Durable Functions on Flex Consumption (docs/deploying.md): an always-ready
+// instance for the `durable` group avoids cold starts of orchestrations; optional here (none by default)
+// because it is billed even when idle.
+var alwaysReady = durableAlwaysReadyInstances > 0 ? [
+  {
+    name: 'durable'
+    instanceCount: durableAlwaysReadyInstances
+  }
+] : []
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -63,6 +75,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReady
       }
       runtime: {
         name: 'python'
@@ -84,17 +97,13 @@ var platformSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
-// Only once the secret exists: an unresolvable reference would reach the app as its literal text.
-var secretSettings = empty(stravaKeyVaultReference) ? {} : {
-  STRAVA_CLIENT_SECRET: stravaKeyVaultReference
-}
 
 // A separate config resource so a setting can name the app's own host (the Strava redirect URI). It
 // replaces the whole set, so every setting the app reads is here.
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(appSettings, platformSettings, secretSettings, {
+  properties: union(appSettings, platformSettings, keyVaultReferences, {
     STRAVA_REDIRECT_URI: 'https://${site.properties.defaultHostName}/api/strava/callback'
   })
 }

@@ -71,7 +71,7 @@ def test_healthy_diagnosis():
         ({"lifecycle_runtime_status": "Suspended"}, "lifecycle_suspended", "resumes it"),
         ({"facts": {"last_refresh_error": "refresh_token_lost"}}, "refresh_token_lost", "cannot recover"),
         ({"facts": {"last_snapshot_error": "application_inactive"}}, "application_inactive", "subscription"),
-        ({"facts": {"last_snapshot_error": "missing_scope"}}, "missing_scope", "activity:read_all"),
+        ({"facts": {"last_snapshot_error": "missing_scope"}}, "missing_scope", "your activities' checked"),
         (
             {"facts": {"last_snapshot_error": "rate_limited", "rate_limited_until": "2026-11-24T12:15:00Z"}},
             "rate_limited",
@@ -134,11 +134,11 @@ def test_the_consent_page_says_what_publishing_shows():
         {
             "AzureWebJobsStorage": "x",
             "SNAPSHOT_VISIBILITY": "everyone,only_me",
-            "SNAPSHOT_INCLUDE_LOCATIONS": "1",
+            "SNAPSHOT_MAPS": "outline",
         }
     )
     assert "visible to everyone or only you" in published_summary(opted)
-    assert "map lines" in published_summary(opted)
+    assert "route outlines that leave out 500 m around each start and end" in published_summary(opted)
 
 
 def test_history_settings_are_validated_by_name():

@@ -127,6 +127,9 @@ setting_names = st.sampled_from(
         "DEFAULT_ATHLETE_ID",
         "SNAPSHOT_VISIBILITY",
         "SNAPSHOT_INCLUDE_LOCATIONS",
+        "SNAPSHOT_MAPS",
+        "SNAPSHOT_MAP_PRIVACY_RADIUS_M",
+        "SNAPSHOT_PRIVACY_ZONES",
         "CORS_ALLOWED_ORIGINS",
         "TABLE_PREFIX",
     ]

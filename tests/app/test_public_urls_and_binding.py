@@ -135,3 +135,20 @@ def test_cookie_values_are_read_from_the_header() -> None:
 def test_another_sites_malformed_cookie_does_not_hide_the_binding(other: str) -> None:
     for header in (f"{other}; {BINDING_COOKIE}=abc-_1", f"{BINDING_COOKIE}=abc-_1; {other}"):
         assert cookie_value(header, BINDING_COOKIE) == "abc-_1", header
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999/api/strava/authorize",
+        "http://127.0.0.1:0/api/strava/authorize",
+        "http:///api/strava/authorize",
+        "http://[::1]:123456/api/strava/authorize",
+    ],
+)
+def test_an_odd_port_the_host_lets_through_never_raises(url: str) -> None:
+    """Kestrel passes any port of digits (``:99999``) to the worker: URL building must not fail."""
+    for configured in (settings(), settings(STRAVA_REDIRECT_URI="https://app.example/api/strava/callback")):
+        on_callback_origin(url, configured)
+        callback_url(url, configured)
+        on_public_base("http://127.0.0.1:7071/x", url, configured)

@@ -221,3 +221,34 @@ async def test_zero_seconds_revalidates_every_read(stores: FakeStores, clock: Cl
     await cache.view(ATHLETE)
     await cache.view(ATHLETE)
     assert stores.reads["token"] == 2
+
+
+async def test_slow_storage_serves_the_last_answer_and_nobody_queues_behind_it(
+    cache: PublicReadCache, stores: FakeStores, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read_cache, "READ_DEADLINE_S", 0.01)
+    good = await cache.view(ATHLETE)
+    stores.hold = asyncio.Event()  # storage hangs: the revalidation never ends on its own
+    clock.now += 5
+    assert await cache.view(ATHLETE) is good  # the deadline passed: the last answer
+    reads = sum(stores.reads.values())
+    for _ in range(20):
+        assert await cache.view(ATHLETE) is good  # at once: the revalidation is still under way
+    assert sum(stores.reads.values()) == reads
+    stores.hold.set()  # storage answers: the background read fills the cache
+    await asyncio.gather(*cache._pending.values())
+    assert await cache.view(ATHLETE) is not good
+
+
+async def test_a_cold_read_on_hanging_storage_fails_at_the_deadline(
+    cache: PublicReadCache, stores: FakeStores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read_cache, "COLD_READ_DEADLINE_S", 0.01)
+    stores.hold = asyncio.Event()
+    with pytest.raises(StorageUnavailableError):
+        await cache.view(ATHLETE)
+    with pytest.raises(StorageUnavailableError):
+        await cache.default_athlete()
+    stores.hold.set()
+    await asyncio.gather(*cache._pending.values())
+    assert (await cache.view(ATHLETE)).publication is Publication.PUBLISHED  # filled meanwhile

@@ -1,9 +1,8 @@
-"""The one retry helper and the write that holds the only copy of a rotated refresh token, on a fake
-clock: the write keeps trying through a storage outage of almost a minute and a half."""
+"""The race-retry helper on a fake clock: a lost conditional write is re-read and retried, nothing else
+is (outages are the SDK policy's, tests/storage/test_retry_policy.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timezone
 
 import pytest
@@ -17,7 +16,7 @@ from storage import (
     TokenRecord,
     TokenStatus,
 )
-from storage.retry import ONLY_COPY, RACES, RetryBudget, is_retryable, retrying
+from storage.retry import ONLY_COPY_POLICY, RACES, RetryBudget, StoragePolicy, is_retryable, retrying
 from strava.models import TokenSet
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -39,39 +38,27 @@ class FakeClock:
 
 
 class OutageStore:
-    """A token store whose writes fail until ``healthy_at`` (fake seconds)."""
+    """A token store whose writes fail as unreachable, counting them."""
 
-    def __init__(self, clock: FakeClock, healthy_at: float) -> None:
-        self.clock, self.healthy_at = clock, healthy_at
+    def __init__(self) -> None:
         self.row = OLD
         self.attempts = 0
 
     async def get(self, athlete_id: int) -> TokenRecord | None:
         return self.row
 
-    async def update(self, record: TokenRecord) -> TokenRecord:
+    async def update(self, record: TokenRecord, *, policy: StoragePolicy | None = None) -> TokenRecord:
+        assert policy is ONLY_COPY_POLICY
         self.attempts += 1
-        if self.clock.now < self.healthy_at:
-            raise StorageUnavailableError("table service unreachable")
-        self.row = dataclasses.replace(record, etag='"e2"')
-        return self.row
+        raise StorageUnavailableError("table service unreachable")
 
 
-async def test_the_rotated_pair_survives_a_storage_outage_of_over_a_minute() -> None:
+async def test_an_outage_is_not_retried_over_the_sdks_retries() -> None:
     clock = FakeClock()
-    store = OutageStore(clock, healthy_at=75.0)
-    stored = await store_rotated_pair(store, OLD, NEW, NOW, clock=clock, sleep=clock.sleep)
-    assert stored.refresh_token == "new-refresh" and store.row.refresh_token == "new-refresh"
-    assert clock.now >= 75.0 and store.attempts > 2
-
-
-async def test_it_gives_up_only_after_at_least_a_minute() -> None:
-    clock = FakeClock()
-    store = OutageStore(clock, healthy_at=float("inf"))
+    store = OutageStore()
     with pytest.raises(StorageUnavailableError):
         await store_rotated_pair(store, OLD, NEW, NOW, clock=clock, sleep=clock.sleep)
-    assert clock.now >= 60.0
-    assert ONLY_COPY.seconds >= 60
+    assert store.attempts == 1 and clock.now == 0
 
 
 async def test_lost_races_are_retried_and_other_errors_are_not() -> None:
@@ -92,5 +79,8 @@ async def test_lost_races_are_retried_and_other_errors_are_not() -> None:
 
     with pytest.raises(CorruptEntityError):
         await retrying(corrupt, RetryBudget(60, 1, 1), clock=clock, sleep=clock.sleep)
-    assert is_retryable(StorageError("503", status=503)) and not is_retryable(StorageError("400", status=400))
+    # throttling, 5xx and an unreachable service were the SDK policy's to retry
+    assert not is_retryable(StorageError("503", status=503)) and not is_retryable(
+        StorageUnavailableError("x")
+    )
     assert not is_retryable(ValueError("no"))

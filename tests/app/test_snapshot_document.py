@@ -2,6 +2,7 @@
 
 from datetime import datetime, timezone
 
+from maps import MapPolicy
 from snapshot import PrivacyPolicy, assemble_snapshot, public_activity, public_athlete
 from strava.models import Athlete, SummaryActivity
 
@@ -32,21 +33,34 @@ def test_default_policy_publishes_only_everyone_visibility():
     assert public_activity(activity("only_me", private=True), policy) is None
 
 
+def test_an_activity_of_unknown_visibility_is_never_published():
+    every = frozenset({"everyone", "followers_only", "only_me"})
+    for policy in (PrivacyPolicy(), PrivacyPolicy(every)):
+        assert public_activity(activity(None), policy) is None
+
+
+def test_a_payload_without_visibility_is_not_published():
+    """Old and partial payloads (Strava's swagger examples) carry no ``visibility``: fail closed."""
+    from tests.strava_client.samples import activity_json
+
+    unstated = activity_json()
+    del unstated["visibility"], unstated["private"]
+    assert public_activity(SummaryActivity.from_json(unstated), PrivacyPolicy()) is None
+
+
 def test_private_flag_wins_over_a_published_visibility_unless_only_me_is_published():
     odd = activity("everyone", private=True)
     assert public_activity(odd, PrivacyPolicy(frozenset({"everyone"}))) is None
     assert public_activity(odd, PrivacyPolicy(frozenset({"everyone", "only_me"}))) is not None
 
 
-def test_locations_and_polylines_are_dropped_unless_opted_in():
-    hidden = public_activity(activity(), PrivacyPolicy())
-    assert hidden is not None
-    assert {"start_latlng", "end_latlng", "summary_polyline"}.isdisjoint(hidden)
-    assert "47.37" not in str(hidden)
-    shown = public_activity(activity(), PrivacyPolicy(include_locations=True))
-    assert shown is not None
-    assert shown["start_latlng"] == [47.37, 8.54]
-    assert shown["summary_polyline"] == "a~l~Fjk~uOwHJy@P"
+def test_strava_locations_and_polylines_are_never_published():
+    for policy in (PrivacyPolicy(), PrivacyPolicy(maps=MapPolicy())):
+        item = public_activity(activity(), policy)
+        assert item is not None
+        assert {"start_latlng", "end_latlng", "summary_polyline", "map"}.isdisjoint(item)
+        assert "47.37" not in str(item) and "a~l~F" not in str(item)
+        assert "route" not in item  # three points, all within 500 m of the start: nothing left to publish
 
 
 def test_activity_fields_carry_units_and_utc_times():

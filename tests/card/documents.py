@@ -94,17 +94,52 @@ def hostile() -> dict[str, Any]:
 
 
 def with_history(last: date = date(2026, 11, 30)) -> dict[str, Any]:
-    daily = [
-        {
-            "date": (last - timedelta(days=back)).isoformat(),
-            "count": 1 if back % 3 == 0 else 0,
-            "distance_m": 5000.0 if back % 3 == 0 else 0.0,
-            "moving_time_s": (back % 7 + 1) * 600 if back % 3 == 0 else 0,
-        }
-        for back in range(365)
+    """A history as the app writes it: every third day a Run (a Walk every sixth), each 5 km; the
+    calendar days of 2025 with a Hike on every Sunday."""
+    daily: list[dict[str, Any]] = []
+    for back in reversed(range(365)):
+        day = last - timedelta(days=back)
+        sport = ("Walk" if back % 6 == 0 else "Run") if back % 3 == 0 else None
+        seconds = (back % 7 + 1) * 600
+        sports = {sport: {"count": 1, "distance_m": 5000.0, "moving_time_s": seconds}} if sport else {}
+        daily.append(
+            {
+                "date": day.isoformat(),
+                "count": len(sports),
+                "distance_m": 5000.0 if sport else 0.0,
+                "moving_time_s": seconds if sport else 0,
+                "sports": sports,
+            }
+        )
+    hikes = [date(2025, 1, 5) + timedelta(weeks=n) for n in range(52)]
+    days = [{"date": day.isoformat(), "moving_time_s": {"Hike": 7200}} for day in hikes] + [
+        {"date": cell["date"], "moving_time_s": {s: v["moving_time_s"] for s, v in cell["sports"].items()}}
+        for cell in daily
+        if cell["sports"] and cell["date"] > "2025-12-31"
     ]
+    walks = [cell for cell in daily if "Walk" in cell["sports"]]
+    this_year = [cell for cell in walks if cell["date"].startswith(str(last.year))]
+    by_year = [
+        {"year": 2025, "sports": {"Hike": {"count": 52, "distance_m": 520_000.0, "moving_time_s": 374_400,
+                                           "elevation_gain_m": 0.0}}},
+        {"year": 2026, "sports": {"Walk": {"count": len(this_year), "distance_m": 5000.0 * len(this_year),
+                                           "moving_time_s": sum(c["moving_time_s"] for c in this_year),
+                                           "elevation_gain_m": 0.0}}},
+    ]  # fmt: skip
     goals = [
         {"sport_type": "Run", "period": "2026", "target_m": 1_000_000, "done_m": 812_000, "fraction": 0.812},
         {"sport_type": SCRIPT, "period": IMG, "target_m": 0, "done_m": 5, "fraction": None},
     ]
-    return snapshot(history={"daily": daily}, goals=goals)
+    history = {"today": last.isoformat(), "by_year": by_year, "daily": daily, "days": days}
+    document = snapshot(history=history, goals=goals)
+    walk = {
+        "id": 12249464000,
+        "name": "Evening Walk",
+        "sport_type": "Walk",
+        "start_date": "2026-11-16T20:00:00Z",
+        "start_date_local": "2026-11-16T23:00:00",
+        "distance_m": 5000.0,
+        "moving_time_s": 3600,
+    }
+    document["recent_activities"].insert(1, walk)  # between the ride and the run
+    return document

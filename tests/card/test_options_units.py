@@ -6,6 +6,7 @@ import pytest
 
 from card import CardOptions, InvalidOptionError, parse_card_options
 from card.units import Units, clock, count, distance, hours_minutes, pace_or_speed, sport_family
+from history.sports import FAMILIES, SPORT_TYPES, canonical, family_of, matches, members
 
 M, IMP = Units.METRIC, Units.IMPERIAL
 
@@ -21,14 +22,43 @@ def test_defaults_and_canonical_form():
     assert CardOptions().canonical() == "theme=light;units=auto;sports=auto;show=ytd,all,latest"
 
 
+def test_sports_take_families_and_every_sport_type_case_insensitively():
+    assert parse_card_options({"sports": "WALK, trailrun,Run,ride"}).sports == (
+        "walk",
+        "TrailRun",
+        "run",
+        "ride",
+    )
+    assert parse_card_options({"sports": "yoga,EMOUNTAINBIKERIDE"}).sports == ("Yoga", "EMountainBikeRide")
+    assert matches("Hike", ("walk",)) and not matches("Walk", ("run",)) and not matches("Hike", ("run",))
+    assert members("run") == ("Run", "TrailRun", "VirtualRun")
+    assert all(family_of(sport) == "ride" for sport in SPORT_TYPES if sport.endswith("Ride"))
+    assert all(canonical(sport) for sport in SPORT_TYPES)
+    for family, types in FAMILIES.items():
+        assert set(types) <= set(SPORT_TYPES), family
+
+
+def test_year_asks_for_that_years_heatmap():
+    assert parse_card_options({"year": "2025"}) == CardOptions(
+        show=("ytd", "all", "latest", "heatmap"), year=2025
+    )
+    assert parse_card_options({"year": " 2025 ", "show": "heatmap"}).show == ("heatmap",)
+    assert parse_card_options({"year": "2025"}).canonical().endswith(";year=2025")
+    assert parse_card_options({"theme": "AUTO"}).theme == "auto"
+
+
 @pytest.mark.parametrize(
     ("query", "says"),
     [
-        ({"theme": "blue"}, "theme must be one of: light, dark."),
+        ({"theme": "blue"}, "theme must be one of: light, dark, auto."),
         ({"units": "furlongs"}, "units must be one of: metric, imperial."),
-        ({"sports": "run,yoga"}, "sports is a comma list of: run, ride, swim."),
-        ({"sports": ""}, "sports is a comma list of: run, ride, swim."),
-        ({"show": ",,"}, "show is a comma list of: ytd, all, recent, latest, heatmap, goals."),
+        ({"sports": "run,yogaa"}, "sports is a comma list of families (run, walk, ride, swim, ski, paddle"),
+        ({"sports": ""}, "sports is a comma list of families"),
+        ({"sports": "<script>"}, "sports is a comma list of families"),
+        ({"year": "25"}, "year is a calendar year (2000-2100), e.g. year=2025."),
+        ({"year": "\uff12\uff10\uff12\uff15"}, "year is a calendar year"),  # fullwidth digits
+        ({"year": "2025.0"}, "year is a calendar year"),
+        ({"show": ",,"}, "show is a comma list of: ytd, all, recent, latest, heatmap, goals, map."),
         ({"show": "<script>"}, "show is a comma list of"),
     ],
 )
@@ -81,6 +111,7 @@ def test_durations_and_counts():
     assert count(1, "ride") == "1 ride"
     assert count(1_200, "run") == "1,200 runs"
     assert count(2, "other") == "2 activities"
+    assert count(2, "walk") == "2 walks"
 
 
 @pytest.mark.parametrize(
@@ -95,6 +126,8 @@ def test_durations_and_counts():
         (0, 3_000, M, "Run", None),
         (1_000, 0, M, "Run", None),
         (1_000, 600, M, "Yoga", None),
+        (5_000, 3_000, M, "Hike", "10:00 /km"),
+        (5_000, 3_000, M, "Velomobile", None),
     ],
 )
 def test_pace_or_speed_per_sport(metres, seconds, units, sport, text):

@@ -16,22 +16,19 @@ from . import bicep
 MAIN = bicep.source(bicep.INFRA / "main.bicep")
 APP = bicep.source(bicep.INFRA / "modules" / "functionapp.bicep")
 
-# Read by the app but deliberately not set by the template. A name added here must also be documented as
-# optional in the settings table (docs/settings.md). WEBSITE_HOSTNAME is set by the platform itself;
-# PUBLIC_BASE_URL only matters behind a custom domain (STRAVA_REDIRECT_URI, which the template sets,
-# names the public address otherwise); STRAVA_WEBHOOK_VERIFY_TOKEN is set by the operator just before
-# creating the webhook subscription (docs/webhooks.md), the only time it is used.
-DOCUMENTED_OPTIONAL: frozenset[str] = frozenset(
-    {"PUBLIC_BASE_URL", "WEBSITE_HOSTNAME", "STRAVA_WEBHOOK_VERIFY_TOKEN"}
-)
+# Read by the app but deliberately not set by the template: Azure sets WEBSITE_HOSTNAME itself.
+DOCUMENTED_OPTIONAL: frozenset[str] = frozenset({"WEBSITE_HOSTNAME"})
 
 
 def app_setting_names() -> dict[str, str]:
     """Every app setting the template writes, with its Bicep value expression."""
     found = bicep.keys(bicep.block(MAIN, "appSettings:"))
     found |= bicep.keys(bicep.block(APP, "var platformSettings ="))
-    found |= bicep.keys(bicep.block(APP, "properties: union(appSettings, platformSettings, secretSettings,"))
-    found |= bicep.keys(bicep.block(APP, "var secretSettings = empty(stravaKeyVaultReference) ? {} :"))
+    found |= bicep.keys(
+        bicep.block(APP, "properties: union(appSettings, platformSettings, keyVaultReferences,")
+    )
+    vault = bicep.source(bicep.INFRA / "modules" / "vault.bicep")
+    found |= bicep.keys(bicep.block(vault, "output references object ="))
     return found
 
 
@@ -75,21 +72,11 @@ def test_storage_is_an_identity_connection_to_the_accounts_table_endpoint() -> N
 
 
 def test_defaults_are_the_readmes_and_valid_for_the_app() -> None:
-    """The literal values infra/ writes pass the app's own validation, and equal its documented defaults."""
-    literal = {
-        name: value.strip("'")
-        for name, value in bicep.keys(bicep.block(MAIN, "appSettings:")).items()
-        if value.startswith("'")
-    }
-    params = {d.name: d.rest for d in bicep.declarations("param")}
-    defaults = {
-        "SNAPSHOT_SCHEDULE": "snapshotSchedule",
-        "SNAPSHOT_VISIBILITY": "snapshotVisibility",
-        "SNAPSHOT_ACTIVITY_COUNT": "snapshotActivityCount",
-        "STATS_CACHE_MAX_AGE_SECONDS": "statsCacheMaxAgeSeconds",
-    }
-    for name, param in defaults.items():
-        literal[name] = params[param].split("=", 1)[1].strip().strip("'")
+    """What a provision with no setting of the owner's writes passes the app's own validation, and
+    equals its documented defaults."""
+    from .provision import app_settings
+
+    deployed = app_settings({"AZURE_ENV_NAME": "my-site", "AZURE_LOCATION": "westeurope"})
     expected = {
         "TOKEN_REFRESH_MARGIN_SECONDS": "1200",
         "OAUTH_STATE_TTL_SECONDS": "600",
@@ -99,11 +86,14 @@ def test_defaults_are_the_readmes_and_valid_for_the_app() -> None:
         "STRAVA_OAUTH_BASE_URL": "https://www.strava.com/oauth",
         "SNAPSHOT_VISIBILITY": "everyone",
         "SNAPSHOT_ACTIVITY_COUNT": "30",
-        "STATS_CACHE_MAX_AGE_SECONDS": "300",
+        "STATS_CACHE_MAX_AGE_SECONDS": "15",
         "SNAPSHOT_SCHEDULE": "0 0 */2 * * *",
     }
-    assert {name: literal[name] for name in expected} == expected
-    Settings.from_env({"AzureWebJobsStorage__accountName": "staccount123", **literal})
+    assert {name: deployed[name] for name in expected} == expected
+    settings = Settings.from_env(deployed)
+    assert settings.storage == IdentityConnection(
+        "https://sttoken.table.core.windows.net", "managed_identity", "client-id"
+    )
 
 
 def test_flex_consumption_settings_are_not_app_settings() -> None:
@@ -131,10 +121,14 @@ def test_python_version_is_the_newest_the_pinned_azure_functions_supports() -> N
     assert f"azure-functions=={metadata('azure-functions')['Version']}" in pinned
 
 
-def test_the_strava_secret_is_a_key_vault_reference_read_as_the_apps_identity() -> None:
-    assert app_setting_names()["STRAVA_CLIENT_SECRET"] == "stravaKeyVaultReference"
-    vault = bicep.source(bicep.INFRA / "modules" / "vault.bicep")
-    assert "'@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${secretName})'" in vault
+def test_the_vault_settings_are_key_vault_references_read_as_the_apps_identity() -> None:
+    from settings import VAULT_SETTINGS
+
+    names = app_setting_names()
+    assert set(VAULT_SETTINGS) <= set(names)
+    for name in VAULT_SETTINGS:
+        assert names[name].startswith("'@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${"), name
+    assert "keyVaultReferences: vault.outputs.references" in MAIN
     site = bicep.block(APP, "resource site ")
     assert bicep.keys(bicep.block(site, "properties:"))["keyVaultReferenceIdentity"] == "identityId"
 

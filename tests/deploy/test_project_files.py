@@ -29,7 +29,7 @@ def test_azure_yaml_hooks_only_name_outputs_the_template_has() -> None:
     outputs = {d.name for d in bicep.declarations("output") if d.path.name == "main.bicep"}
     for hook in AZURE_YAML["hooks"].values():
         for variant in hook.values():
-            named = set(re.findall(r"\$(?:env:)?([A-Z_]+)", variant["run"]))
+            named = set(re.findall(r"\$\{?(?:env:)?([A-Z_]+)", variant["run"]))
             assert named and named <= outputs, named - outputs
 
 
@@ -37,7 +37,8 @@ def test_azure_yaml_hooks_only_name_outputs_the_template_has() -> None:
 APP_FILES = {
     "function_app.py", "host.json", "requirements.txt", "settings.py", "services.py", "timestamps.py",
     "read_cache.py", "rate_budget.py", "starters.py",
-    "activities", "api", "card", "history", "orchestrations", "scheduled", "snapshot", "storage", "strava",
+    "activities", "api", "card", "history", "maps", "orchestrations", "scheduled", "snapshot", "storage",
+    "strava",
     "README.md", "LICENSE", ".funcignore",
 }  # fmt: skip
 
@@ -113,3 +114,68 @@ def test_ci_deploys_only_tags_with_a_federated_credential() -> None:
     text = (bicep.ROOT / ".github" / "workflows" / "ci.yml").read_text()
     assert "AZURE_CLIENT_SECRET" not in text
     assert "${{ secrets.STRAVA_CLIENT_SECRET }}" in text
+
+
+HOOK_ENV = {
+    "STRAVA_CALLBACK_DOMAIN": "func-token.azurewebsites.net",
+    "STRAVA_AUTHORIZE_URL": "https://func-token.azurewebsites.net/api/strava/authorize",
+    "AZURE_FUNCTION_APP_NAME": "func-token",
+    "AZURE_RESOURCE_GROUP": "rg-my-site",
+}
+EXPECTED_HOOK_LINES = [
+    "Strava Authorization Callback Domain: func-token.azurewebsites.net",
+    "Connect: open https://func-token.azurewebsites.net/api/strava/authorize?code=<key>  "
+    "(key: az functionapp keys list -n func-token -g rg-my-site)",
+]
+
+
+def test_the_posix_hook_prints_the_urls() -> None:
+    import subprocess
+
+    run = AZURE_YAML["hooks"]["postprovision"]["posix"]
+    assert run["shell"] == "sh"
+    out = subprocess.run(["sh", "-c", run["run"]], env=HOOK_ENV, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == EXPECTED_HOOK_LINES
+
+
+def expand_powershell(text: str, env: dict[str, str]) -> str:
+    """PowerShell's expansion of ``$env:NAME`` and ``${env:NAME}`` in a double-quoted string: without
+    braces the name runs over letters, digits, ``_``, ``?`` and ``:`` (so ``$env:URL?code`` names the
+    variable ``URL?code``, which is unset: empty)."""
+    text = re.sub(r"\$\{env:([^}]+)\}", lambda m: env.get(m.group(1), ""), text)
+    return re.sub(r"\$env:([\w?:]+)", lambda m: env.get(m.group(1), ""), text)
+
+
+def test_the_windows_hook_prints_the_urls() -> None:
+    run = AZURE_YAML["hooks"]["postprovision"]["windows"]
+    assert run["shell"] == "pwsh"
+    lines = []
+    for line in run["run"].splitlines():
+        match = re.fullmatch(r'Write-Host "([^"`]*)"', line.strip())
+        assert match, line  # one plain double-quoted string per line, nothing else to interpret
+        lines.append(expand_powershell(match.group(1), HOOK_ENV))
+    assert lines == EXPECTED_HOOK_LINES
+
+
+def test_the_powershell_model_reads_the_old_hook_as_powershell_did() -> None:
+    old = "Connect: open $env:STRAVA_AUTHORIZE_URL?code=<key>"
+    assert expand_powershell(old, HOOK_ENV) == "Connect: open =<key>"
+
+
+def test_checkov_runs_in_lint_and_every_skip_has_its_reason() -> None:
+    makefile = (bicep.ROOT / "Makefile").read_text()
+    assert re.search(r"^lint: install checkov ", makefile, re.MULTILINE)
+    config_text = (bicep.ROOT / ".checkov.yaml").read_text()
+    config = yaml.safe_load(config_text)
+    assert config["directory"] == ["infra"] and config["skip-download"] is True
+    lines = config_text.split("skip-check:", 1)[1].splitlines()
+    skipped = [line for line in lines if line.strip().startswith("- ")]
+    assert len(skipped) == len(config["skip-check"]) and len(set(config["skip-check"])) == len(skipped)
+    for line in skipped:  # a reason beside it, or one that covers it from the line before (a group)
+        assert "#" in line, line
+
+
+def test_host_json_follows_the_flex_consumption_advice() -> None:
+    durable = HOST["extensions"]["durableTask"]
+    # docs/deploying.md: at most 1 s between polls of idle queues (the extension's own Flex default)
+    assert durable["storageProvider"]["maxQueuePollingInterval"] == "00:00:01"

@@ -3,11 +3,17 @@ the public read's rules (consent, ETag/304, Cache-Control, CORS) and 400s for ba
 
 from __future__ import annotations
 
+import gzip
 import json
 import xml.etree.ElementTree as ET
+from typing import Any
 
+import aiohttp
+import brotli
+import jsonschema_rs
 import pytest
 
+from tests.e2e.conftest import PROJECT_DIR, AppUnderTest
 from tests.e2e.embeds import HOSTILE_FIRST, HOSTILE_LAST, assert_shows_totals
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +40,7 @@ async def test_card_shows_the_snapshot_with_hostile_names_as_text(launch_app):
     assert headers["Content-Type"] == "image/svg+xml; charset=utf-8"
     assert headers["Cache-Control"] == stats_headers["Cache-Control"]
     assert headers["Content-Security-Policy"].startswith("default-src 'none'")
-    assert headers["ETag"].startswith('"card-')
+    assert headers["ETag"].startswith('W/"card-')  # gzipped (aiohttp asks for it): a weak validator
     assert headers["ETag"] != stats_headers["ETag"]
     assert "<script" not in svg
     assert "<img" not in svg
@@ -78,7 +84,12 @@ CARD_ERRORS = [
     ("/api/card.svg", 404, "no_default_athlete"),
     ("/api/card.svg?theme=blue", 400, "invalid_option"),
     ("/api/card.svg?units=parsecs", 400, "invalid_option"),
-    ("/api/card.svg?sports=run,yoga", 400, "invalid_option"),
+    ("/api/card.svg?sports=run,yogaa", 400, "invalid_option"),
+    ("/api/card.svg?year=99", 400, "invalid_option"),
+    ("/api/card.svg?theme=midnight", 400, "invalid_option"),
+    ("/api/widget.json", 404, "no_default_athlete"),
+    ("/api/athletes/0/widget.json", 400, "invalid_athlete_id"),
+    ("/api/athletes/12/widget.json", 404, "unknown_athlete"),
     ("/api/card.svg?show=", 400, "invalid_option"),
     ("/api/athletes/0/card.svg", 400, "invalid_athlete_id"),
     ("/api/athletes/abc/card.svg", 400, "invalid_athlete_id"),
@@ -117,3 +128,88 @@ async def test_unpublished_card_is_refused_and_the_widget_script_is_served(launc
         "GET", "/api/widget.js", headers={"If-None-Match": headers["ETag"]}
     )
     assert (status, again["ETag"], empty) == (304, headers["ETag"], "")
+
+
+async def raw_get(app: AppUnderTest, path: str, **headers: str) -> tuple[int, Any, bytes]:
+    """The response as sent: no decompression, no default Accept-Encoding."""
+    async with (
+        aiohttp.ClientSession(auto_decompress=False, skip_auto_headers=["Accept-Encoding"]) as http,
+        http.get(app.url + path, headers=headers) as response,
+    ):
+        return response.status, response.headers, await response.read()
+
+
+DECODE = {"gzip": gzip.decompress, "br": brotli.decompress}
+
+
+async def test_embeds_are_compressed_and_the_widget_reads_a_light_document(launch_app):
+    app = launch_app()
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for_history(athlete_id)
+    _, full = await app.wait_for("/api/stats")
+    snapshot = json.loads(full)
+    for path in ["/api/card.svg?show=ytd,latest,heatmap", "/api/widget.json", "/api/widget.js"]:
+        status, plain, identity = await raw_get(app, path)
+        assert status == 200 and "Content-Encoding" not in plain, path
+        assert "Accept-Encoding" in plain["Vary"], path
+        for coding, decode in DECODE.items():
+            status, coded, body = await raw_get(app, path, **{"Accept-Encoding": f"{coding}, identity;q=0.5"})
+            assert (status, coded["Content-Encoding"]) == (200, coding), path
+            assert decode(body) == identity, path
+            assert coded["ETag"] == f"W/{plain['ETag']}", path
+            assert len(body) < len(identity) / 2, path
+            status, _, empty = await raw_get(
+                app, path, **{"Accept-Encoding": coding, "If-None-Match": coded["ETag"]}
+            )
+            assert (status, empty) == (304, b""), path
+        if path.startswith("/api/card.svg"):
+            print(f"heatmap card: {len(identity)} bytes, {len(body)} br, {len(gzip.compress(identity))} gzip")
+
+    _, headers, light_gz = await raw_get(app, "/api/widget.json", **{"Accept-Encoding": "gzip"})
+    light = json.loads(gzip.decompress(light_gz))
+    print(
+        f"widget.json: {len(json.dumps(light))} bytes, {len(light_gz)} gzipped; /api/stats {len(full)} bytes"
+    )
+    assert len(light_gz) <= 3 * 1024
+    assert headers["Cache-Control"] == "public, max-age=15, stale-while-revalidate=15"
+    schema = json.loads((PROJECT_DIR / "snapshot" / "snapshot.schema.json").read_text())
+    jsonschema_rs.validator_for({"$defs": schema["$defs"], "$ref": "#/$defs/widget_document"}).validate(light)
+    jsonschema_rs.validator_for(schema).validate(snapshot)  # /api/stats stays the full document
+    assert "history" in snapshot and "history" not in light
+    assert light["stats"]["totals"] == snapshot["stats"]["totals"]
+    newest: dict[str, int] = {}
+    for item in snapshot["recent_activities"]:
+        newest.setdefault(item["sport_type"], item["id"])
+    assert [item["id"] for item in light["recent_activities"]] == list(newest.values())
+    ytd = snapshot["history"]["by_year"][-1]["sports"]
+    assert {s: t["count"] for s, t in light["history_totals"]["ytd"].items()} == {
+        s: t["count"] for s, t in ytd.items()
+    }
+    status, _, _ = await app.request("GET", f"/api/athletes/{athlete_id}/widget.json")
+    assert status == 200
+
+    # sports= families and sport types, the latest of the filter, a calendar year
+    walks = [a for a in snapshot["recent_activities"] if a["sport_type"] in ("Walk", "Hike")]
+    status, _, svg = await app.request(
+        "GET", "/api/card.svg?sports=RUN,walk,trailrun&show=all,latest,heatmap"
+    )
+    assert status == 200
+    texts = shown(svg)
+    assert texts["all-run-detail"].split(" ")[0] == str(snapshot["stats"]["totals"]["all"]["run"]["count"])
+    walk_count = sum(
+        t["count"]
+        for row in snapshot["history"]["by_year"]
+        for s, t in row["sports"].items()
+        if s in ("Walk", "Hike")
+    )
+    assert texts["all-walk-detail"].startswith(f"{walk_count:,} walk")
+    assert "all-TrailRun-distance" in texts
+    runs = [a for a in snapshot["recent_activities"] if a["sport_type"] in ("Run", "TrailRun", "VirtualRun")]
+    _, _, run_card = await app.request("GET", "/api/card.svg?sports=run&show=latest")
+    if runs:
+        assert shown(run_card)["latest-name"] == runs[0]["name"][:52]
+    assert walks or runs
+    year = int(snapshot["history"]["by_year"][0]["year"])
+    status, _, year_card = await app.request("GET", f"/api/card.svg?year={year}")
+    assert status == 200 and f">{year}<" in year_card

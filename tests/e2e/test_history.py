@@ -255,3 +255,60 @@ async def test_a_rescan_removes_what_turned_private_and_keeps_the_aggregates_tru
     now = datetime.fromisoformat(document["generated_at"].replace("Z", "+00:00"))
     assert_history_matches(document, truth, now)
     assert document["history"]["activity_count"] == len(before) - 1
+
+
+async def test_an_activity_deleted_during_a_rescan_shifts_no_page_and_costs_no_other(launch_app):
+    """Pages by key: a deletion on Strava between two pages of a re-scan (which shifted every later
+    page by offset, so one existing activity was never read and then removed) loses nothing else."""
+    app = launch_app("--athletes", "1", "--activities", "450")
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for_history(athlete_id)
+    newest = published_truth(app, athlete_id)[0]
+
+    listing = "GET /api/v3/athlete/activities"
+    app.emulator.hold(listing)
+    path = f"/runtime/webhooks/durabletask/orchestrators/history_sync/history-sync-{athlete_id}"
+    status, _, body = await app.request("POST", path, json={"athlete_id": athlete_id, "mode": "rescan"})
+    assert status == 202, body
+    status_url = json.loads(body)["statusQueryGetUri"]
+    await asyncio.to_thread(app.emulator.wait_until_held, 1)  # the first page, about to be read
+    await asyncio.to_thread(app.emulator.release, True)
+    await asyncio.to_thread(app.emulator.wait_until_held, 1)  # the first page was read; the second waits
+    app.emulator.delete_activity(newest["id"])  # the first page's newest: offsets would shift by one
+    app.emulator.release()
+    _, body = await app.wait_for(status_url, 200, timeout=60)
+    assert json.loads(body)["output"]["outcome"] == "complete"
+
+    stored = await stored_activities(app, athlete_id)
+    truth = published_truth(app, athlete_id)
+    assert newest["id"] not in stored
+    assert set(stored) == {a["id"] for a in truth}
+
+
+@pytest.mark.parametrize("order", ["newest_first", "oldest_first"])
+async def test_refreshes_are_right_whichever_order_strava_sends_after_pages_in(launch_app, order):
+    """Strava does not document the order of an ``after=`` page: the sync must not depend on it."""
+    app = launch_app("--athletes", "1", "--activities", "120", "--after-order", order)
+    await app.connect()
+    athlete_id = app.athlete_ids()[0]
+    await app.wait_for_history(athlete_id)
+
+    def started(seconds_ago: int) -> str:
+        return datetime.fromtimestamp(time.time() - seconds_ago, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    created = [
+        app.emulator.create_activity(athlete_id, start_date=started(ago), visibility="everyone")
+        for ago in (3600, 1800, 600)
+    ]
+    for step in ("store the new ones", "see one deleted and one more created"):
+        if step.startswith("see"):
+            app.emulator.delete_activity(created[1]["id"])
+            app.emulator.create_activity(athlete_id, start_date=started(300), visibility="everyone")
+        run = await run_snapshot(app, athlete_id)
+        assert run["runtimeStatus"] == "Completed", step
+        stored = await stored_activities(app, athlete_id)
+        assert set(stored) == {a["id"] for a in published_truth(app, athlete_id)}, step
+    document = await snapshot(app, athlete_id)
+    generated = datetime.fromisoformat(document["generated_at"].replace("Z", "+00:00"))
+    assert_history_matches(document, published_truth(app, athlete_id), generated)

@@ -44,7 +44,7 @@ async def test_codings_conditional_requests_and_head(launch_app: Any) -> None:
     assert status == 200 and "Content-Encoding" not in plain
     assert plain["Content-Type"] == "application/json; charset=utf-8"
     assert {"Origin", "Accept-Encoding"} <= {v.strip() for v in plain["Vary"].split(",")}
-    assert plain["Cache-Control"] == "public, max-age=300, stale-while-revalidate=300"
+    assert plain["Cache-Control"] == "public, max-age=15, stale-while-revalidate=15"
     strong = plain["ETag"]
     assert not strong.startswith("W/")
 
@@ -142,16 +142,17 @@ def type_check(document: dict[str, Any], broken: dict[str, Any], tmp_path: Path)
     assert all(line.startswith("broken.ts(") for line in errors), result.stdout[-3000:]
 
 
-@pytest.mark.parametrize("locations", ["false", "true"])
+@pytest.mark.parametrize("maps", ["off", "outline"])
 async def test_real_snapshots_match_the_served_schema_and_the_typescript_types(
-    launch_app: Any, tmp_path: Path, locations: str
+    launch_app: Any, tmp_path: Path, maps: str
 ) -> None:
-    app, document = await connected(launch_app, SNAPSHOT_INCLUDE_LOCATIONS=locations)
+    app, document = await connected(launch_app, SNAPSHOT_MAPS=maps)
     status, headers, body = await app.request("GET", "/api/snapshot.schema.json")
     assert status == 200 and headers["Content-Type"] == "application/schema+json"
     schema = json.loads(body)
     jsonschema_rs.validator_for(strict(schema)).validate(document)
-    assert ("start_latlng" in document["recent_activities"][0]) is (locations == "true")
+    assert ("routes" in document) is (maps == "outline")
+    assert any("route" in item for item in document["recent_activities"]) is (maps == "outline")
     assert {"history", "goals"} <= set(document)  # the history's fields are checked too
     broken = {**document, "recent_activities": [{**document["recent_activities"][0], "distance_m": "12 km"}]}
     assert not jsonschema_rs.validator_for(schema).is_valid(broken)

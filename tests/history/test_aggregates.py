@@ -90,9 +90,16 @@ def test_local_dates_decide_the_day_and_the_athletes_today():
         "count": 1,
         "distance_m": raw[0]["distance"],
         "moving_time_s": raw[0]["moving_time"],
+        "sports": {
+            raw[0]["sport_type"]: {
+                "count": 1,
+                "distance_m": raw[0]["distance"],
+                "moving_time_s": raw[0]["moving_time"],
+            }
+        },
     }
-    assert document["history"]["by_month"][0]["month"] == "2026-12"
-    assert document["history"]["by_week"][0]["week"] == "2026-W49"
+    assert document["history"]["by_month"][-1]["month"] == "2026-12"
+    assert document["history"]["by_week"][-1]["week"] == "2026-W49"
     assert document["history"]["streaks"]["current_days"] == 1
 
 

@@ -80,15 +80,22 @@ def assert_history_matches(document: dict[str, Any], published: list[dict[str, A
     assert history["activity_count"] == len(published)
     today = today_of(published, now)
 
+    assert history["today"] == today.isoformat()
     years = totals(published, lambda a: local_day(a).year)
-    assert [row["year"] for row in history["by_year"]] == sorted(years, reverse=True)
+    span = range(min(years), today.year + 1) if years else range(0)
+    assert [row["year"] for row in history["by_year"]] == list(span)  # oldest first, no gaps
     for row in history["by_year"]:
-        assert_totals_equal(row["sports"], years[row["year"]])
+        assert_totals_equal(row["sports"], years.get(row["year"], {}))
 
     months = totals(published, lambda a: a["start_date_local"][:7])
-    assert [row["month"] for row in history["by_month"]] == sorted(months, reverse=True)
+    labels = [row["month"] for row in history["by_month"]]
+    assert labels == sorted(labels) and len(set(labels)) == len(labels)
+    if months:
+        assert labels[0] == min(months) and labels[-1] == f"{today.year:04d}-{today.month:02d}"
+        first = int(labels[0][:4]) * 12 + int(labels[0][5:]) - 1
+        assert len(labels) == today.year * 12 + today.month - first  # every month of the span
     for row in history["by_month"]:
-        assert_totals_equal(row["sports"], months[row["month"]])
+        assert_totals_equal(row["sports"], months.get(row["month"], {}))
 
     def week_label(day: date) -> str:
         iso = day.isocalendar()
@@ -97,7 +104,7 @@ def assert_history_matches(document: dict[str, Any], published: list[dict[str, A
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=51)
     in_range = [a for a in published if first_monday <= local_day(a) <= today]
     weeks = totals(in_range, lambda a: week_label(local_day(a)))
-    expected_weeks = [week_label(today - timedelta(weeks=n)) for n in range(52)]
+    expected_weeks = [week_label(today - timedelta(weeks=n)) for n in reversed(range(52))]
     assert [row["week"] for row in history["by_week"]] == expected_weeks
     for row in history["by_week"]:
         assert_totals_equal(row["sports"], weeks.get(row["week"], {}))
@@ -111,5 +118,16 @@ def assert_history_matches(document: dict[str, Any], published: list[dict[str, A
         assert cell["count"] == len(same), cell
         assert cell["moving_time_s"] == sum(a["moving_time"] for a in same), cell
         assert abs(cell["distance_m"] - sum(a["distance"] for a in same)) <= 0.06, cell
+        assert sorted(cell["sports"]) == sorted({a["sport_type"] for a in same}), cell
+        for sport, part in cell["sports"].items():
+            mine = [a for a in same if a["sport_type"] == sport]
+            assert (part["count"], part["moving_time_s"]) == (len(mine), sum(a["moving_time"] for a in mine))
+
+    active = {local_day(a) for a in published}
+    assert [row["date"] for row in history["days"]] == [day.isoformat() for day in sorted(active)]
+    for row in history["days"]:
+        same = [a for a in published if local_day(a).isoformat() == row["date"]]
+        assert sum(row["moving_time_s"].values()) == sum(a["moving_time"] for a in same), row
+        assert sorted(row["moving_time_s"]) == sorted({a["sport_type"] for a in same}), row
 
     assert history["streaks"] == streaks(published, today)

@@ -182,3 +182,20 @@ def test_diagnostics_that_cannot_be_recorded_do_not_fail_or_hide_the_finished_sc
     [record] = harness.complete(page["id"], fetch_failed(Failure("application_inactive", "403"))).run().new
     step = harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3).run()
     assert step.done and step.state["output"]["outcome"] == "paused"
+
+
+def test_pages_run_by_key_and_the_next_key_is_the_oldest_start_seen():
+    from activities.history_scan import next_before
+
+    assert next_before(1000, 900, full=True) == 901  # a full page: its oldest second is read again
+    assert next_before(1000, 900, full=False) == 900  # all of it was on the page
+    assert next_before(1000, 999, full=True) == 999  # the whole page is one second: move past it
+    assert next_before(1000, None, full=False) == 1000  # an empty page: the scan is done
+
+
+def test_the_next_generation_carries_the_page_key_from_the_page():
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    step = harness.complete(page["id"], fetched({"count": 200, "before": 1763000001})).run()
+    assert '"before": 1763000001' in continued_with(step) and '"page": 4' in continued_with(step)

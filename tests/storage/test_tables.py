@@ -72,3 +72,23 @@ async def test_sdk_errors_are_mapped_without_leaking_entity_data(
     assert (conflict.value.status, exists.value.status) == (412, 409)
     await table.delete("p", "r")
     assert await table.get("p", "r") is None
+
+
+async def test_a_table_wiped_under_a_running_app_reads_empty_and_is_created_again(
+    service: TableService, azurite: str, table_prefix: str
+) -> None:
+    """Storage wiped (an Azurite restarted empty) while the service holds the table's client."""
+    name = table_prefix + "wiped"
+    table = await service.checked_table(name)
+    await table.upsert({"PartitionKey": "p", "RowKey": "r", "v": 1})
+    async with TableService.from_connection_string(azurite) as other:
+        await other._client.delete_table(name)  # what a wipe does
+    assert await table.query("PartitionKey eq @pk", {"pk": "p"}) == []
+    assert await table.get("p", "r") is None
+    await table.insert({"PartitionKey": "p", "RowKey": "r", "v": 2})  # the table is created again
+    row = await table.get("p", "r")
+    assert row is not None and row["v"] == 2
+    async with TableService.from_connection_string(azurite) as other:
+        await other._client.delete_table(name)  # what a wipe does
+    await table.submit([("upsert", {"PartitionKey": "p", "RowKey": "s"})])
+    assert [str(r["RowKey"]) for r in await table.query("PartitionKey eq @pk", {"pk": "p"})] == ["s"]

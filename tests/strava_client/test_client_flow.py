@@ -9,14 +9,15 @@ import pytest
 from strava_emulator.testing import RunningEmulator
 
 from strava import (
-    AthleteLimitError,
+    DEFAULT_SCOPES,
     ClientCredentialsError,
     MissingScopeError,
     ReauthorizationRequiredError,
     StravaClient,
     UnauthorizedError,
 )
-from tests.strava_client.conftest import browser_approval, connect
+from strava.errors import ATHLETE_LIMIT_TEXT
+from tests.strava_client.conftest import REDIRECT_URI, browser_approval, connect
 
 
 async def test_authorize_exchange_and_read_everything(
@@ -109,10 +110,12 @@ async def test_bad_client_credentials(
 async def test_athlete_cap(
     client: StravaClient, http_session: aiohttp.ClientSession, strava_emulator: RunningEmulator
 ) -> None:
+    """As Strava: the athlete sees an HTML error page at authorize and never comes back with a code."""
     strava_emulator.configure(athlete_cap=1)
     await connect(client, http_session)
     second = strava_emulator.athletes()[1]["id"]
-    redirect = await browser_approval(client, http_session, extra_query=f"&athlete_id={second}")
-    with pytest.raises(AthleteLimitError) as capped:
-        await client.exchange_code(redirect["code"])
-    assert capped.value.status == 403
+    url = client.authorize_url(REDIRECT_URI, "state-2", DEFAULT_SCOPES) + f"&athlete_id={second}"
+    async with http_session.get(url, allow_redirects=False) as response:
+        assert (response.status, response.content_type) == (403, "text/html")
+        assert ATHLETE_LIMIT_TEXT in await response.text()
+        assert "Location" not in response.headers

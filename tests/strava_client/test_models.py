@@ -43,13 +43,18 @@ class TestSummaryActivity:
         del data["sport_type"]
         assert SummaryActivity.from_json(data).sport_type == "Run"
 
-    def test_visibility_is_derived_from_private_when_absent(self) -> None:
+    def test_absent_visibility_is_unknown_unless_the_private_flag_says_only_me(self) -> None:
         private = activity_json(private=True)
         del private["visibility"]
-        public = activity_json()
-        del public["visibility"]
+        unstated = activity_json()
+        del unstated["visibility"], unstated["private"]
         assert SummaryActivity.from_json(private).visibility == "only_me"
-        assert SummaryActivity.from_json(public).visibility == "everyone"
+        assert SummaryActivity.from_json(unstated).visibility is None
+        assert SummaryActivity.from_json(activity_json(visibility=None)).visibility is None
+
+    def test_max_heartrate_is_a_float_as_strava_types_it(self) -> None:
+        assert SummaryActivity.from_json(activity_json(max_heartrate=171.5)).max_heartrate == 171.5
+        assert SummaryActivity.from_json(activity_json(max_heartrate=171)).max_heartrate == 171.0
 
     def test_empty_latlng_and_missing_optionals(self) -> None:
         data = activity_json(start_latlng=[], end_latlng=None, map={"id": "a1", "summary_polyline": None})
@@ -83,7 +88,7 @@ class TestSummaryActivity:
             ("start_date", "2025-10-18T12:49:52", "SummaryActivity.start_date: expected an ISO-8601"),
             ("start_date", "last tuesday", "SummaryActivity.start_date"),
             ("start_date_local", None, "SummaryActivity.start_date_local"),
-            ("max_heartrate", 171.5, "SummaryActivity.max_heartrate: expected a whole number"),
+            ("max_heartrate", "high", "SummaryActivity.max_heartrate: expected a number"),
             ("kudos_count", True, "SummaryActivity.kudos_count"),
             ("start_latlng", [1.0], "SummaryActivity.start_latlng"),
             ("start_latlng", ["a", 2.0], "SummaryActivity.start_latlng.lat"),
@@ -162,11 +167,21 @@ class TestStats:
         with pytest.raises(BadResponseError, match=r"AthleteStats\.ytd_run_totals\.count"):
             AthleteStats.from_json(stats_json(ytd_run_totals=totals_json(count=2.5)))
 
-    def test_missing_totals_object(self) -> None:
-        data = stats_json()
-        del data["all_swim_totals"]
+    def test_absent_or_null_totals_are_zero(self) -> None:
+        data = stats_json(ytd_swim_totals=None)
+        del data["all_swim_totals"], data["recent_swim_totals"]
+        stats = AthleteStats.from_json(data)
+        zero = ActivityTotals(0, 0.0, 0, 0, 0.0)
+        assert stats.all_swim_totals == stats.ytd_swim_totals == stats.recent_swim_totals == zero
+        assert stats.all_run_totals.count == 3
+
+    def test_totals_without_some_fields_count_them_as_zero(self) -> None:
+        totals = ActivityTotals.from_json({"count": 2, "distance": 1200.0})
+        assert (totals.moving_time, totals.elapsed_time, totals.elevation_gain) == (0, 0, 0.0)
+
+    def test_totals_that_are_not_an_object_are_refused(self) -> None:
         with pytest.raises(BadResponseError, match=r"AthleteStats\.all_swim_totals: expected an object"):
-            AthleteStats.from_json(data)
+            AthleteStats.from_json(stats_json(all_swim_totals=[1]))
 
     def test_totals_default_achievements(self) -> None:
         assert ActivityTotals.from_json(totals_json()).achievement_count is None
@@ -222,3 +237,32 @@ class TestTokens:
 
     def test_grant_without_athlete(self) -> None:
         assert TokenGrant.from_json(token_json()).athlete is None
+
+
+class TestActivityPage:
+    def test_one_unreadable_activity_keeps_the_others_and_is_logged_by_id_only(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        from strava.client import ActivityPage
+
+        bad = activity_json(id=777, moving_time="SECRET-ISH CONTENT", name="Private name")
+        page = ActivityPage.from_json([activity_json(id=1), bad, activity_json(id=3)])
+        assert [a.id for a in page.activities] == [1, 3]
+        assert page.size == 3
+        logged = caplog.text
+        assert "777" in logged and "moving_time" in logged
+        assert "SECRET-ISH" not in logged and "Private name" not in logged
+
+    def test_oldest_start_includes_unreadable_items(self) -> None:
+        from strava.client import ActivityPage
+
+        older = activity_json(id=2, start_date="2025-01-01T00:00:00Z", distance="far")
+        page = ActivityPage.from_json([activity_json(id=1), older])
+        assert page.oldest_start == int(datetime(2025, 1, 1, tzinfo=timezone.utc).timestamp())
+        assert ActivityPage.from_json([]).oldest_start is None
+
+    def test_a_page_of_items_without_any_start_is_refused(self) -> None:
+        from strava.client import ActivityPage
+
+        with pytest.raises(BadResponseError, match="start_date"):
+            ActivityPage.from_json([{"id": 1}, "junk"])

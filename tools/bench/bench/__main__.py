@@ -27,10 +27,12 @@ from bench import (
     app_webhooks,
     devhost_fanout,
     import_cost,
+    maps_trim,
     rate_budget,
     read_path,
     save_cost,
     server_start,
+    storage_outage,
     test_suite,
 )
 
@@ -42,6 +44,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "rate_budget": rate_budget.main,
     "read_path": read_path.main,
     "app_webhooks": app_webhooks.main,
+    "maps_trim": maps_trim.main,
+    "storage_outage": storage_outage.main,
     "server_start": lambda: server_start.main([]),
     "test_suite": test_suite.main,
 }

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-LIBRARIES = "import azure.functions, azure.durable_functions, aiohttp, azure.data.tables"
+LIBRARIES = "import azure.functions, azure.durable_functions, aiohttp, azure.data.tables.aio"
 APP = "import function_app"
 CANDIDATES = ("pydantic", "msgspec")  # model libraries weighed for strava/models.py
 BUDGET = 1.2  # the app may cost at most this multiple of its libraries

@@ -16,6 +16,7 @@ from azure.functions.timer import TimerRequest
 from devhost.clock import Clock, SystemClock
 from devhost.durable import DurableRuntime
 from devhost.durable.health import is_outage
+from devhost.durable.versioning import Versioning
 from devhost.execlog import log_execution
 from devhost.functions import FunctionIndex, TimerFunction, index_functions, load_app
 from devhost.http_triggers import HttpTriggers, InvalidRoute
@@ -25,6 +26,7 @@ from devhost.local_settings import (
     DEFAULT_TASK_HUB,
     SettingsError,
     apply_local_settings,
+    durable_versioning,
     replaces_running_instances,
     route_prefix,
     storage_connection_string,
@@ -75,6 +77,7 @@ class DevHost:
         self.prefix = "api"
         self.task_hub = options.task_hub or DEFAULT_TASK_HUB
         self.replace_running = False
+        self.versioning = Versioning()
         self.keys: HostKeys | None = None
         self.runtime: DurableRuntime | None = None
         self.runner: web.AppRunner | None = None
@@ -86,6 +89,7 @@ class DevHost:
             self.applied_settings = apply_local_settings(self.app_dir, self.environ)
             self.prefix = route_prefix(self.app_dir)
             self.replace_running = replaces_running_instances(self.app_dir)
+            self.versioning = durable_versioning(self.app_dir)
             self.task_hub = self.options.task_hub or task_hub_name(self.app_dir, self.environ)
             self.connection_string = storage_connection_string(self.environ)
             if not (self.app_dir / "function_app.py").is_file():
@@ -112,6 +116,7 @@ class DevHost:
             clock=self.clock,
             activity_client_binding=self.client_binding,
             replace_running=self.replace_running,
+            versioning=self.versioning,
             required_query=f"code={self.keys.durable}" if self.keys is not None else "",
         )
         try:

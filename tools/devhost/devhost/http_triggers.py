@@ -25,7 +25,8 @@ logger = logging.getLogger("devhost.http")
 
 def json_error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
     """The JSON error body every devhost-made error response uses."""
-    return web.json_response({"error": error, "message": message}, status=status, headers=headers)
+    sent = {"X-Content-Type-Options": "nosniff", **(headers or {})}
+    return web.json_response({"error": error, "message": message}, status=status, headers=sent)
 
 
 class InvalidRoute(ValueError):
@@ -64,7 +65,10 @@ def _url_and_params(request: web.Request) -> tuple[str, dict[str, str]]:
     if found is None:
         if len(_urls) >= _URLS_KEPT:
             _urls.clear()
-        found = _urls[key] = (str(request.url), _joined(request.query))
+        # the Host as sent (the host header middleware checked it), not yarl's URL, which refuses
+        # a port above 65535 that Kestrel lets through and hands to the worker as it is
+        url = f"{request.scheme}://{request.host}{request.raw_path}"
+        found = _urls[key] = (url, _joined(request.query))
     return found
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from devhost.durable.versioning import Versioning
+
 DEVELOPMENT_STORAGE = "UseDevelopmentStorage=true"
 # Azurite's well-known development account and default table port (public, documented by Microsoft).
 AZURITE_DEVELOPMENT_TABLES = (
@@ -80,6 +82,31 @@ def replaces_running_instances(app_dir: Path) -> bool:
             f"NonRunningStates or AnyState, not {value!r}"
         )
     return replaces
+
+
+def durable_versioning(app_dir: Path) -> Versioning:
+    """host.json ``extensions.durableTask`` ``defaultVersion``, ``versionMatchStrategy`` and
+    ``versionFailureStrategy`` (devhost.durable.versioning)."""
+    path = app_dir / "host.json"
+    durable = ((_read_json(path).get("extensions") or {}).get("durableTask") or {}) if path.exists() else {}
+    if not isinstance(durable, dict):
+        raise SettingsError("host.json: extensions.durableTask must be an object")
+    default = durable.get("defaultVersion")
+    match = str(durable.get("versionMatchStrategy", "CurrentOrOlder"))
+    failure = str(durable.get("versionFailureStrategy", "Reject"))
+    matches = {m.lower(): m for m in ("None", "Strict", "CurrentOrOlder")}
+    failures = {f.lower(): f for f in ("Reject", "Fail")}
+    if match.lower() not in matches:
+        raise SettingsError(
+            f"host.json: versionMatchStrategy must be None, Strict or CurrentOrOlder, not {match!r}"
+        )
+    if failure.lower() not in failures:
+        raise SettingsError(f"host.json: versionFailureStrategy must be Reject or Fail, not {failure!r}")
+    return Versioning(
+        None if default is None else str(default),
+        matches[match.lower()],  # type: ignore[arg-type]
+        failures[failure.lower()],  # type: ignore[arg-type]
+    )
 
 
 DEFAULT_TASK_HUB = "TestHubName"  # the Durable extension's own default (Core Tools, no hubName)

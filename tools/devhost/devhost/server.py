@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -16,9 +17,11 @@ from devhost.keys import HostKeys, supplied_key
 MAX_REQUEST_BODY = 10 * 1024 * 1024
 WEBHOOK_PREFIX = "/runtime/webhooks/"
 RPC_PREFIX = "/durabletask/"
-ADMIN_PREFIX = "/admin/"
 LOOPBACK_ADDRESSES = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 SAFE_FETCH_SITES = ("same-origin", "none")
+# Kestrel's rule for a Host header (HttpUtilities.IsHostHeaderValid, which Azure's host runs behind):
+# empty, or a name of these characters or a bracketed IPv6 literal, then optionally ":" and digits only.
+_VALID_HOST = re.compile(r"(?:[A-Za-z0-9!$&'()\-._~]+|\[[0-9A-Fa-f:.]{3,}\])(?::[0-9]+)?|")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -46,6 +49,22 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return json_error(413, "payload_too_large", f"request bodies are limited to {MAX_REQUEST_BODY} bytes")
+
+
+def valid_host(host: str | None) -> bool:
+    """Whether Kestrel accepts this Host header (a port of digits is not range-checked, as there)."""
+    return host is not None and _VALID_HOST.fullmatch(host) is not None
+
+
+@web.middleware
+async def host_header(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A repeated or malformed Host (or none, in HTTP/1.1) is refused with 400 before routing, as
+    Kestrel refuses it in front of Azure's host."""
+    hosts = request.headers.getall("Host", [])
+    required = request.version >= (1, 1)
+    if len(hosts) > 1 or (required and not hosts) or not all(map(valid_host, hosts)):
+        return json_error(400, "bad_request", "the Host header is missing, repeated or malformed")
+    return await handler(request)
 
 
 def _is_durable(path: str) -> bool:
@@ -103,11 +122,13 @@ async def rpc_from_loopback_only(request: web.Request, handler: Handler) -> web.
 
 
 def storage_gate(durable: DurableSurface) -> Middleware:
-    """Middleware: while Table Storage is unreachable, durable and HTTP routes answer 503 at once."""
+    """Middleware: while Table Storage is unreachable, the durable routes answer 503 at once. HTTP
+    triggers still run, as on Azure, whose host keeps serving them through a storage outage (an app
+    may answer from memory); one that fails while storage is down answers 503 (see HttpTriggers)."""
 
     @web.middleware
     async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if durable.storage_healthy or request.path.startswith(ADMIN_PREFIX):
+        if durable.storage_healthy or not _is_durable(request.path):
             return await handler(request)
         return service_unavailable()
 
@@ -156,7 +177,12 @@ def build_web_app(
     bound_host: str = "127.0.0.1",
 ) -> web.Application:
     """Durable routes first, then the admin status, then the HTTP-trigger catch-all ``handle_http``."""
-    middlewares: list[Middleware] = [json_errors, browser_guard(bound_host), rpc_from_loopback_only]
+    middlewares: list[Middleware] = [
+        host_header,
+        json_errors,
+        browser_guard(bound_host),
+        rpc_from_loopback_only,
+    ]
     if durable is not None:
         middlewares.append(storage_gate(durable))
     if keys is not None:

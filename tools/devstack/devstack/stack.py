@@ -233,7 +233,7 @@ class Stack:
         """Poll ``/api/stats`` until the first snapshot is served."""
         deadline = time.monotonic() + timeout
         while True:
-            body = self._get("/api/stats", ok=(200, 404))
+            body = self._get("/api/stats", ok=(200, 404, 503))  # 503 + Retry-After: storage busy, ask again
             document: dict[str, Any] = json.loads(body) if body.startswith(b"{") else {}
             if "schema_version" in document:
                 return document

@@ -67,7 +67,8 @@ async def get_athlete(request: web.Request) -> web.Response:
 
 @routes.get("/api/v3/athlete/activities")
 async def list_activities(request: web.Request) -> web.Response:
-    """Newest first; ``before``/``after`` are exclusive epoch seconds; full pages, then ``[]``."""
+    """Newest first (with only ``after``, oldest first if ``after_order`` says so: Strava does not
+    document it); ``before``/``after`` are exclusive epoch seconds; full pages, then ``[]``."""
     try:
         token, athlete = authenticate(request)
         require_activity_scope(token)
@@ -85,7 +86,10 @@ async def list_activities(request: web.Request) -> web.Response:
         and (before is None or item.start < before)
         and (after is None or item.start > after)
     ]
-    chosen.sort(key=lambda item: item.start, reverse=True)
+    oldest_first = (
+        after is not None and before is None and request.app[STATE].config.after_order == "oldest_first"
+    )
+    chosen.sort(key=lambda item: item.start, reverse=not oldest_first)
     window = chosen[(page - 1) * per_page : page * per_page]
     return web.json_response([summary_activity(item) for item in window])
 

@@ -50,6 +50,15 @@ def counts_against_limits(request: web.Request) -> bool:
     return request.path.startswith("/api/v3/") and request.path not in TOKEN_PATHS
 
 
+UPLOADS = ("/api/v3/uploads", "/api/v3/activities")  # POST: uploads and activity create
+
+
+def is_read(request: web.Request) -> bool:
+    """Strava's read ("non-upload") bucket counts every call except uploads, activity create and
+    media uploads, whatever the method."""
+    return not (request.method == "POST" and (request.path in UPLOADS or request.path.endswith("/media")))
+
+
 @web.middleware
 async def strava_edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/_emulator/"):
@@ -68,7 +77,7 @@ async def strava_edge(request: web.Request, handler: Handler) -> web.StreamRespo
     limit_headers: dict[str, str] = {}
     if counts_against_limits(request):
         config, now = state.config, state.now()
-        state.limiter.count(now, is_read=request.method in ("GET", "HEAD"))
+        state.limiter.count(now, is_read=is_read(request))
         limit_headers = state.limiter.headers(config.rate_limit, config.read_rate_limit)
         if state.limiter.exceeded(config.rate_limit, config.read_rate_limit):
             state.counters.faults["rate_limited"] += 1

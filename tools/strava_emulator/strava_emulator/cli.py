@@ -88,7 +88,18 @@ def parser() -> argparse.ArgumentParser:
         "and kills the old one)",
     )
     add("--app-inactive", action="store_true", help="data calls get 403 Inactive; token refresh still works")
-    add("--athlete-cap", type=int, default=None, help="max connected athletes, 403 beyond (default: no cap)")
+    add(
+        "--athlete-cap",
+        type=int,
+        default=None,
+        help="max connected athletes; beyond, authorize shows Strava's 403 HTML page (default: no cap)",
+    )
+    add(
+        "--after-order",
+        choices=("newest_first", "oldest_first"),
+        default="newest_first",
+        help="order of an after= page without before= (undocumented by Strava; default %(default)s)",
+    )
     add(
         "--rate-limit",
         type=Limits.parse,
@@ -155,6 +166,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         rotate=args.rotate,
         app_inactive=args.app_inactive,
         athlete_cap=args.athlete_cap,
+        after_order=args.after_order,
         rate_limit=args.rate_limit,
         read_rate_limit=args.read_rate_limit,
         latency_ms=args.latency_ms,

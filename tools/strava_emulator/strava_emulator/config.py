@@ -106,6 +106,7 @@ class EmulatorConfig:
     rotate: bool = True
     app_inactive: bool = False
     athlete_cap: int | None = None
+    after_order: str = "newest_first"  # order of an ``after=`` page without ``before``: undocumented
     rate_limit: Limits = field(default_factory=lambda: Limits(200, 2000))
     read_rate_limit: Limits = field(default_factory=lambda: Limits(100, 1000))
     latency_ms: int = 0
@@ -160,6 +161,15 @@ def _strict_bool(value: object) -> bool:
     return value
 
 
+AFTER_ORDERS = ("newest_first", "oldest_first")
+
+
+def _choice(value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"one of {', '.join(choices)}")
+    return str(value)
+
+
 def _optional_cap(value: object) -> int | None:
     return None if value is None else _positive_int(value)
 
@@ -177,6 +187,7 @@ LIVE_FIELDS: dict[str, Any] = {
     "rotate": _strict_bool,
     "app_inactive": _strict_bool,
     "athlete_cap": _optional_cap,
+    "after_order": lambda value: _choice(value, AFTER_ORDERS),
     "rate_limit": Limits.parse,
     "read_rate_limit": Limits.parse,
     "latency_ms": lambda value: int(_non_negative(value)),

@@ -108,10 +108,14 @@ async def wait_for_held(request: web.Request) -> web.Response:
 
 @routes.post("/_emulator/holds/release")
 async def release(request: web.Request) -> web.Response:
-    """Let every parked request go on, and hold nothing more."""
+    """Let every parked request go on, and hold nothing more (``{"keep_holding": true}``: park the
+    next requests on the same routes again)."""
+    keep = (await _json_object(request)).get("keep_holding", False) if request.can_read_body else False
+    if not isinstance(keep, bool):
+        return web.json_response({"message": "keep_holding is true or false"}, status=400)
     holds = request.app[STATE].holds
     waiting = holds.waiting
-    holds.release()
+    holds.release(keep_holding=keep)
     return web.json_response({"released": waiting})
 
 

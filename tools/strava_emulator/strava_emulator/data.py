@@ -162,7 +162,7 @@ def _activity(rng: random.Random, activity_id: int, athlete: Athlete, sport: str
     moving = rng.randint(profile.minutes[0] * 60, profile.minutes[1] * 60)
     distance = round(moving * rng.uniform(*profile.speed), 1)
     climb = round(distance / 1000 * rng.uniform(*profile.climb_per_km), 1)
-    track = _track(rng, athlete.place, distance) if profile.outdoor else []
+    track = _track(rng, activity_id, athlete, distance) if profile.outdoor else []
     offset = utc_offset(athlete.place, start)
     return Activity(
         id=activity_id,
@@ -199,16 +199,65 @@ def _name(rng: random.Random, label: str, local_time: int) -> str:
     return f"{part} {label}"
 
 
-def _track(rng: random.Random, place: Place, distance: float) -> list[tuple[float, float]]:
-    """A wandering line of about ``distance`` metres that starts near the athlete's city."""
-    lat = place.lat + rng.uniform(-0.04, 0.04)
-    lng = place.lng + rng.uniform(-0.04, 0.04)
-    heading = rng.uniform(0, 2 * math.pi)
-    steps = 24
-    step = distance / steps / 111_000
+TRACK_POINTS = 96
+LOOP_SHARE = 3  # of every 5 outdoor activities loop from home; the others go point to point
+
+
+def home(athlete: Athlete) -> tuple[float, float]:
+    """Where the athlete's loops start and end: a fixed spot a few km from the city centre."""
+    return (
+        round(athlete.place.lat + (athlete.id % 977 / 977 - 0.5) * 0.06, 6),
+        round(athlete.place.lng + (athlete.id % 991 / 991 - 0.5) * 0.06, 6),
+    )
+
+
+def _track(
+    rng: random.Random, activity_id: int, athlete: Athlete, distance: float
+) -> list[tuple[float, float]]:
+    """About ``distance`` metres of GPS track: a loop that leaves from and returns to the athlete's
+    home, or a wandering line from near the city to elsewhere (``activity_id`` decides which)."""
+    offset = (rng.uniform(-0.04, 0.04), rng.uniform(-0.04, 0.04))
+    turns = [rng.uniform(-0.6, 0.6) for _ in range(24)]
+    if activity_id % 5 < LOOP_SHARE:
+        return _loop(home(athlete), distance, offset[0] / 0.04 * math.pi, turns)
+    place = athlete.place
+    return _line((place.lat + offset[0], place.lng + offset[1]), distance, offset[1] / 0.04 * math.pi, turns)
+
+
+def _loop(
+    start: tuple[float, float], distance: float, heading: float, wobble: list[float]
+) -> list[tuple[float, float]]:
+    """A closed, wobbly ring through ``start`` whose centre lies towards ``heading``."""
+    radius = distance / (2 * math.pi) / 111_000  # degrees of latitude
+    lat_scale = max(math.cos(math.radians(start[0])), 0.2)
+
+    def ring(angle: float) -> float:  # the radius at ``angle``, periodic so the ring closes at ``start``
+        position = angle / (2 * math.pi) * len(wobble)
+        low = int(position) % len(wobble)
+        share = position - int(position)
+        return radius * (1 + 0.4 * ((1 - share) * wobble[low] + share * wobble[(low + 1) % len(wobble)]))
+
+    first = ring(0)
+    centre = (start[0] + first * math.cos(heading), start[1] + first * math.sin(heading) / lat_scale)
+    points = []
+    for index in range(TRACK_POINTS + 1):
+        angle = 2 * math.pi * index / TRACK_POINTS
+        r = ring(angle)
+        direction = heading + math.pi + angle
+        points.append((centre[0] + r * math.cos(direction), centre[1] + r * math.sin(direction) / lat_scale))
+    points[0] = points[-1] = start
+    return [(round(lat, 6), round(lng, 6)) for lat, lng in points]
+
+
+def _line(
+    start: tuple[float, float], distance: float, heading: float, turns: list[float]
+) -> list[tuple[float, float]]:
+    """A wandering line from ``start``: one turn every few points."""
+    lat, lng = start
+    step = distance / TRACK_POINTS / 111_000
     points = [(round(lat, 6), round(lng, 6))]
-    for _ in range(steps):
-        heading += rng.uniform(-0.6, 0.6)
+    for index in range(TRACK_POINTS):
+        heading += turns[index * len(turns) // TRACK_POINTS] / (TRACK_POINTS // len(turns))
         lat += step * math.cos(heading)
         lng += step * math.sin(heading) / max(math.cos(math.radians(lat)), 0.2)
         points.append((round(lat, 6), round(lng, 6)))

@@ -1,6 +1,6 @@
 """Test-only edits of the seeded data: ``PATCH /_emulator/athletes/{athleteId}`` (profile text fields)
-and ``PATCH /_emulator/activities/{activityId}`` (its name or visibility), e.g. to seed hostile names or
-turn an activity private."""
+and ``PATCH /_emulator/activities/{activityId}`` (its name, visibility or ``summary_polyline``), e.g. to
+seed hostile names or polylines, or turn an activity private."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from strava_emulator.state import STATE
 
 routes = web.RouteTableDef()
 ATHLETE_FIELDS = ("firstname", "lastname", "username")
-ACTIVITY_FIELDS = ("name", "visibility")
+ACTIVITY_FIELDS = ("name", "visibility", "summary_polyline")
 
 
 @routes.patch("/_emulator/athletes/{athleteId}")
@@ -60,8 +60,12 @@ async def _changes(request: web.Request, allowed: tuple[str, ...]) -> dict[str, 
 
 
 def _edited(activity: Activity, changes: dict[str, str]) -> Activity:
-    name = changes.get("name", activity.name)
-    return dataclasses.replace(activity, name=name, visibility=changes.get("visibility", activity.visibility))
+    return dataclasses.replace(
+        activity,
+        name=changes.get("name", activity.name),
+        visibility=changes.get("visibility", activity.visibility),
+        summary_polyline=changes.get("summary_polyline", activity.summary_polyline),
+    )
 
 
 def _owner(athletes: Iterable[Athlete], activity_id: int) -> Athlete | None:

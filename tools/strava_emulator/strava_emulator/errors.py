@@ -19,7 +19,6 @@ UNKNOWN_CLIENT = fault("Bad Request", "Application", "client_id", "invalid")
 WRONG_SECRET = fault("Authorization Error", "Application", "", "invalid")
 CODE_INVALID = fault("Bad Request", "AuthorizationCode", "code", "invalid")
 REFRESH_INVALID = fault("Bad Request", "RefreshToken", "refresh_token", "invalid")
-ATHLETE_CAP = fault("Limit of connected athletes exceeded", "Application", "athletes", "limit exceeded")
 TOKEN_INVALID = fault("Authorization Error", "Athlete", "access_token", "invalid")
 APP_INACTIVE = fault("Forbidden", "Application", "Status", "Inactive")
 RATE_LIMITED = fault("Rate Limit Exceeded", "Application", "rate limit", "exceeded")
@@ -44,3 +43,13 @@ def server_error(status: int) -> web.Response:
         f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"
     )
     return web.Response(status=status, text=html, content_type="text/html")
+
+
+def athlete_cap_page() -> web.Response:
+    """What Strava shows at authorize when the app is at its athlete cap: an HTML error page (the
+    browser never comes back with a code)."""
+    html = (
+        "<!DOCTYPE html><html><head><title>Strava</title></head><body>"
+        "<h1>Error 403: Limit of connected athletes exceeded</h1></body></html>"
+    )
+    return web.Response(status=403, text=html, content_type="text/html")

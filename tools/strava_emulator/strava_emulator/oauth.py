@@ -68,6 +68,14 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     athlete_id = _chosen_athlete(state, query.get("athlete_id"))
     if athlete_id is None:
         return errors.bad_request("Athlete", "athlete_id")
+    connected = state.tokens.connected_athletes()
+    if (
+        config.athlete_cap is not None
+        and athlete_id not in connected
+        and len(connected) >= config.athlete_cap
+    ):
+        state.counters.exchanges["athlete_cap"] += 1
+        return errors.athlete_cap_page()  # as Strava: a page at authorize, never a code
     if config.deny:
         return _redirect(
             with_query(redirect_uri, {"state": query.get("state", ""), "error": "access_denied"})
@@ -132,11 +140,6 @@ def _exchange(request: web.Request, state: EmulatorState, code: str) -> web.Resp
     except CodeInvalid:
         state.counters.exchanges["rejected"] += 1
         return web.json_response(errors.CODE_INVALID, status=400)
-    connected = state.tokens.connected_athletes()
-    cap = config.athlete_cap
-    if cap is not None and grant.athlete_id not in connected and len(connected) >= cap:
-        state.counters.exchanges["athlete_cap"] += 1
-        return web.json_response(errors.ATHLETE_CAP, status=403)
     issued = state.tokens.exchange_code(code, now, config.token_ttl, config.rotate)
     state.counters.exchanges["ok"] += 1
     origin = f"{request.scheme}://{request.host}"

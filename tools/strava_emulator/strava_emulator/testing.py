@@ -70,9 +70,9 @@ class RunningEmulator:
         Blocks: from async code call it through ``asyncio.to_thread``."""
         self._control("POST", "/_emulator/holds/wait", {"count": count, "timeout": timeout}, timeout + 5)
 
-    def release(self) -> None:
-        """Let every parked request go on, and hold nothing more."""
-        self._control("POST", "/_emulator/holds/release", {})
+    def release(self, keep_holding: bool = False) -> None:
+        """Let every parked request go on, and hold nothing more unless ``keep_holding``."""
+        self._control("POST", "/_emulator/holds/release", {"keep_holding": keep_holding})
 
     def athletes(self) -> list[dict[str, Any]]:
         """The synthetic athletes (``id``, names, ``activities`` count); the first approves by default."""
@@ -84,7 +84,7 @@ class RunningEmulator:
         self._control("PATCH", f"/_emulator/athletes/{athlete_id}", fields)
 
     def edit_activity(self, activity_id: int, **fields: str) -> None:
-        """``PATCH /_emulator/activities/{id}``: set the activity's ``name`` or ``visibility``."""
+        """``PATCH /_emulator/activities/{id}``: set its ``name``, ``visibility`` or ``summary_polyline``."""
         self._control("PATCH", f"/_emulator/activities/{activity_id}", fields)
 
     def authorize(

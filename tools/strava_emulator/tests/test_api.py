@@ -203,3 +203,21 @@ async def test_ground_truth_lists_every_activity_including_hidden_ones(session, 
     assert {a["id"] for a in emu.ground_truth(other)}.isdisjoint(a["id"] for a in truth)
     with pytest.raises(AssertionError, match="404"):
         emu.ground_truth(1)
+
+
+async def test_after_pages_come_in_the_order_configured(session, start_strava_emulator):
+    """Strava does not document the order of an ``after=`` page: the emulator can send either."""
+    emu = start_strava_emulator("--athletes", "1", "--activities", "40", "--after-order", "oldest_first")
+    token = (await connect(session, emu))["access_token"]
+    _, body, _ = await api_get(session, emu, "/athlete/activities", token, after=0, per_page=10)
+    starts = [item["start_date"] for item in body]
+    assert starts == sorted(starts) and len(starts) == 10
+    _, both, _ = await api_get(
+        session, emu, "/athlete/activities", token, after=0, before=10**10, per_page=10
+    )
+    assert [item["start_date"] for item in both] == sorted(
+        (item["start_date"] for item in both), reverse=True
+    )
+    emu.configure(after_order="newest_first")
+    _, newest, _ = await api_get(session, emu, "/athlete/activities", token, after=0, per_page=10)
+    assert [item["start_date"] for item in newest] == sorted((i["start_date"] for i in newest), reverse=True)

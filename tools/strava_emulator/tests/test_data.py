@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from datetime import datetime, timezone
 
 import pytest
 from strava_emulator.config import EmulatorConfig, apply_changes
-from strava_emulator.data import generate_athletes
+from strava_emulator.data import generate_athletes, home
 from strava_emulator.oauth import granted_scopes, redirect_allowed
 from strava_emulator.polyline import decode_polyline, encode_polyline
 from strava_emulator.stats import athlete_stats
@@ -89,3 +91,23 @@ def test_config_changes_are_validated_all_or_nothing():
 
 def test_config_repr_hides_the_client_secret():
     assert "hush-hush" not in repr(EmulatorConfig(client_secret="hush-hush"))
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat = math.radians((a[0] + b[0]) / 2)
+    return math.hypot(a[0] - b[0], (a[1] - b[1]) * math.cos(lat)) * 111_195
+
+
+def test_outdoor_tracks_loop_from_home_or_go_point_to_point():
+    (athlete,) = generate_athletes(3, 1, 200, NOW)
+    tracks = [decode_polyline(item.summary_polyline) for item in athlete.activities if item.summary_polyline]
+    loops = [track for track in tracks if _metres(track[0], track[-1]) < 5]
+    lines = [track for track in tracks if _metres(track[0], track[-1]) > 1000]
+    assert len(loops) > len(tracks) / 3 and len(lines) > len(tracks) / 5
+    assert all(_metres(track[0], home(athlete)) < 2 for track in loops)  # the same door every time
+    assert all(len(track) > 60 for track in tracks)
+    for item in athlete.activities:  # the track is about as long as the activity
+        if item.summary_polyline and item.distance > 2000:
+            track = decode_polyline(item.summary_polyline)
+            length = sum(_metres(a, b) for a, b in itertools.pairwise(track))
+            assert 0.7 * item.distance < length < 1.6 * item.distance

@@ -49,3 +49,17 @@ async def test_bad_hold_requests_get_400(session, strava_emulator):
         async with session.post(strava_emulator.base_url + path, json=body) as response:
             assert response.status == 400
             assert "message" in await response.json()
+
+
+async def test_release_keep_holding_steps_through_requests_one_by_one(session, strava_emulator):
+    token = (await connect(session, strava_emulator))["access_token"]
+    strava_emulator.hold("GET /api/v3/athlete")
+    first = asyncio.create_task(api_get(session, strava_emulator, "/athlete", token))
+    await asyncio.to_thread(strava_emulator.wait_until_held, 1)
+    await asyncio.to_thread(strava_emulator.release, True)
+    assert (await first)[0] == 200
+    second = asyncio.create_task(api_get(session, strava_emulator, "/athlete", token))
+    await asyncio.to_thread(strava_emulator.wait_until_held, 1)  # parked again
+    assert not second.done()
+    await asyncio.to_thread(strava_emulator.release)
+    assert (await second)[0] == 200

@@ -245,15 +245,24 @@ async def test_athlete_cap_refuses_new_athletes_only(session, start_strava_emula
     emu = start_strava_emulator("--athlete-cap", "1")
     first, second = (item["id"] for item in emu.athletes()[:2])
     tokens = await connect(session, emu, athlete_id=str(first))
-    code = (await authorize(session, emu, athlete_id=str(second)))["code"]
-    status, body = await exchange(session, emu, code)
-    assert status == 403
-    assert "Limit of connected athletes exceeded" in body["message"]
+    query = {
+        "client_id": emu.client_id,
+        "redirect_uri": "http://127.0.0.1/callback",
+        "response_type": "code",
+        "scope": "read,activity:read",
+        "athlete_id": str(second),
+    }
+    # as Strava: an HTML error page at authorize, never a redirect with a code
+    async with session.get(f"{emu.oauth_base}/authorize", params=query, allow_redirects=False) as response:
+        assert response.status == 403
+        assert response.content_type == "text/html"
+        assert "Error 403: Limit of connected athletes exceeded" in await response.text()
+    assert emu.stats()["exchanges"]["athlete_cap"] == 1
     await connect(session, emu, athlete_id=str(first))  # reconnecting a connected athlete is fine
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     async with session.post(f"{emu.oauth_base}/deauthorize", headers=headers) as response:
         assert response.status == 200
-    assert (await exchange(session, emu, code))[0] == 200  # the refused code was not used up
+    await connect(session, emu, athlete_id=str(second))  # room again
 
 
 async def test_token_endpoint_accepts_json_bodies(session, strava_emulator):

@@ -100,3 +100,28 @@ async def test_read_limit_applies_too(session, start_strava_emulator):
     emu.configure(clock_offset=_fresh_window_offset())
     assert (await api_get(session, emu, "/athlete", token))[0] == 200
     assert (await api_get(session, emu, "/athlete", token))[0] == 429
+
+
+def test_the_read_bucket_counts_every_call_but_uploads_whatever_the_method():
+    from aiohttp.test_utils import make_mocked_request
+    from strava_emulator.app import is_read
+
+    for method, path in (
+        ("GET", "/api/v3/athlete"),
+        ("POST", "/api/v3/push_subscriptions"),
+        ("DELETE", "/api/v3/push_subscriptions/1"),
+        ("PUT", "/api/v3/activities/1"),
+    ):
+        assert is_read(make_mocked_request(method, path)), (method, path)
+    for path in ("/api/v3/uploads", "/api/v3/activities", "/api/v3/activities/1/media"):
+        assert not is_read(make_mocked_request("POST", path)), path
+
+
+async def test_a_non_get_call_uses_up_the_read_limit_too(session, start_strava_emulator):
+    emu = start_strava_emulator("--read-rate-limit", "1,1000")
+    token = (await connect(session, emu))["access_token"]
+    emu.configure(clock_offset=_fresh_window_offset())
+    query = {"client_id": emu.client_id, "client_secret": emu.client_secret}
+    async with session.delete(f"{emu.api_base}/push_subscriptions/424242", params=query) as response:
+        assert response.headers["X-ReadRateLimit-Usage"].startswith("1,")
+    assert (await api_get(session, emu, "/athlete", token))[0] == 429

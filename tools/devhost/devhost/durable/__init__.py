@@ -14,6 +14,7 @@ from devhost.clock import Clock, SystemClock
 from devhost.durable.binding import client_binding
 from devhost.durable.management import InstanceManagement
 from devhost.durable.store import InstanceStore
+from devhost.durable.versioning import Versioning
 from devhost.durable.webhooks import add_durable_routes
 from devhost.durable.work import DurableEngine
 from devhost.functions import FunctionIndex
@@ -34,16 +35,19 @@ class DurableRuntime:
         *,
         replace_running: bool = False,
         required_query: str = "",
+        versioning: Versioning | None = None,
     ) -> None:
         """``activity_client_binding`` supplies the durable client JSON to activities that bind one;
         ``replace_running`` is host.json's ``overridableExistingInstanceStates: AnyState``;
-        ``required_query`` (``code=<durable system key>``) goes into every management URL."""
+        ``required_query`` (``code=<durable system key>``) goes into every management URL;
+        ``versioning``: host.json's orchestration versioning settings."""
         self.task_hub = task_hub
         self.required_query = required_query
         self.rpc_path = f"/durabletask/{secrets.token_hex(16)}"  # unguessable, handed only to the SDK
         self.store = InstanceStore(connection_string, task_hub)
         self.engine = DurableEngine(index, self.store, clock or SystemClock())
         self.engine.client_binding = activity_client_binding
+        self.engine.versioning = versioning or Versioning()
         self.management = InstanceManagement(self.engine, replace_running=replace_running)
 
     @property

@@ -179,6 +179,7 @@ class ExecutionBook:
                 Name=leaf["functionName"],
                 InstanceId=child,
                 Input=leaf.get("input"),
+                Version=leaf.get("version"),  # None: the child gets the host's defaultVersion
                 **extra,
             )
         raise UnsupportedAction(f"action type {action} is not supported by devhost")

@@ -28,6 +28,7 @@ from devhost.durable.instance import Control, ControlKind, Inbound, LiveInstance
 from devhost.durable.record import InstanceRecord, RuntimeStatus
 from devhost.durable.replay import ReplayResult, build_context, run_orchestrator
 from devhost.durable.store import InstanceStore
+from devhost.durable.versioning import Versioning
 from devhost.execlog import log_execution
 from devhost.functions import FunctionIndex
 
@@ -57,6 +58,8 @@ class EpisodeRunner(ABC):
         self.episodes = 0
         self.replay_seconds = 0.0
         self.orchestrator_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="orchestrator")
+        self.versioning = Versioning()  # host.json's; set by the runtime
+        self._rejected: set[str] = set()  # instances of a newer version, left for a compatible worker
 
     # -- queueing ---------------------------------------------------------------------------
 
@@ -97,13 +100,20 @@ class EpisodeRunner(ABC):
                 status = instance.record.status
                 if status not in (RuntimeStatus.PENDING, RuntimeStatus.RUNNING):
                     return
+                if not self.versioning.accepts(instance.record.version):
+                    await self._version_mismatch(instance)
+                    return
                 batch = instance.take_batch()
                 if not batch and not instance.needs_start:
                     return
                 try:
                     await self._episode(instance, batch)
                 except TooLargeError as error:  # input, output or custom status cannot be stored: final
-                    await self._fail_oversized(instance, batch, str(error))
+                    output = (
+                        f"Orchestrator function '{instance.record.name}' failed: its state is too large "
+                        f"to store ({error})"
+                    )
+                    await self._end_failed(instance, batch, output, "Failed: state too large")
                 except Exception as error:
                     instance.put_back(batch)
                     if is_outage(error):
@@ -114,14 +124,35 @@ class EpisodeRunner(ABC):
             if failed:
                 await asyncio.sleep(_RETRY_AFTER_FAILED_EPISODE_S)
 
-    async def _fail_oversized(self, instance: LiveInstance, batch: list[Inbound], reason: str) -> None:
-        """End the instance as Failed, keeping its history, instead of retrying an episode forever."""
+    async def _version_mismatch(self, instance: LiveInstance) -> None:
+        """``versionFailureStrategy``: Reject leaves the instance as it is (a worker of its version may
+        run it; its events wait), Fail ends it as Failed."""
+        record = instance.record
+        if self.versioning.failure == "Fail":
+            message = (
+                f"The orchestration version '{record.version or ''}' does not match the worker's "
+                f"'{self.versioning.default_version or ''}' ({self.versioning.match})"
+            )
+            await self._end_failed(instance, instance.take_batch(), message, "Failed: version mismatch")
+        elif record.instance_id not in self._rejected:
+            self._rejected.add(record.instance_id)
+            logger.warning(
+                "instance %s has version %r, newer than this host's defaultVersion %r: left for a "
+                "compatible worker (versionFailureStrategy Reject)",
+                record.instance_id,
+                record.version,
+                self.versioning.default_version,
+            )
+
+    async def _end_failed(
+        self, instance: LiveInstance, batch: list[Inbound], output: str, outcome: str
+    ) -> None:
+        """End the instance as Failed with ``output``, keeping its history, instead of retrying an
+        episode forever."""
         record = dataclasses.replace(instance.record)
         now = self.clock.now()
         record.status, record.updated, record.custom_status = RuntimeStatus.FAILED, now, None
-        record.output = json.dumps(
-            f"Orchestrator function '{record.name}' failed: its state is too large to store ({reason})"
-        )
+        record.output = json.dumps(output)
         new = [
             new_event(EventType.ORCHESTRATOR_STARTED, now),
             execution_completed(record, now),
@@ -131,7 +162,7 @@ class EpisodeRunner(ABC):
         await self.store.commit(record, new, consumed + instance.inbox_keys())
         instance.history.extend(new)
         instance.record = record
-        log_execution("orchestrator", record.name, 0.0, "Failed: state too large", record.instance_id)
+        log_execution("orchestrator", record.name, 0.0, outcome, record.instance_id)
         await self.finish(instance)
 
     # -- episodes ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def execution_started(record: InstanceRecord, now: datetime) -> Event:
         EventType.EXECUTION_STARTED,
         now,
         Name=record.name,
-        Version="",
+        Version=record.version or "",
         Input=record.input,
         OrchestrationInstance={"InstanceId": record.instance_id, "ExecutionId": record.execution_id},
         ParentInstance=None

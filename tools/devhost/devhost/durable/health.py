@@ -1,5 +1,8 @@
 """Whether Table Storage answers: outages are noticed on any failed call and by a probe, and the
-runtime repairs what a restarted emulator lost before anything runs again."""
+runtime repairs what a restarted emulator lost before anything runs again.
+
+Only a call that failed (refused, reset, 502-504, a lost table) is an outage; a slow one that timed
+out is not, since a busy machine (or a CPU-starved Azurite) is slow without being down."""
 
 from __future__ import annotations
 
@@ -8,7 +11,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+from azure.core.exceptions import (
+    HttpResponseError,
+    ServiceRequestError,
+    ServiceRequestTimeoutError,
+    ServiceResponseError,
+    ServiceResponseTimeoutError,
+)
 
 logger = logging.getLogger("devhost.durable")
 
@@ -24,12 +33,15 @@ class StorageUnavailable(Exception):
 
 
 def is_outage(error: BaseException) -> bool:
-    """A failure that says storage is unreachable or lost its tables, not that a request was wrong."""
+    """A failure that says storage is unreachable or lost its tables, not that a request was wrong
+    (nor that storage was merely slow: a timeout is not an outage)."""
+    if isinstance(error, ServiceRequestTimeoutError | ServiceResponseTimeoutError | asyncio.TimeoutError):
+        return False
     if isinstance(error, StorageUnavailable | ServiceRequestError | ServiceResponseError):
         return True
     if isinstance(error, HttpResponseError):
         return error.status_code in _UNAVAILABLE or getattr(error, "error_code", None) == "TableNotFound"
-    return isinstance(error, ConnectionError | asyncio.TimeoutError)
+    return isinstance(error, ConnectionError)
 
 
 class StorageHealth:
@@ -84,6 +96,8 @@ class StorageHealth:
                     logger.info("storage is back; live instances resumed")
                     self._healthy.set()
             except Exception as error:  # a probe or repair that fails keeps storage marked down
+                if self.healthy and not is_outage(error):
+                    continue  # slow, not down: the next probe asks again
                 if self.healthy:
                     logger.warning(DOWN_MESSAGE, type(error).__name__)
                 self._healthy.clear()

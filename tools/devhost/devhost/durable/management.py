@@ -58,7 +58,9 @@ class InstanceManagement:
         self.engine = engine
         self.replace_running = replace_running
 
-    async def start(self, name: str, instance_id: str | None, input_text: str | None) -> InstanceRecord:
+    async def start(
+        self, name: str, instance_id: str | None, input_text: str | None, version: str | None = None
+    ) -> InstanceRecord:
         """Refused with 409 for a live id under ``NonRunningStates``, as the extension's HTTP API does."""
         instance_id = check_instance_id(instance_id or new_instance_id())
         function = self.engine.index.find_durable(name, "orchestrator")
@@ -68,7 +70,7 @@ class InstanceManagement:
             )
         try:
             return await self.engine.create(
-                function.name, instance_id, input_text, replace_live=self.replace_running
+                function.name, instance_id, input_text, replace_live=self.replace_running, version=version
             )
         except InstanceExists as exc:
             raise ManagementError(409, str(exc), kind=None) from exc
@@ -119,7 +121,8 @@ class InstanceManagement:
 
     async def restart(self, instance_id: str, new_id: bool) -> InstanceRecord:
         record, _ = await self.get(instance_id)
-        return await self.start(record.name, new_instance_id() if new_id else instance_id, record.input)
+        new = new_instance_id() if new_id else instance_id
+        return await self.start(record.name, new, record.input, record.version)
 
     async def purge(self, instance_id: str) -> int:
         """Delete a finished instance; 0 when it does not exist."""

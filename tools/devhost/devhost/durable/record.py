@@ -57,3 +57,4 @@ class InstanceRecord:
     custom_status: str | None = None  # JSON text
     episodes: int = 0  # committed episode rows of the current execution
     parent: ParentLink | None = None
+    version: str | None = None  # orchestration version, fixed at creation (durable/versioning.py)

@@ -235,6 +235,8 @@ def _entity_from_record(record: InstanceRecord) -> dict[str, Any]:
         "updated": format_time(record.updated),
         "episodes": record.episodes,
     }
+    if record.version is not None:
+        entity["version"] = record.version
     if record.parent is not None:
         entity["parent"] = record.parent.instance_id
         entity["parentExecution"] = record.parent.execution_id
@@ -260,6 +262,7 @@ def _record_from_entity(entity: dict[str, Any]) -> InstanceRecord:
         custom_status=texts.get("custom"),
         episodes=int(entity["episodes"]),
         parent=parent,
+        version=None if entity.get("version") is None else str(entity["version"]),
     )
 
 

@@ -124,7 +124,8 @@ class DurableRoutes:
         text = await request.text()
         input_text = self._start_input(text)
         name = request.match_info["name"]
-        record = await self.management.start(name, request.match_info.get("instance_id"), input_text)
+        version = request.query.get("version")  # start_new(..., version=): else host.json's defaultVersion
+        record = await self.management.start(name, request.match_info.get("instance_id"), input_text, version)
         if wait is not None:
             return await self._wait(request, record.instance_id, *wait)
         return self._check_status(request, record.instance_id)
@@ -169,7 +170,8 @@ class DurableRoutes:
         record, history = await self.management.get(request.match_info["instance_id"], show_history)
         body = status_json(record, history, show_input=query.get("showInput", "true").lower() != "false")
         if record.status.live:
-            headers = {"Location": str(request.url), "Retry-After": "5"}
+            location = f"{request.scheme}://{request.host}{request.raw_path}"  # yarl refuses port 99999
+            headers = {"Location": location, "Retry-After": "5"}
             return web.json_response(body, status=202, headers=headers)
         failed = record.status == RuntimeStatus.FAILED and _flag(query, "returnInternalServerErrorOnFailure")
         return web.json_response(body, status=500 if failed else 200)

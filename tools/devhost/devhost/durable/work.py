@@ -87,6 +87,7 @@ class DurableEngine(EpisodeRunner):
         parent: ParentLink | None = None,
         *,
         replace_live: bool = False,
+        version: str | None = None,
     ) -> InstanceRecord:
         """Start an instance; a finished one with the same id is replaced, a live one refused unless
         ``replace_live`` (host.json ``overridableExistingInstanceStates: AnyState``)."""
@@ -106,7 +107,14 @@ class DurableEngine(EpisodeRunner):
                 await self.store.purge(instance_id)
             now = self.clock.now()
             record = InstanceRecord(
-                instance_id, name, uuid.uuid4().hex, now, now, input=input_text, parent=parent
+                instance_id,
+                name,
+                uuid.uuid4().hex,
+                now,
+                now,
+                input=input_text,
+                parent=parent,
+                version=self.versioning.version_for_new(version),
             )
             await self.store.commit(record, [])
         finally:
@@ -224,7 +232,9 @@ class DurableEngine(EpisodeRunner):
             try:
                 if function is None:
                     raise LookupError(f"The orchestrator function '{name}' doesn't exist.")
-                await self.create(function.name, child_id, created.get("Input"), link)
+                await self.create(
+                    function.name, child_id, created.get("Input"), link, version=created.get("Version")
+                )
                 return
             except (InstanceExists, LookupError) as exc:
                 failed = new_event(

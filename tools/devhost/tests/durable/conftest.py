@@ -14,6 +14,7 @@ from azure.durable_functions import DurableOrchestrationClient
 from azure.durable_functions.models.utils import http_utils
 from devhost.clock import Clock, ManualClock
 from devhost.durable import DurableRuntime
+from devhost.durable.versioning import Versioning
 from devhost.functions import FunctionIndex, index_functions, load_app
 from devhost.server import build_web_app
 from loopback.processes import LOOPBACK, free_port
@@ -58,9 +59,12 @@ async def start_host(
     *,
     clock: Clock | None = None,
     replace_running: bool = False,
+    versioning: Versioning | None = None,
 ) -> Host:
     """The runtime behind devhost's own web app (middlewares included), on a free loopback port."""
-    runtime = DurableRuntime(index, connection_string, task_hub, clock, replace_running=replace_running)
+    runtime = DurableRuntime(
+        index, connection_string, task_hub, clock, replace_running=replace_running, versioning=versioning
+    )
     await runtime.start()
     port = free_port()
     runner = web.AppRunner(build_web_app(_no_function, None, runtime), access_log=None)

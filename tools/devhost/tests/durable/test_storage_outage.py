@@ -1,5 +1,6 @@
-"""Storage outages: once devhost notices (a failed storage call, or its probe within 2 s) every durable
-and HTTP route answers 503 + Retry-After at once; when an Azurite comes back (here an empty one, as
+"""Storage outages: once devhost notices (a failed storage call, or its failed probe within 2 s) every
+durable route answers 503 + Retry-After at once, and an HTTP trigger that fails for it too (one that needs
+no storage still runs); when an Azurite comes back (here an empty one, as
 after kill -9 of an in-memory Azurite: every write lost) devhost restores the live instances from
 memory and resumes them, timers included."""
 
@@ -58,12 +59,13 @@ def test_outage_answers_503_fast_and_every_instance_resumes(basic_app: Path, own
         wait_until(lambda: call("GET", health_url).status == 503, 4, "the probe to notice the outage")
         for method, url in (
             ("GET", links["statusQueryGetUri"]),  # a durable webhook
-            ("POST", f"{running.url}/api/start/greet"),  # an HTTP trigger with a durable client
-            ("GET", f"{running.url}/api/open"),  # any HTTP trigger, as Azure's host is down too
+            ("POST", f"{running.url}/api/start/greet"),  # an HTTP trigger whose durable client fails
         ):
             answer, took = _timed(method, url, b"{}", {"Content-Type": "application/json"})
             assert (answer.status, answer.headers["Retry-After"]) == (503, "2"), (url, answer.text)
             assert took < QUICK_S, (url, took)
+        # an HTTP trigger that needs no storage still runs, as under Azure's host
+        assert call("GET", f"{running.url}/api/open").text == "open"
         assert call("GET", health_url).json()["state"] == "Error"
 
         own_azurite.start_again()  # empty: the instance's rows are gone
@@ -139,3 +141,47 @@ async def test_what_storage_lost_is_restored_well_enough_for_a_restart(conforman
         assert [e["EventType"] for e in full.historyEvents][:1] == ["ExecutionStarted"]
     finally:
         await second.close()
+
+
+def test_only_a_failed_storage_call_is_an_outage_not_a_slow_one() -> None:
+    """A busy machine makes storage slow, not down: timeouts never declare an outage."""
+    import asyncio
+
+    from azure.core.exceptions import ServiceRequestTimeoutError, ServiceResponseTimeoutError
+    from devhost.durable.health import is_outage
+
+    assert is_outage(ServiceRequestError("connection refused"))
+    assert is_outage(ConnectionRefusedError())
+    for slow in (
+        ServiceRequestTimeoutError("connect timed out"),
+        ServiceResponseTimeoutError("read"),
+        asyncio.TimeoutError(),
+    ):
+        assert not is_outage(slow), slow
+
+
+async def test_a_slow_probe_while_healthy_does_not_declare_an_outage() -> None:
+    import asyncio
+
+    from azure.core.exceptions import ServiceRequestTimeoutError
+    from devhost.durable import health
+
+    probes = 0
+
+    async def slow_probe() -> None:
+        nonlocal probes
+        probes += 1
+        raise ServiceRequestTimeoutError("connect timed out under CPU contention")
+
+    async def nothing() -> None:
+        return None
+
+    watched = health.StorageHealth(slow_probe, nothing)
+    watched.start()
+    try:
+        while probes < 2:
+            watched._wake.set()  # probe now rather than in 2 s
+            await asyncio.sleep(0)
+        assert watched.healthy
+    finally:
+        await watched.stop()

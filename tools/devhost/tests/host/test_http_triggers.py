@@ -125,3 +125,67 @@ def test_banner_lists_functions_with_methods_and_urls(host: RunningDevhost) -> N
 
 def test_keys_are_not_enforced_by_default(host: RunningDevhost) -> None:
     assert call("GET", f"{host.url}/api/admin-only").status == 200
+
+
+def _with_host(
+    host: RunningDevhost, path: str, *hosts: str, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    """A request whose Host header(s) are sent exactly as given."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(host.url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=30)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for value in hosts:
+            connection.putheader("Host", value)
+        connection.putheader("Content-Length", "0")
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [
+        ("127.0.0.1:7071/x",),
+        ("127.0.0.1:-1",),
+        ("127.0.0.1:abc",),
+        ("127.0.0.1:",),
+        (":7071",),
+        ("a b",),
+        ("[::1",),
+        ("[]:80",),
+        ("user@127.0.0.1",),
+    ],
+)
+def test_a_malformed_host_header_is_400_json_as_kestrel_answers(
+    host: RunningDevhost, hosts: tuple[str]
+) -> None:
+    for path in ("/api/open", "/runtime/webhooks/durabletask/instances/x", "/admin/host/status"):
+        status, headers, body = _with_host(host, path, *hosts)
+        assert status == 400, (hosts, path, body)
+        assert json.loads(body)["error"] == "bad_request"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Traceback" not in host.log_text()
+
+
+@pytest.mark.parametrize("hosts", [("127.0.0.1", "127.0.0.2"), ()])
+def test_a_repeated_or_missing_host_is_400_at_the_protocol_layer(
+    host: RunningDevhost, hosts: tuple[str]
+) -> None:
+    """Refused before any route (by aiohttp's parser or the Host check), as Kestrel does."""
+    assert _with_host(host, "/api/open", *hosts)[0] == 400
+    assert "Traceback" not in host.log_text()
+
+
+def test_a_port_of_digits_out_of_range_reaches_the_function_as_sent(host: RunningDevhost) -> None:
+    """Kestrel checks that a port is digits, not its range: the worker gets the URL as sent."""
+    for value in ("127.0.0.1:99999", "127.0.0.1:0", "[::1]:7071", "localhost", ""):
+        status, headers, _ = _with_host(host, "/api/echo?a=1", value, method="POST")
+        assert status == 201, value
+        assert headers["X-Url"] == f"http://{value}/api/echo?a=1"
+    assert "Traceback" not in host.log_text()

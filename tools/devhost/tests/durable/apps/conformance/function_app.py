@@ -231,3 +231,13 @@ def http_call(context: df.DurableOrchestrationContext):
 def uses_entity(context: df.DurableOrchestrationContext):
     yield context.call_entity(df.EntityId("counter", "one"), "add", 1)
     return "unreachable"
+
+
+@app.orchestration_trigger(context_name="context")
+def versioned(context: df.DurableOrchestrationContext):
+    """The instance's version, after ``turns`` continue-as-new (it keeps its version)."""
+    turns = context.get_input() or 0
+    if turns > 0:
+        context.continue_as_new(turns - 1)
+        return None
+    return context.version
