@@ -17,6 +17,7 @@ from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
     START_SNAPSHOT_REFRESH,
+    START_SNAPSHOT_RUN_RETIRED,
     DiagnosticsRequest,
     SaveRequest,
     SaveResult,
@@ -119,7 +120,17 @@ async def _same_content(svc: Services, current: SnapshotInfo, key: str, document
 async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
     """Start a snapshot run (the debouncer's refresh, a finished history scan's publication):
     ``started``, ``busy`` while one runs, or ``not_connected`` when the athlete has no active token."""
-    athlete_id = int(athlete_id)
+    return await _start_snapshot_refresh(int(athlete_id), client)
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_RUN_RETIRED)
+@bp.durable_client_input(client_name="client")
+async def start_snapshot_run(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
+    """The same activity under its retired name (``RETIRED_ACTIVITY_NAMES``): kept for one release."""
+    return await _start_snapshot_refresh(int(athlete_id), client)
+
+
+async def _start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
     record = await services().tokens.get(athlete_id)
     if record is None or record.status is not TokenStatus.ACTIVE:
         return {"outcome": "not_connected"}

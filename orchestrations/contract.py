@@ -29,6 +29,10 @@ SAVE_SNAPSHOT = "save_snapshot"
 RECORD_DIAGNOSTICS = "record_diagnostics"
 REQUEST_TOKEN_REFRESH = "request_token_refresh"
 START_SNAPSHOT_REFRESH = "start_snapshot_refresh"
+# Activity names retired by a rename, each still registered (same activity) for one release: an instance
+# that scheduled the old name before a deploy finds it (the SDK replays by position, not by name).
+START_SNAPSHOT_RUN_RETIRED = "start_snapshot_run"  # history_sync's publication, before issue 22
+RETIRED_ACTIVITY_NAMES = {START_SNAPSHOT_RUN_RETIRED: START_SNAPSHOT_REFRESH}
 FORGET_ATHLETE_TOKENS = "forget_athlete_tokens"
 END_ATHLETE_ORCHESTRATIONS = "end_athlete_orchestrations"
 DELETE_ATHLETE_DATA = "delete_athlete_data"
