@@ -128,6 +128,7 @@ async def test_unpublished_card_is_refused_and_the_widget_script_is_served(launc
         "GET", "/api/widget.js", headers={"If-None-Match": headers["ETag"]}
     )
     assert (status, again["ETag"], empty) == (304, headers["ETag"], "")
+    assert "Content-Type" not in again  # a 304 has no body, so no type (as /api/stats's)
 
 
 async def raw_get(app: AppUnderTest, path: str, **headers: str) -> tuple[int, Any, bytes]:
