@@ -94,7 +94,7 @@ async def widget(req: func.HttpRequest) -> func.HttpResponse:
     data, so any site may load it (the snapshot it fetches keeps ``CORS_ALLOWED_ORIGINS``)."""
     origin = req.headers.get("Origin")
     if req.method == "OPTIONS":
-        return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN))
+        return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN), mimetype="")
     body, etag = _widget()
     coding = choose_coding(req.headers.get("Accept-Encoding"))
     headers = {

@@ -77,6 +77,7 @@ async def test_card_shows_the_snapshot_with_hostile_names_as_text(launch_app):
         "OPTIONS", "/api/card.svg", headers={"Origin": "https://site.example"}
     )
     assert (status, preflight["Access-Control-Allow-Origin"]) == (204, "https://site.example")
+    assert "Content-Type" not in preflight  # a 204 has no body, so no type
     await app.assert_no_secret_leaked()
 
 
