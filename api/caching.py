@@ -77,7 +77,7 @@ def choose_coding(accept_encoding: str | None, available: tuple[str, ...] = CODI
 DRAWN_BROTLI_QUALITY = 5  # ~2.5 ms for a 60 kB poster; 11 (the best) took ~100-180 ms for ~30% fewer bytes
 
 
-@lru_cache(maxsize=64)  # the cards and widget documents drawn lately, per coding
+@lru_cache(maxsize=128)  # every card, poster and widget document kept drawn (api/embeds.py), in each coding
 def encode(body: bytes, coding: str) -> bytes:
     """``body``, drawn on this request, in a content coding of :data:`CODINGS`: gzip level 9 without a
     timestamp, brotli at :data:`DRAWN_BROTLI_QUALITY`, so that each new option combination a client asks

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from api import embeds
+from api.caching import CODINGS, encode
 from api.drawing_budget import DrawingBudget, DrawingBusyError
 from card import parse_card_options
 from tests.card.documents import snapshot
@@ -82,3 +83,11 @@ def test_the_card_draws_new_options_from_the_budget_and_serves_drawn_ones_withou
         assert embeds._render(body, light) == first  # the drawn one is served from memory
     finally:
         embeds._render.cache_clear()
+
+
+def test_every_picture_in_memory_stays_compressed_in_memory() -> None:
+    """Else a client cycling through the pictures already drawn, in both codings, makes the process
+    compress them again and again without spending the drawing budget."""
+    drawn = [embeds._render, embeds._render_poster, embeds._widget_document_body]
+    in_memory = sum(cached.cache_info().maxsize or 0 for cached in drawn)
+    assert (encode.cache_info().maxsize or 0) >= len(CODINGS) * in_memory
