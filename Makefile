@@ -17,7 +17,7 @@ TYPED_TOOLS := tools/loopback tools/devhost tools/strava_emulator tools/devstack
 TOOL_FILES := $(foreach tool,$(TOOLS),$(tool)/pyproject.toml)
 
 .DEFAULT_GOAL := help
-.PHONY: help prerequisites install run test fuzz lint checkov record-histories bench clean
+.PHONY: help prerequisites install run test test-fast fuzz lint checkov record-histories bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ run: install ## Start Azurite, the Strava emulator (demo mode) and devhost (opti
 test: install ## Run every suite side by side: the app's and each tool's (they start their own servers on loopback)
 	$(PY) -m devstack.suites --logs $(TEST_LOGS) $(SUITES)
 
+test-fast: install ## The app's tests that start no server (pure logic, orchestrations replayed): the edit-test loop
+	$(PY) -m pytest tests -q -p no:cacheprovider --no-servers
+
 fuzz: install ## Schemathesis against the demo stack, at least 200 cases per operation (CI runs it after test)
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} FUZZ_MIN_CASES=$${FUZZ_MIN_CASES:-200} \
 	  $(PY) -m pytest tests/fuzz -q -s -p no:cacheprovider
@@ -68,8 +71,8 @@ checkov: $(CHECKOV_STAMP) ## checkov over infra/ (skips and reasons: .checkov.ya
 record-histories: install ## Re-record the orchestration histories the replay test checks (devhost, Azurite, the emulator)
 	$(PY) -m pytest tests/e2e/record_histories.py -q -s -p no:cacheprovider
 
-bench: install ## Run the benchmarks under tools/bench
-	$(PY) -m bench
+bench: install ## Run the benchmarks (tools/bench) and write their figures to docs/benchmarks.md (BENCH="read_path ..." picks some)
+	$(PY) -m bench --write docs/benchmarks.md $(BENCH)
 
 clean: ## Remove installed dependencies and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

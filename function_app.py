@@ -1,6 +1,6 @@
 """strava-snapshot: the composition root. Registers every blueprint on one Durable Functions app.
 
-Invariants (see the README):
+Invariants (see docs/architecture.md):
 - One refresher per athlete: only the token lifecycle orchestration refreshes tokens; anyone else who
   meets a rejected access token asks it to (``refresh_now`` event).
 - Tokens never pass through orchestration history: activities read them from the token store.

@@ -34,7 +34,7 @@ from storage.errors import StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
-MAX_ENTRIES = 256  # athletes (and unknown ids) remembered; the oldest is forgotten first
+MAX_ENTRIES = 256  # athletes (and unknown ids) remembered; the oldest without a snapshot is forgotten first
 DEFAULT_KEY = "default"
 READ_DEADLINE_S = 0.4  # per storage round with a last good answer to fall back on (two rounds: < 1 s)
 COLD_READ_DEADLINE_S = 0.9  # per storage round with nothing to fall back on: then 503 + Retry-After
@@ -176,8 +176,16 @@ class PublicReadCache:
             self._entries[key] = _Entry(value, started)
             self._entries.move_to_end(key)
             while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+                del self._entries[self._victim()]
         return value
+
+    def _victim(self) -> object:
+        """The entry to forget: the oldest that holds no snapshot (ids any client can make up are cheap to
+        read again), else the oldest."""
+        for key, entry in self._entries.items():
+            if getattr(entry.value, "snapshot", None) is None:
+                return key
+        return next(iter(self._entries))
 
     async def _load_default(self, _previous: int | None) -> int | None:
         return default_athlete(await self._tokens.list_athletes())

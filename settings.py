@@ -10,9 +10,9 @@ from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from history.budget import BudgetPolicy
 from history.goals import Goal, parse_goals
 from maps import MapPolicy, Zone, parse_zones
+from rate_budget import BudgetPolicy
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
 from strava.oauth import API_BASE, OAUTH_BASE, scopes_for
@@ -67,7 +67,7 @@ class WebhookSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the app reads from its environment. See the README's settings table."""
+    """Everything the app reads from its environment. See docs/settings.md."""
 
     storage: StorageConnection  # AzureWebJobsStorage, or its identity-based __* settings
     strava: StravaConfig

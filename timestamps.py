@@ -19,13 +19,22 @@ def format_utc(moment: datetime) -> str:
     return as_utc(moment).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_utc(text: str) -> datetime:
-    """An aware UTC datetime from ISO-8601 text with ``Z``, an offset, or no zone (taken as UTC);
-    ``ValueError`` for anything else."""
+def parse_utc(text: str, *, require_zone: bool = False) -> datetime:
+    """An aware UTC datetime from ISO-8601 text with ``Z``, an offset, or no zone (taken as UTC, unless
+    ``require_zone``); ``ValueError`` for anything else."""
     if not isinstance(text, str):
         raise ValueError("a timestamp must be text")
     moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    if require_zone and moment.tzinfo is None:
+        raise ValueError("timestamp without offset")
     return as_utc(moment)
+
+
+def parse_wall_time(text: str) -> datetime:
+    """A local wall-clock time (Strava's ``start_date_local``, with a misleading ``Z``) as naive."""
+    if not isinstance(text, str):
+        raise ValueError("a timestamp must be text")
+    return datetime.fromisoformat(text[:-1] if text.endswith(("Z", "z")) else text).replace(tzinfo=None)
 
 
 def from_epoch(seconds: int | float) -> datetime:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
-from history.budget import BudgetState, Decision, Priority, reserve, settle
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
+from rate_budget import BudgetState, Decision, Priority, reserve, settle
 from services import Services, services
 from strava.ratelimits import RateLimitUsage
 from timestamps import format_utc
@@ -55,7 +55,7 @@ async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
 
 
 async def reserve_calls(svc: Services, calls: int, priority: Priority, work: str) -> Decision:
-    """Reserve ``calls`` in the shared budget now, or say until when they must wait."""
+    """Reserve ``calls`` in the shared budget: counted in flight until settled, or refused until a reset."""
     now = datetime.now(timezone.utc)
 
     def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:

@@ -17,7 +17,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
-from activities.budget import settle_calls
+from activities.budget import reserve_calls, settle_calls
 from orchestrations.contract import (
     FETCH_ATHLETE,
     FETCH_STATS,
@@ -31,6 +31,7 @@ from snapshot import public_athlete, public_stats
 from storage import TokenRecord, TokenStatus
 from strava.client import StravaClient
 from strava.errors import StravaError, UnauthorizedError
+from timestamps import format_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -60,22 +61,26 @@ Call = Callable[[Services, StravaClient, TokenRecord], Awaitable[Any]]
 
 async def with_token(athlete_id: int, call: Call) -> FetchResult:
     """Run ``call`` (one Strava call the orchestration reserved) with the stored token; on a 401, retry
-    once if the lifecycle stored a newer token meanwhile, else report ``unauthorized`` so the
-    orchestration asks the lifecycle to refresh. Afterwards, settle the reservation in the shared rate
-    budget and record the usage this invocation saw (both best effort)."""
+    once if the lifecycle stored a newer token meanwhile (a call of its own, reserved in the shared rate
+    budget first), else report ``unauthorized`` so the orchestration asks the lifecycle to refresh.
+    Afterwards, settle every call made with the usage Strava reported and record that usage (both best
+    effort)."""
     svc = services()
     strava = svc.strava_for_one_call()
+    calls = [1]  # reserved by the orchestration; the retry adds its own
     try:
-        return await _fetch(svc, strava, athlete_id, call)
+        return await _fetch(svc, strava, athlete_id, call, calls)
     finally:
         usage = strava.last_rate_limit
-        await settle_calls(svc, 1, usage)
+        await settle_calls(svc, sum(calls), usage)
         if usage is not None:
             facts = {"rate_limit": json.dumps(usage.to_dict(), sort_keys=True)}
             await record_quietly(svc.diagnostics, athlete_id, facts)
 
 
-async def _fetch(svc: Services, strava: StravaClient, athlete_id: int, call: Call) -> FetchResult:
+async def _fetch(
+    svc: Services, strava: StravaClient, athlete_id: int, call: Call, calls: list[int]
+) -> FetchResult:
     record = await svc.tokens.get(athlete_id)
     if record is None or record.status is not TokenStatus.ACTIVE:
         return fetch_failed(Failure("not_connected", "no active token for this athlete"))
@@ -86,6 +91,11 @@ async def _fetch(svc: Services, strava: StravaClient, athlete_id: int, call: Cal
             latest = await svc.tokens.get(athlete_id)
             if latest is None or latest.access_token == record.access_token:
                 return fetch_failed(failure_from_error(error))
+            decision = await reserve_calls(svc, 1, "high", f"retry after a 401 for athlete {athlete_id}")
+            if not decision.granted:
+                until = format_utc(decision.until) if decision.until else None
+                return fetch_failed(Failure("rate_limited", decision.reason, until))
+            calls.append(1)
             return fetched(await call(svc, strava, latest))
     except StravaError as error:
         failure = failure_from_error(error)

@@ -18,19 +18,16 @@ from orchestrations.contract import FetchResult
 from orchestrations.history_contract import (
     PAGE_SIZE,
     PLAN_REFRESH,
-    START_SNAPSHOT_RUN,
     SYNC_RECENT,
     RefreshPlan,
-    Started,
 )
-from orchestrations.starters import start_snapshot
 from services import Services, services
 from settings import Settings
 from snapshot import PrivacyPolicy, public_activity
 from storage import SyncState, TokenRecord, activity_body
 from strava.client import StravaClient
 from strava.models import SummaryActivity
-from timestamps import format_utc
+from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -56,7 +53,7 @@ def split_published(svc: Services, page: list[SummaryActivity]) -> tuple[list[di
 
 
 def _epoch(start_date: str) -> int:
-    return int(datetime.fromisoformat(start_date.replace("Z", "+00:00")).timestamp())
+    return int(parse_utc(start_date).timestamp())
 
 
 def newest_start(state: SyncState, published: list[dict[str, Any]]) -> int:
@@ -82,7 +79,7 @@ async def plan_refresh(athlete_id: int) -> RefreshPlan:
 
 
 def _due(last: str, interval: timedelta, now: datetime) -> bool:
-    return not last or datetime.fromisoformat(last.replace("Z", "+00:00")) + interval <= now
+    return not last or parse_utc(last) + interval <= now
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=SYNC_RECENT)
@@ -126,11 +123,3 @@ async def sync_recent_activities(athlete_id: int) -> FetchResult:
         return {"changed": changed, "full_page": full}
 
     return await with_token(int(athlete_id), call)
-
-
-@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_RUN)
-@bp.durable_client_input(client_name="client")
-async def start_snapshot_run(athlete_id: int, client: df.DurableOrchestrationClient) -> Started:
-    """Start a snapshot refresh (a finished scan publishes its history); a running one is enough."""
-    _, started = await start_snapshot(client, int(athlete_id))
-    return {"started": started}

@@ -32,9 +32,9 @@ from orchestrations.history_contract import (
     Started,
     history_instance_id,
 )
-from orchestrations.starters import start_singleton
 from services import Services, services
 from snapshot import public_activity
+from starters import start_singleton
 from storage import SyncState, TokenRecord, TokenStatus
 from strava.client import StravaClient
 from strava.errors import NotFoundError, RateLimitedError, StravaError

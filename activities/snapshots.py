@@ -1,28 +1,36 @@
-"""Persist a finished snapshot (completed from the activity store), and record outcomes for the
-status endpoint."""
+"""Start a snapshot run, persist a finished snapshot (completed from the activity store), and record
+outcomes for the status endpoint."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from typing import Any
 
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
-from history.section import history_fields, recent_activities
+from history.section import history_fields
 from maps.section import routes_section, without_routes
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
+    START_SNAPSHOT_REFRESH,
+    START_SNAPSHOT_RUN_RETIRED,
     DiagnosticsRequest,
     SaveRequest,
     SaveResult,
+    SnapshotStart,
 )
 from read_cache import invalidate_public_reads
 from services import Services, services
-from timestamps import parse_utc
+from starters import start_snapshot
+from storage import SnapshotInfo, TokenStatus
+from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
+log = logging.getLogger(__name__)
 
 
 @bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
@@ -34,15 +42,15 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
     athlete_id = int(request["athlete_id"])
     svc = services()
     document = await _completed(svc, athlete_id, request["snapshot"])
-    current = await svc.snapshots.load(athlete_id)
-    stored = json.loads(current.body) if current else None
-    unchanged = stored is not None and _content(stored) == _content(document)
-    if current is not None and stored is not None and unchanged:
-        saved, generated_at = current, stored["generated_at"]
+    key = content_key(document)
+    current = await svc.snapshots.head(athlete_id)
+    unchanged = current is not None and await _same_content(svc, current, key, document)
+    if current is not None and unchanged:
+        saved: SnapshotInfo = current
+        generated_at = format_utc(current.generated_at)
     else:
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
         generated_at = document["generated_at"]
-        saved = await svc.snapshots.save(athlete_id, body, parse_utc(generated_at))
+        saved = await svc.snapshots.save(athlete_id, _body(document), parse_utc(generated_at), key)
         invalidate_public_reads(athlete_id)
     await record_quietly(
         svc.diagnostics,
@@ -67,24 +75,69 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
 
 
 async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -> dict[str, Any]:
-    stored = await svc.activities.all(athlete_id)
-    if svc.settings.maps is None:  # routes stored while maps were on are never published once off
-        stored = without_routes(stored)
+    """The document with what the activity store adds: the aggregates from its index (one row), the
+    newest activities by one query; never the whole partition, except for the ``routes`` section with
+    maps on (every stored route)."""
+    index = await svc.activities.index(athlete_id)
     state = await svc.sync_states.get(athlete_id)
     fields = history_fields(
-        stored,
+        [entry.fields() for entry in index],
         complete=state.complete,
         synced_at=state.synced_at or None,
         goals=svc.settings.goals,
         now=parse_utc(document["generated_at"]),
     )
-    recent = recent_activities(stored, svc.settings.snapshot_activity_count)
-    routes = {"routes": routes_section(stored)} if svc.settings.maps else {}
-    return {**document, "recent_activities": recent, **fields, **routes}
+    recent = await svc.activities.newest(athlete_id, svc.settings.snapshot_activity_count, index)
+    if svc.settings.maps is None:  # routes stored while maps were on are never published once off
+        return {**document, "recent_activities": without_routes(recent), **fields}
+    routes = routes_section(await svc.activities.all(athlete_id))
+    return {**document, "recent_activities": recent, **fields, "routes": routes}
+
+
+def _body(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 def _content(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "generated_at"}
+
+
+def content_key(document: dict[str, Any]) -> str:
+    """A hash of what the document says apart from when it was generated."""
+    return hashlib.sha256(_body(_content(document))).hexdigest()
+
+
+async def _same_content(svc: Services, current: SnapshotInfo, key: str, document: dict[str, Any]) -> bool:
+    """Compared by content key; a snapshot saved before keys existed is read and compared once."""
+    if current.content_key:
+        return current.content_key == key
+    stored = await svc.snapshots.load(current.athlete_id)
+    return stored is not None and _content(json.loads(stored.body)) == _content(document)
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_REFRESH)
+@bp.durable_client_input(client_name="client")
+async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
+    """Start a snapshot run (the debouncer's refresh, a finished history scan's publication):
+    ``started``, ``busy`` while one runs, or ``not_connected`` when the athlete has no active token."""
+    return await _start_snapshot_refresh(int(athlete_id), client)
+
+
+@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_RUN_RETIRED)
+@bp.durable_client_input(client_name="client")
+async def start_snapshot_run(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
+    """The same activity under its retired name (``RETIRED_ACTIVITY_NAMES``): kept for one release."""
+    return await _start_snapshot_refresh(int(athlete_id), client)
+
+
+async def _start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
+    record = await services().tokens.get(athlete_id)
+    if record is None or record.status is not TokenStatus.ACTIVE:
+        return {"outcome": "not_connected"}
+    instance_id, started = await start_snapshot(client, athlete_id)
+    if started:
+        log.info("athlete %s: snapshot run %s started", athlete_id, instance_id)
+    return {"outcome": "started" if started else "busy", "instance_id": instance_id}
 
 
 @bp.activity_trigger(input_name="request", activity=RECORD_DIAGNOSTICS)

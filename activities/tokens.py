@@ -25,9 +25,9 @@ from orchestrations.contract import (
     refreshed,
 )
 from orchestrations.failures import Failure, failure_from_error
-from orchestrations.starters import ensure_lifecycle
 from read_cache import invalidate_public_reads
 from services import services
+from starters import ensure_lifecycle
 from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
 from storage.retry import ONLY_COPY_POLICY, RACES, RetryBudget, StoragePolicy, retrying
 from storage.retry import Clock as RetryClock

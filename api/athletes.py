@@ -14,11 +14,11 @@ from api.diagnosis import Observations, diagnose
 from api.responses import NO_STORE, error_response, json_response, storage_failure_is_503
 from api.route_athlete import route_athlete
 from api.stats import deauthorized
-from history.budget import BudgetState, status_view
 from orchestrations.contract import debounce_instance_id, lifecycle_instance_id, snapshot_instance_id
 from orchestrations.history_contract import history_instance_id
-from orchestrations.starters import runtime_status, start_snapshot
+from rate_budget import BudgetState, status_view
 from services import Services, services
+from starters import runtime_status, start_snapshot
 from storage import TokenStatus
 
 bp = df.Blueprint()

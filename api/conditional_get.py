@@ -73,9 +73,9 @@ def conditional_response(
     req: func.HttpRequest, etag: str, content_type: str, headers: Mapping[str, str], body: Callable[[], bytes]
 ) -> func.HttpResponse:
     """304 when the request's ``If-None-Match`` matches ``etag``, else 200 with ``body()`` (not called
-    for ``HEAD``); both carry the ETag and ``headers``."""
+    for ``HEAD``); both carry the ETag and ``headers``, the 304 no Content-Type."""
     headers = {"ETag": etag, **headers}
     if etag_matches(req.headers.get("If-None-Match"), etag):
-        return func.HttpResponse(status_code=304, headers=headers)
+        return func.HttpResponse(status_code=304, headers=headers, mimetype="")  # no body, no type
     content = b"" if req.method == "HEAD" else body()
     return func.HttpResponse(content, status_code=200, headers={"Content-Type": content_type, **headers})

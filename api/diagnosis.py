@@ -29,7 +29,7 @@ class Observations:
     snapshot_generation: int | None
     facts: Mapping[str, Any]  # the diagnostics store
     authorize_url: str
-    budget: Mapping[str, Any] | None = None  # the shared rate budget (history.budget.status_view)
+    budget: Mapping[str, Any] | None = None  # the shared rate budget (rate_budget.status_view)
     history: Mapping[str, Any] | None = None  # the history sync: stored state and its instance
     strava_setup_fix: str | None = None  # Settings.strava_setup_fix: Strava is not configured
 

@@ -6,7 +6,8 @@ script (``GET /api/widget.js``) and the widget's light document (``GET /api/widg
 The card, the poster and the light document are drawn from the cached snapshot through the same public
 read as ``/api/stats`` (consent, lapsed access, ETag/304, Cache-Control, CORS, gzip/br); they never call
 Strava. Their ETags derive from the snapshot's and the code's (and the options), so they change exactly
-when what they show can.
+when what they show can. A card or poster not yet in memory spends from the process's drawing budget
+(``api/drawing_budget.py``); spent, it is 503 ``drawing_busy`` + ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import azure.functions as func
 
 from api.caching import choose_coding, cors_headers, encode, preflight_headers
 from api.conditional_get import Representation, conditional_response
+from api.drawing_budget import RETRY_AFTER_S, DrawingBudget, DrawingBusyError
 from api.responses import JSON, error_response, storage_failure_is_503
 from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
 from services import Services, services
@@ -46,6 +48,7 @@ SVG_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 JSON_HEADERS = {"X-Content-Type-Options": "nosniff"}
+DRAWING = DrawingBudget()  # the cards and posters this process may draw anew (not yet in memory)
 
 
 @bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
@@ -93,7 +96,7 @@ async def widget(req: func.HttpRequest) -> func.HttpResponse:
     data, so any site may load it (the snapshot it fetches keeps ``CORS_ALLOWED_ORIGINS``)."""
     origin = req.headers.get("Origin")
     if req.method == "OPTIONS":
-        return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN))
+        return func.HttpResponse(status_code=204, headers=preflight_headers(origin, ANY_ORIGIN), mimetype="")
     body, etag = _widget()
     coding = choose_coding(req.headers.get("Accept-Encoding"))
     headers = {
@@ -116,7 +119,12 @@ async def _serve_svg(req: func.HttpRequest, serve: ServeSnapshot, represent: Rep
     representation = represent(req, svc)
     if isinstance(representation, func.HttpResponse):
         return representation
-    return await serve(req, svc, representation)
+    try:
+        return await serve(req, svc, representation)
+    except DrawingBusyError:
+        message = "Too many new pictures were asked for just now; try again after Retry-After seconds."
+        headers = {**cors_for(req, svc), "Retry-After": str(RETRY_AFTER_S)}
+        return error_response(503, "drawing_busy", message, headers)
 
 
 async def _serve_widget_document(req: func.HttpRequest, serve: ServeSnapshot) -> func.HttpResponse:
@@ -184,17 +192,20 @@ def _svg_representation(kind: str, canonical: str, body: Callable[[bytes], bytes
 
 @lru_cache(maxsize=32)
 def _render(snapshot: bytes, options: CardOptions) -> bytes:
-    """Cards drawn lately: a page view of an unchanged snapshot does not draw it again (~1.5 ms)."""
+    """Cards drawn lately: a page view of an unchanged snapshot does not draw it again (~1.5 ms); a new
+    one spends from the process's drawing budget."""
     from card import render_card
 
-    return render_card(json.loads(snapshot), options)
+    with DRAWING.drawing():
+        return render_card(json.loads(snapshot), options)
 
 
 @lru_cache(maxsize=16)
 def _render_poster(snapshot: bytes, options: PosterOptions) -> bytes:
     from card.poster import render_poster
 
-    return render_poster(json.loads(snapshot), options)
+    with DRAWING.drawing():
+        return render_poster(json.loads(snapshot), options)
 
 
 @cache

@@ -18,10 +18,10 @@ import azure.functions as func
 from api import urls
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
 from api.responses import html_page, redirect, storage_failure_is_503
-from orchestrations.starters import ensure_lifecycle, start_snapshot
 from read_cache import invalidate_public_reads
 from services import Services, services
 from settings import VISIBILITIES, Settings
+from starters import ensure_lifecycle, start_snapshot
 from storage import InvalidStateError, TokenRecord, TokenStatus
 from storage.oauth_states import StateData
 from strava.errors import (

@@ -89,6 +89,15 @@ def _public_read(
             if bad or bad_option
             else {}
         ),
+        **(
+            {
+                "503": _error(
+                    "Too many pictures not yet drawn were asked for just now (`Retry-After`)", "drawing_busy"
+                )
+            }
+            if bad_option  # the drawn representations: new option combinations spend a drawing budget
+            else {}
+        ),
     }
     params = [*path_params, *(options or []), *CONDITIONAL, ENCODING, ORIGIN]
     no_body = {code: {"description": r["description"]} for code, r in refusals.items()}

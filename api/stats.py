@@ -156,6 +156,8 @@ def cors_for(req: func.HttpRequest, svc: Services) -> dict[str, str]:
 
 
 def preflight(req: func.HttpRequest, svc: Services) -> func.HttpResponse:
-    return func.HttpResponse(
-        status_code=204, headers=preflight_headers(req.headers.get("Origin"), svc.settings.cors_origins)
+    return func.HttpResponse(  # no body, so no Content-Type
+        status_code=204,
+        headers=preflight_headers(req.headers.get("Origin"), svc.settings.cors_origins),
+        mimetype="",
     )

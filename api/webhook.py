@@ -15,9 +15,9 @@ import azure.functions as func
 
 from api.responses import NO_STORE, error_response, json_response
 from api.webhook_events import MalformedEventError, WebhookEvent, parse_event
-from orchestrations.starters import signal_debouncer, start_deauthorization
 from orchestrations.webhook_debounce import DebounceState, fold
 from services import Services, services
+from starters import signal_debouncer, start_deauthorization
 from storage import TokenStatus
 
 bp = df.Blueprint()

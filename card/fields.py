@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
+
+from timestamps import parse_utc, parse_wall_time
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
@@ -28,15 +30,13 @@ def local_date(snapshot: Mapping[str, Any], moment: Any) -> str:
     the UTC offset of their newest activity (``start_date_local - start_date``), else UTC; ``""`` if
     ``moment`` is not such a time."""
     try:
-        utc = datetime.fromisoformat(str(moment).replace("Z", "+00:00")).replace(tzinfo=None)
+        utc = parse_utc(str(moment)).replace(tzinfo=None)
     except ValueError:
         return ""
     newest = mapping(next(iter(sequence(snapshot.get("recent_activities"))), None))
     try:
-        local = datetime.fromisoformat(str(newest.get("start_date_local")).removesuffix("Z"))
-        start = datetime.fromisoformat(str(newest.get("start_date")).replace("Z", "+00:00")).replace(
-            tzinfo=None
-        )
+        local = parse_wall_time(str(newest.get("start_date_local")))
+        start = parse_utc(str(newest.get("start_date"))).replace(tzinfo=None)
         offset = local - start
     except ValueError:
         offset = timedelta(0)

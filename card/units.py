@@ -14,7 +14,6 @@ from history.sports import family_of
 
 METRES_PER_MILE = 1609.344
 METRES_PER_YARD = 0.9144
-FEET_PER_METRE = 3.280839895
 
 NOUNS = {"run": "run", "walk": "walk", "ride": "ride", "swim": "swim"}
 
@@ -48,12 +47,6 @@ def distance(metres: float, units: Units, family: str = "run") -> str:
         return f"{grouped(metres / METRES_PER_YARD)} yd"
     value, unit = (metres / 1000, "km") if units is Units.METRIC else (metres / METRES_PER_MILE, "mi")
     return f"{grouped(value, 1 if value < 100 else 0)} {unit}"
-
-
-def elevation(metres: float, units: Units) -> str:
-    if units is Units.METRIC:
-        return f"{grouped(metres)} m"
-    return f"{grouped(metres * FEET_PER_METRE)} ft"
 
 
 def clock(seconds: float) -> str:

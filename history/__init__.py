@@ -1,1 +1,1 @@
-"""Activity history: aggregates, goals, sync planning and the shared rate budget (pure, typed)."""
+"""Activity history: aggregates, goals and sync planning (pure, typed)."""

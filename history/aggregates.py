@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
+from timestamps import parse_utc, parse_wall_time
+
 WEEKS_SHOWN = 52
 DAYS_SHOWN = 365
 
@@ -67,8 +69,8 @@ class HistoryActivity:
     @classmethod
     def from_public(cls, item: Mapping[str, Any]) -> HistoryActivity:
         """From the public activity dict (``snapshot.public_activity``) the store keeps."""
-        local = datetime.fromisoformat(str(item["start_date_local"]).removesuffix("Z"))
-        utc = datetime.fromisoformat(str(item["start_date"]).replace("Z", "+00:00")).replace(tzinfo=None)
+        local = parse_wall_time(str(item["start_date_local"]))
+        utc = parse_utc(str(item["start_date"])).replace(tzinfo=None)
         return cls(
             sport_type=str(item["sport_type"] or "Workout"),
             local_date=local.date(),

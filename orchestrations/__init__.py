@@ -1,5 +1,5 @@
-"""Orchestrations (deterministic, no I/O; time from ``context.current_utc_datetime``) and the
-client-side starters that start and wake them."""
+"""Orchestrations: deterministic, no I/O; time from ``context.current_utc_datetime``. The client-side
+starters that start and wake them are ``starters.py``, at the top level."""
 
 from orchestrations import (
     activity_event,

@@ -20,12 +20,12 @@ from orchestrations.history_contract import (
     BudgetDecision,
     BudgetRequest,
 )
+from orchestrations.steps import ACTIVITY_RETRY
 from orchestrations.timing import rate_limit_wait
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 MAX_BUDGET_WAITS = 8
 
 

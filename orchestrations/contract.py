@@ -26,11 +26,14 @@ READ_TOKEN_STATE = "read_token_state"
 REFRESH_TOKEN = "refresh_token"
 FETCH_ATHLETE = "fetch_athlete"
 FETCH_STATS = "fetch_stats"
-FETCH_ACTIVITIES = "fetch_activities"
 SAVE_SNAPSHOT = "save_snapshot"
 RECORD_DIAGNOSTICS = "record_diagnostics"
 REQUEST_TOKEN_REFRESH = "request_token_refresh"
 START_SNAPSHOT_REFRESH = "start_snapshot_refresh"
+# Activity names retired by a rename, each still registered (same activity) for one release: an instance
+# that scheduled the old name before a deploy finds it (the SDK replays by position, not by name).
+START_SNAPSHOT_RUN_RETIRED = "start_snapshot_run"  # history_sync's publication, before issue 22
+RETIRED_ACTIVITY_NAMES = {START_SNAPSHOT_RUN_RETIRED: START_SNAPSHOT_REFRESH}
 FORGET_ATHLETE_TOKENS = "forget_athlete_tokens"
 END_ATHLETE_ORCHESTRATIONS = "end_athlete_orchestrations"
 DELETE_ATHLETE_DATA = "delete_athlete_data"
@@ -131,9 +134,20 @@ class SaveResult(TypedDict):
     activity_count: int  # recent activities in the saved document (added from the activity store)
 
 
+DiagnosticFacts = dict[str, str | int | float | bool | None]
+
+
+class SnapshotStart(TypedDict, total=False):
+    """What ``start_snapshot_refresh`` did: ``started`` a run, found one ``busy``, or the athlete is
+    ``not_connected`` any more (then nothing is started)."""
+
+    outcome: Literal["started", "busy", "not_connected"]
+    instance_id: str
+
+
 class DiagnosticsRequest(TypedDict):
     athlete_id: int
-    facts: dict[str, str | int | float | bool | None]
+    facts: DiagnosticFacts
 
 
 LifecycleOutcome = Literal["started", "running", "woken", "resumed"]
@@ -156,6 +170,7 @@ ActivityResult = (
     | RefreshPlan
     | Cursor
     | Started
+    | SnapshotStart
     | None
 )
 

@@ -37,12 +37,12 @@ from orchestrations.contract import (
     TokenState,
 )
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
+from orchestrations.steps import CLEANUP_RETRY as ACTIVITY_RETRY
 from orchestrations.timing import rate_limit_wait
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max_number_of_attempts=5)
 TERMINATION_WAIT = timedelta(seconds=2)
 MAX_TERMINATION_ROUNDS = 5
 FINAL_SWEEP_AFTER = timedelta(seconds=60)

@@ -13,7 +13,6 @@ HISTORY_CURSOR = "history_cursor"
 SYNC_HISTORY_PAGE = "sync_history_page"
 FINISH_HISTORY_SCAN = "finish_history_scan"
 START_HISTORY_SYNC = "start_history_sync"
-START_SNAPSHOT_RUN = "start_snapshot_run"
 ACTIVITY_EVENT = "activity_event"  # orchestration: one webhook event applied to the activity store
 APPLY_ACTIVITY_EVENT = "apply_activity_event"
 

@@ -16,25 +16,29 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from orchestrations.contract import FETCH_ATHLETE, RECORD_DIAGNOSTICS, REQUEST_TOKEN_REFRESH, failure_of
+from orchestrations.contract import (
+    FETCH_ATHLETE,
+    START_SNAPSHOT_REFRESH,
+    DiagnosticFacts,
+    SnapshotStart,
+    failure_of,
+)
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
     HISTORY_CURSOR,
     HISTORY_SYNC,
     RESERVE_BUDGET,
-    START_SNAPSHOT_RUN,
     SYNC_HISTORY_PAGE,
     BudgetDecision,
     BudgetRequest,
     Cursor,
-    Started,
 )
+from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 MAX_FAILED_PAGES = 6  # consecutive failed attempts at one page before the scan pauses (resumable)
 REFRESH_GRACE = timedelta(seconds=10)
 PUBLISH_ATTEMPTS = 6
@@ -45,9 +49,9 @@ PUBLISH_RETRY = timedelta(seconds=5)
 def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     job: dict[str, Any] = context.get_input()
     athlete_id = int(job["athlete_id"])
-    now = as_utc(context.current_utc_datetime)
     cursor: Cursor | None = job.get("cursor")
     if cursor is None:
+        now = as_utc(context.current_utc_datetime)
         begin: Cursor = {
             "athlete_id": athlete_id,
             "mode": job["mode"],
@@ -61,7 +65,7 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
     request: BudgetRequest = {"calls": 1, "priority": "low", "work": work, "athlete_id": athlete_id}
     decision: BudgetDecision = yield context.call_activity_with_retry(RESERVE_BUDGET, ACTIVITY_RETRY, request)
     if not decision["granted"]:
-        until = rate_limit_wait(decision["until"], now)
+        until = rate_limit_wait(decision["until"], as_utc(context.current_utc_datetime))
         context.set_custom_status(
             {
                 "phase": "waiting_for_budget",
@@ -81,17 +85,20 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         failures += 1
         reaction = failure.policy.snapshot  # the one failure policy: a scan reacts as a snapshot does
         if reaction == "give_up" or failures > MAX_FAILED_PAGES:
-            facts = {"last_history_error": failure.kind, "last_history_message": failure.message}
-            yield context.call_activity(RECORD_DIAGNOSTICS, {"athlete_id": athlete_id, "facts": facts})
+            facts: DiagnosticFacts = {
+                "last_history_error": failure.kind,
+                "last_history_message": failure.message,
+            }
+            yield from record_facts(context, athlete_id, facts)
             context.set_custom_status({"phase": "paused", "error": failure.kind, **_where(cursor)})
             return {"athlete_id": athlete_id, "outcome": "paused", "error": failure.kind, **_where(cursor)}
         if reaction == "refresh_first":
-            yield from _request_refresh(context, athlete_id)
-            retry_at = now + REFRESH_GRACE
+            yield from request_refresh(context, athlete_id)
+            retry_at = as_utc(context.current_utc_datetime) + REFRESH_GRACE
         elif reaction == "wait_for_window":
-            retry_at = rate_limit_wait(failure.retry_at, now)
+            retry_at = rate_limit_wait(failure.retry_at, as_utc(context.current_utc_datetime))
         else:
-            retry_at = backoff(failures, None, now)
+            retry_at = backoff(failures, None, as_utc(context.current_utc_datetime))
         context.set_custom_status(
             {"phase": "retrying", "until": format_utc(retry_at), "error": failure.kind, **_where(cursor)}
         )
@@ -118,17 +125,14 @@ def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
     if cursor["mode"] == "rescan":
         yield from _refresh_profile(context, athlete_id)
     yield context.call_activity_with_retry(FINISH_HISTORY_SCAN, ACTIVITY_RETRY, cursor)
-    yield context.call_activity(
-        RECORD_DIAGNOSTICS,
-        {
-            "athlete_id": athlete_id,
-            "facts": {
-                "last_history_error": None,
-                "last_history_message": None,
-                "last_history_scan_at": format_utc(now),
-            },
-        },
-    )
+    finished = format_utc(as_utc(context.current_utc_datetime))
+    done: DiagnosticFacts = {
+        "last_history_error": None,
+        "last_history_message": None,
+        "last_history_scan_at": finished,
+    }
+    if not (yield from record_facts(context, athlete_id, done)):
+        context.set_custom_status({"phase": "finishing", "diagnostics_recorded": False})
     yield from _publish(context, athlete_id)
     context.set_custom_status({"phase": "complete", **_where(cursor)})
     return {"athlete_id": athlete_id, "outcome": "complete", **_where(cursor)}
@@ -138,23 +142,14 @@ def _publish(context: df.DurableOrchestrationContext, athlete_id: int) -> Genera
     """Start a snapshot refresh that begins after the scan finished, so it shows the complete history.
     A run still active may have read the store before (the refresh that started this scan ends just
     after starting it): wait briefly and try again; a run still active after that (waiting for the
-    budget) saves later anyway."""
+    budget) saves later anyway; an athlete no longer connected gets none."""
     for _ in range(PUBLISH_ATTEMPTS):
-        started: Started = yield context.call_activity_with_retry(
-            START_SNAPSHOT_RUN, ACTIVITY_RETRY, athlete_id
+        started: SnapshotStart = yield context.call_activity_with_retry(
+            START_SNAPSHOT_REFRESH, ACTIVITY_RETRY, athlete_id
         )
-        if started["started"]:
+        if started.get("outcome") != "busy":
             return
         yield context.create_timer(as_utc(context.current_utc_datetime) + PUBLISH_RETRY)
-
-
-def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
-    """Ask the lifecycle for a refresh (stored, so it is answered); if even that fails, the next
-    attempt meets the 401 again and asks again."""
-    try:
-        yield context.call_activity_with_retry(REQUEST_TOKEN_REFRESH, ACTIVITY_RETRY, athlete_id)
-    except Exception:
-        context.set_custom_status({"phase": "refresh_request_failed"})
 
 
 def _refresh_profile(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:

@@ -17,11 +17,9 @@ import azure.durable_functions as df
 from orchestrations.contract import (
     FETCH_ATHLETE,
     FETCH_STATS,
-    RECORD_DIAGNOSTICS,
-    REQUEST_TOKEN_REFRESH,
     SAVE_SNAPSHOT,
     STATS_SNAPSHOT,
-    DiagnosticsRequest,
+    DiagnosticFacts,
     FetchResult,
     SaveRequest,
     SaveResult,
@@ -37,13 +35,13 @@ from orchestrations.history_contract import (
     BudgetRequest,
     RefreshPlan,
 )
+from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
 from snapshot import assemble_snapshot
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 FETCHES = {"athlete": FETCH_ATHLETE, "stats": FETCH_STATS, "recent": SYNC_RECENT}
 MAX_ROUNDS = 3  # fetch rounds that may fail for reasons other than a rate limit
 MAX_RATE_LIMIT_WAITS = 4  # rate-limit windows waited for, at most (keeps history bounded)
@@ -128,7 +126,7 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
             yield from _give_up(context, athlete_id, failures, now)
             return None  # not reached: giving up raises
         if any(f.policy.snapshot == "refresh_first" for f in failures.values()):
-            yield from _request_refresh(context, athlete_id)
+            yield from request_refresh(context, athlete_id)
         context.set_custom_status(
             {"phase": "waiting", "until": format_utc(retry_at), "parts": sorted(failures)}
         )
@@ -179,15 +177,6 @@ def _fetch(
     return failures
 
 
-def _request_refresh(context: df.DurableOrchestrationContext, athlete_id: int) -> Generator[Any, Any, None]:
-    """Ask the lifecycle for a refresh; if even the retries fail, wait and fetch again anyway (the
-    lifecycle refreshes on schedule, and the next round asks again)."""
-    try:
-        yield context.call_activity_with_retry(REQUEST_TOKEN_REFRESH, ACTIVITY_RETRY, athlete_id)
-    except Exception:
-        context.set_custom_status({"phase": "refresh_request_failed"})
-
-
 def _give_up(
     context: df.DurableOrchestrationContext, athlete_id: int, failures: Mapping[str, Failure], now: datetime
 ) -> Generator[Any, Any, NoReturn]:
@@ -195,19 +184,14 @@ def _give_up(
     The failure recorded is the first (by part) that gives up, if any: the one that needs a person."""
     ordered = [failures[part] for part in sorted(failures)]
     first = next((f for f in ordered if f.policy.snapshot == "give_up"), ordered[0])
-    facts: DiagnosticsRequest = {
-        "athlete_id": athlete_id,
-        "facts": {
-            "last_snapshot_outcome": "failed",
-            "last_snapshot_attempt_at": format_utc(now),
-            "last_snapshot_error": first.kind,
-            "last_snapshot_message": first.message,
-            "rate_limited_until": first.retry_at,
-        },
+    facts: DiagnosticFacts = {
+        "last_snapshot_outcome": "failed",
+        "last_snapshot_attempt_at": format_utc(now),
+        "last_snapshot_error": first.kind,
+        "last_snapshot_message": first.message,
+        "rate_limited_until": first.retry_at,
     }
-    try:
-        yield context.call_activity_with_retry(RECORD_DIAGNOSTICS, ACTIVITY_RETRY, facts)
-    except Exception:
+    if not (yield from record_facts(context, athlete_id, facts)):
         context.set_custom_status({"phase": "failed", "diagnostics_recorded": False})
     parts = ", ".join(f"{part}: {failure.kind}" for part, failure in sorted(failures.items()))
     raise SnapshotFailedError(f"snapshot not updated ({parts}); the previous snapshot is still served")

@@ -30,6 +30,7 @@ from orchestrations.contract import (
     failure_of,
 )
 from orchestrations.failures import Failure
+from orchestrations.steps import TOKEN_RETRY
 from orchestrations.timing import (
     backoff,
     forced_refresh_at,
@@ -40,8 +41,6 @@ from orchestrations.timing import (
 from timestamps import as_utc, format_utc, from_epoch, parse_utc
 
 bp = df.Blueprint()
-
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max_number_of_attempts=3)
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, A
     state = LifecycleInput.parse(context.get_input())
     try:
         token: TokenState = yield context.call_activity_with_retry(
-            READ_TOKEN_STATE, ACTIVITY_RETRY, state.athlete_id
+            READ_TOKEN_STATE, TOKEN_RETRY, state.athlete_id
         )
     except Exception:  # storage unreachable after retries: transient, never the end
         yield from _back_off_reading(context, state)
@@ -137,7 +136,7 @@ def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, A
     context.set_custom_status(status(state, "refreshing", expires_at=format_utc(expires_at)))
     request: RefreshRequest = {"athlete_id": state.athlete_id, "force": plan.forced}
     try:
-        result: RefreshResult = yield context.call_activity_with_retry(REFRESH_TOKEN, ACTIVITY_RETRY, request)
+        result: RefreshResult = yield context.call_activity_with_retry(REFRESH_TOKEN, TOKEN_RETRY, request)
     except Exception:  # retries exhausted on an unexpected error: treat as transient
         result = {"outcome": "failed", "expires_at": None, "failure": None}
     now = as_utc(context.current_utc_datetime)

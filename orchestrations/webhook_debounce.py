@@ -44,11 +44,11 @@ from orchestrations.history_contract import (
     BudgetRequest,
     HistoryStart,
 )
+from orchestrations.steps import ACTIVITY_RETRY
 from timestamps import as_utc, format_utc, parse_utc
 
 bp = df.Blueprint()
 
-ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
 BUSY_SNAPSHOT_WAIT = timedelta(seconds=5)  # a snapshot already running may have read Strava too early
 MAX_BUSY_WAITS = 24  # two minutes at most; then the schedule is the fallback
 MAX_PENDING_IDS = 8  # activity reads per burst, at most; beyond: one history re-scan

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 import azure.durable_functions as df
 import azure.functions as func
 
-from orchestrations.starters import ensure_lifecycle, start_snapshot
 from services import services
+from starters import ensure_lifecycle, start_snapshot
 from storage import TokenStatus
 
 bp = df.Blueprint()

@@ -3,13 +3,17 @@
 Activities: one entity per published activity (PartitionKey = athlete id, RowKey = activity id) with
 the public JSON as ``Body``, its ``StartDate`` and the ``Scan`` that last saw it; writes are upserts,
 so a retried page writes the same rows again. Only what the privacy filter publishes is ever given to
-this store. Sync state: one row per athlete (the backfill/re-scan cursor, the newest start stored, the
+this store. Beside them, in the same partition, the ``index`` row holds what the aggregates need of
+every stored activity (:class:`IndexEntry`, gzipped); each write changes it in the same transaction
+as the activities it writes, so a save reads one row instead of the whole partition.
+Sync state: one row per athlete (the backfill/re-scan cursor, the newest start stored, the
 cached public athlete), changed by read-modify-write conditional on its ETag.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -17,15 +21,20 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from azure.core import MatchConditions
 from azure.data.tables import UpdateMode
 
 from storage.errors import ConcurrencyConflictError, EntityExistsError
 from storage.keys import athlete_key
-from storage.limits import SYSTEM_PROPERTIES
-from storage.properties import etag_of, plain_value, read_str, require_utc
-from storage.tables import TableService
+from storage.limits import MAX_BATCH_BYTES, MAX_BATCH_OPERATIONS, SYSTEM_PROPERTIES, batch_payload_size
+from storage.properties import etag_of, plain_value, read_int, read_str, require_utc
+from storage.retry import RACES, retrying
+from storage.snapshot_codec import chunk_properties, compress, content_etag, read_body, split_chunks
+from storage.tables import CheckedTable, TableService
+from timestamps import parse_utc
 
-BATCH = 100  # Table Storage's per-transaction maximum
+BATCH = MAX_BATCH_OPERATIONS  # Table Storage's per-transaction maximum
+INDEX_ROW = "index"  # never an activity's key (those are decimal ids)
 SYNC_ROW = "sync"
 UPDATE_ATTEMPTS = 20
 
@@ -39,6 +48,77 @@ def _activity_key(activity_id: int) -> str:
     return athlete_key(int(activity_id))  # the same rule: a positive int64 in canonical decimal
 
 
+@dataclass(frozen=True)
+class IndexEntry:
+    """What the aggregates and the newest-first order need of one stored activity."""
+
+    id: int
+    start: int  # epoch seconds of start_date (UTC)
+    start_date: str
+    start_date_local: str
+    sport_type: str | None
+    distance_m: float | None
+    moving_time_s: int | None
+    elevation_gain_m: float | None
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> IndexEntry:
+        return cls(
+            id=int(item["id"]),
+            start=int(parse_utc(str(item["start_date"])).timestamp()),
+            start_date=str(item["start_date"]),
+            start_date_local=str(item["start_date_local"]),
+            sport_type=item.get("sport_type"),
+            distance_m=item.get("distance_m"),
+            moving_time_s=item.get("moving_time_s"),
+            elevation_gain_m=item.get("elevation_gain_m"),
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The entry in the public activity's own field names (what ``HistoryActivity.from_public`` reads)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Index:
+    entries: dict[int, IndexEntry]
+    row_etag: str | None  # None: no index row yet
+
+
+def _index_row(key: str, entries: Mapping[int, IndexEntry]) -> dict[str, Any]:
+    rows = [list(asdict(entry).values()) for entry in sorted(entries.values(), key=lambda e: e.id)]
+    body = json.dumps(rows, separators=(",", ":")).encode()
+    chunks = split_chunks(compress(body))
+    return {
+        "PartitionKey": key,
+        "RowKey": INDEX_ROW,
+        "Size": len(body),
+        "ContentHash": content_etag(body),
+        "ChunkCount": len(chunks),
+        **chunk_properties(chunks),
+    }
+
+
+def _read_index(entity: Mapping[str, Any]) -> dict[int, IndexEntry]:
+    body = read_body(
+        entity, read_int(entity, "ChunkCount"), read_int(entity, "Size"), read_str(entity, "ContentHash")
+    )
+    entries = (IndexEntry(*row) for row in json.loads(body))
+    return {entry.id: entry for entry in entries}
+
+
+def _index_operation(key: str, index: _Index, entries: Mapping[int, IndexEntry]) -> tuple[Any, ...]:
+    row = _index_row(key, entries)
+    if index.row_etag is None:
+        return ("create", row)
+    options = {
+        "mode": UpdateMode.REPLACE,
+        "etag": index.row_etag,
+        "match_condition": MatchConditions.IfNotModified,
+    }
+    return ("update", row, options)
+
+
 class ActivityStore:
     """Published activities of every athlete, one table."""
 
@@ -47,7 +127,8 @@ class ActivityStore:
         self._table_name = table_name
 
     async def put(self, athlete_id: int, activities: Sequence[Mapping[str, Any]], scan: str) -> None:
-        """Insert or replace each (public) activity, marked as seen by ``scan``; 100 per transaction."""
+        """Insert or replace each (public) activity, marked as seen by ``scan``, with the index in the
+        same transaction (as many activities per transaction as fit beside it)."""
         table = await self._service.checked_table(self._table_name)
         key = athlete_key(athlete_id)
         rows = [
@@ -55,30 +136,92 @@ class ActivityStore:
                 "PartitionKey": key,
                 "RowKey": _activity_key(item["id"]),
                 "Body": activity_body(item),
-                "StartDate": require_utc(
-                    datetime.fromisoformat(str(item["start_date"]).replace("Z", "+00:00")), "start_date"
-                ),
+                "StartDate": require_utc(parse_utc(str(item["start_date"])), "start_date"),
                 "Scan": scan,
             }
             for item in activities
         ]
-        for first in range(0, len(rows), BATCH):
-            await table.submit(
-                [("upsert", row, {"mode": UpdateMode.REPLACE}) for row in rows[first : first + BATCH]]
-            )
+        entries = [IndexEntry.of(item) for item in activities]
+        while rows:
+            taken = await retrying(functools.partial(self._put_batch, table, key, rows, entries), RACES)
+            rows, entries = rows[taken:], entries[taken:]
+
+    async def _put_batch(
+        self, table: CheckedTable, key: str, rows: Sequence[dict[str, Any]], entries: Sequence[IndexEntry]
+    ) -> int:
+        """Write the first rows that fit one transaction beside the index; returns how many."""
+        index = await self._index(table, key)
+        room = MAX_BATCH_BYTES // 2 - batch_payload_size(_index_row(key, index.entries))
+        batch: list[tuple[Any, ...]] = []
+        for row in rows[: BATCH - 1]:
+            room -= batch_payload_size(row)
+            if batch and room < 0:
+                break
+            batch.append(("upsert", row, {"mode": UpdateMode.REPLACE}))
+        changed = {**index.entries, **{entry.id: entry for entry in entries[: len(batch)]}}
+        await table.submit([*batch, _index_operation(key, index, changed)])
+        return len(batch)
 
     async def delete(self, athlete_id: int, activity_ids: Sequence[int]) -> int:
-        """Remove these activities if stored; returns how many were (the SDK's delete ignores a
-        missing row, so each is looked up first)."""
+        """Remove these activities if stored (the index says which are), with the index in the same
+        transaction; returns how many were."""
         table = await self._service.checked_table(self._table_name)
         key = athlete_key(athlete_id)
+
+        async def attempt() -> int:
+            index = await self._index(table, key)
+            stored = sorted({int(a) for a in activity_ids} & set(index.entries))
+            if not stored:
+                return 0
+            batch = stored[: BATCH - 1]
+            remaining = {n: entry for n, entry in index.entries.items() if n not in batch}
+            operations = [("delete", {"PartitionKey": key, "RowKey": _activity_key(n)}) for n in batch]
+            await table.submit([*operations, _index_operation(key, index, remaining)])
+            return len(batch)
+
         removed = 0
-        for activity_id in activity_ids:
-            row = _activity_key(activity_id)
-            if await table.get(key, row, select=("RowKey",)) is not None:
-                await table.delete(key, row)
-                removed += 1
+        while taken := await retrying(attempt, RACES):
+            removed += taken
         return removed
+
+    async def index(self, athlete_id: int) -> list[IndexEntry]:
+        """What the aggregates need of every stored activity: one row read, whatever the history's size."""
+        table = await self._service.checked_table(self._table_name)
+        return list((await self._index(table, athlete_key(athlete_id))).entries.values())
+
+    async def newest(self, athlete_id: int, count: int, index: Sequence[IndexEntry]) -> list[dict[str, Any]]:
+        """The ``count`` newest stored activities (public dicts, newest first), found through ``index``:
+        one query for about ``count`` rows."""
+        ordered = sorted(index, key=lambda entry: (entry.start, entry.id), reverse=True)[:count]
+        if not ordered:
+            return []
+        wanted = {entry.id for entry in ordered}
+        since = datetime.fromtimestamp(ordered[-1].start, timezone.utc)
+        bodies = await self.started_since(athlete_id, since)
+        return [
+            json.loads(bodies[entry.id]) for entry in ordered if entry.id in wanted and entry.id in bodies
+        ]
+
+    async def _index(self, table: CheckedTable, key: str) -> _Index:
+        """The stored index; for a partition written before the index existed (or never), built from the
+        whole partition once and stored."""
+        entity = await table.get(key, INDEX_ROW)
+        if entity is not None:
+            return _Index(_read_index(entity), etag_of(entity))
+        rows = await table.query("PartitionKey eq @pk", {"pk": key}, select=("RowKey", "Body"))
+        entries = {
+            entry.id: entry
+            for entry in (
+                IndexEntry.of(json.loads(read_str(row, "Body"))) for row in rows if row["RowKey"] != INDEX_ROW
+            )
+        }
+        if not entries:
+            return _Index({}, None)
+        try:
+            etag = await table.insert(_index_row(key, entries))
+        except EntityExistsError:  # another writer built it meanwhile
+            return await self._index(table, key)
+        return _Index(entries, etag)
 
     async def delete_athlete(self, athlete_id: int) -> int:
         """Remove every stored activity of the athlete (deauthorization); returns how many there were."""
@@ -88,13 +231,15 @@ class ActivityStore:
         keys = [{"PartitionKey": key, "RowKey": str(row["RowKey"])} for row in rows]
         for first in range(0, len(keys), BATCH):
             await table.submit([("delete", row) for row in keys[first : first + BATCH]])
-        return len(keys)
+        return sum(row["RowKey"] != INDEX_ROW for row in keys)
 
     async def all(self, athlete_id: int) -> list[dict[str, Any]]:
         """Every stored activity of the athlete (public dicts, in no particular order)."""
         table = await self._service.checked_table(self._table_name)
-        rows = await table.query("PartitionKey eq @pk", {"pk": athlete_key(athlete_id)}, select=("Body",))
-        return [json.loads(read_str(row, "Body")) for row in rows]
+        rows = await table.query(
+            "PartitionKey eq @pk", {"pk": athlete_key(athlete_id)}, select=("RowKey", "Body")
+        )
+        return [json.loads(read_str(row, "Body")) for row in rows if row["RowKey"] != INDEX_ROW]
 
     async def started_since(self, athlete_id: int, since: datetime) -> dict[int, str]:
         """Bodies by activity id of the activities starting at or after ``since``."""

@@ -2,7 +2,9 @@
 
 A save reads the current metadata, then writes generation + 1 conditionally on the row's ETag
 (retried with :func:`storage.retry.retrying` if another save won), so generations are strictly
-increasing. Saving the body already stored is a no-op. A body that cannot fit raises
+increasing. Saving the body already stored is a no-op. The row also keeps the caller's
+``content_key`` (a hash of what the body says apart from when it was generated), so a save can tell
+an unchanged snapshot from the metadata alone. A body that cannot fit raises
 SnapshotTooLargeError before anything is sent.
 """
 
@@ -23,7 +25,7 @@ from storage.tables import CheckedTable, TableService
 
 LATEST_ROW = "latest"
 MAX_BODY_BYTES = 32 * 1024 * 1024  # uncompressed; far above any athlete, below a memory hazard
-_META = ("Generation", "GeneratedAt", "Size", "ContentHash", "ChunkCount")
+_META = ("Generation", "GeneratedAt", "Size", "ContentHash", "ChunkCount", "ContentKey")
 
 
 class SnapshotTooLargeError(StorageLimitError):
@@ -39,6 +41,7 @@ class SnapshotInfo:
     generation: int
     generated_at: datetime
     size: int  # bytes of the uncompressed body
+    content_key: str = ""  # the saver's hash of the content ("": saved before content keys existed)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class SnapshotStore:
         self._service = service
         self._table_name = table_name
 
-    async def save(self, athlete_id: int, body: bytes, generated_at: datetime) -> StoredSnapshot:
+    async def save(
+        self, athlete_id: int, body: bytes, generated_at: datetime, content_key: str = ""
+    ) -> StoredSnapshot:
         """Store ``body`` as the next generation (or return the stored one if identical)."""
         key = athlete_key(athlete_id)
         generated_at = require_utc(generated_at, "generated_at")
@@ -69,7 +74,7 @@ class SnapshotStore:
         if len(body) > MAX_BODY_BYTES:
             raise SnapshotTooLargeError("snapshot body", len(body), MAX_BODY_BYTES)
         etag = content_etag(body)
-        entity = _entity(key, body, etag, generated_at)
+        entity = {**_entity(key, body, etag, generated_at), "ContentKey": content_key}
         table = await self._service.checked_table(self._table_name)
 
         async def attempt() -> StoredSnapshot:
@@ -78,7 +83,7 @@ class SnapshotStore:
                 return _with_body(head.info, body)
             generation = 1 if head is None else head.info.generation + 1
             await _write(table, {**entity, "Generation": int64(generation)}, head)
-            return StoredSnapshot(athlete_id, etag, generation, generated_at, len(body), body)
+            return StoredSnapshot(athlete_id, etag, generation, generated_at, len(body), content_key, body)
 
         return await retrying(attempt, RACES)
 
@@ -150,8 +155,11 @@ def _info(entity: Any, athlete_id: int) -> SnapshotInfo:
         generation=read_int(entity, "Generation"),
         generated_at=read_datetime(entity, "GeneratedAt"),
         size=read_int(entity, "Size"),
+        content_key=str(entity.get("ContentKey") or ""),
     )
 
 
 def _with_body(info: SnapshotInfo, body: bytes) -> StoredSnapshot:
-    return StoredSnapshot(info.athlete_id, info.etag, info.generation, info.generated_at, info.size, body)
+    return StoredSnapshot(
+        info.athlete_id, info.etag, info.generation, info.generated_at, info.size, info.content_key, body
+    )

@@ -217,10 +217,6 @@ class CheckedTable:
         )
         return await _rows(pages)
 
-    async def list_all(self, select: Sequence[str] = ()) -> list[TableEntity]:
-        """Every entity in the table."""
-        return await _rows(self.client.list_entities(select=list(select) or None, **self._options))
-
     async def submit(self, operations: Sequence[tuple[Any, ...]]) -> None:
         """One atomic transaction (same partition, <= 100 operations, < 4 MiB), checked before sending."""
         for operation in operations:

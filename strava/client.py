@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
 
 from strava.errors import BadResponseError
-from strava.json_fields import parse_utc
 from strava.models import Athlete, AthleteStats, SummaryActivity, TokenGrant, TokenSet
 from strava.oauth import (
     API_BASE,
@@ -22,6 +21,7 @@ from strava.oauth import (
 from strava.push import PushSubscription
 from strava.ratelimits import RateLimitUsage
 from strava.transport import Clock, Params, StravaTransport, utc_now
+from timestamps import parse_utc
 
 MAX_PER_PAGE = 200
 LARGEST_EPOCH_SECONDS = 10**11  # larger values are milliseconds, which Strava rejects
@@ -148,31 +148,6 @@ class StravaClient:
         )
         return ActivityPage.from_json(payload)
 
-    async def iter_activities(
-        self,
-        access_token: str,
-        *,
-        per_page: int = 100,
-        after: int | None = None,
-        before: int | None = None,
-        limit: int | None = None,
-    ) -> AsyncIterator[SummaryActivity]:
-        """Every activity, page by page; stops only at an empty page (or after ``limit`` items)."""
-        yielded = 0
-        page = 1
-        while limit is None or yielded < limit:
-            batch = await self.activity_page(
-                access_token, page=page, per_page=per_page, after=after, before=before
-            )
-            if not batch.size:
-                return
-            for activity in batch.activities:
-                if limit is not None and yielded >= limit:
-                    return
-                yield activity
-                yielded += 1
-            page += 1
-
     async def get_activity(self, access_token: str, activity_id: int) -> SummaryActivity:
         """One of the athlete's activities (the detail view, read for its summary fields)."""
         url = f"{self._api}/activities/{int(activity_id)}"
@@ -256,6 +231,6 @@ def _item_start(item: object) -> int | None:
     that is otherwise unreadable)."""
     text = item.get("start_date") if isinstance(item, dict) else None
     try:
-        return int(parse_utc(text).timestamp()) if isinstance(text, str) else None
+        return int(parse_utc(text, require_zone=True).timestamp()) if isinstance(text, str) else None
     except ValueError:
         return None

@@ -7,10 +7,11 @@ strict where it matters. Failures raise ``BadResponseError`` naming the field, n
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from strava.errors import BadResponseError
+from timestamps import parse_utc, parse_wall_time
 
 _URL_SCHEMES = ("https://", "http://")
 
@@ -26,19 +27,6 @@ def json_type(value: object) -> str:
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else "unknown"
-
-
-def parse_utc(text: str) -> datetime:
-    """An ISO-8601 timestamp with ``Z`` or an offset, as aware UTC (ValueError otherwise)."""
-    moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    if moment.tzinfo is None:
-        raise ValueError("timestamp without offset")
-    return moment.astimezone(timezone.utc)
-
-
-def parse_wall_time(text: str) -> datetime:
-    """A local wall time (Strava appends a misleading ``Z``) as a naive datetime."""
-    return datetime.fromisoformat(text[:-1] if text.endswith("Z") else text).replace(tzinfo=None)
 
 
 class JsonObject:
@@ -143,7 +131,7 @@ class JsonObject:
         if value is None:
             return None
         try:
-            return parse_utc(value)
+            return parse_utc(value, require_zone=True)
         except ValueError:
             raise self._fail(key, "an ISO-8601 UTC timestamp") from None
 

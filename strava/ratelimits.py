@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from timestamps import parse_utc
+
 WINDOW = timedelta(minutes=15)
 
 _OVERALL_LIMIT = "x-ratelimit-limit"
@@ -65,7 +67,7 @@ class RateLimitUsage:
     def from_dict(cls, data: Mapping[str, Any]) -> RateLimitUsage:
         """Inverse of :meth:`to_dict`; raises ``ValueError`` on malformed data."""
         try:
-            observed_at = datetime.fromisoformat(str(data["observed_at"]))
+            observed_at = parse_utc(str(data["observed_at"]), require_zone=True)
             counts = {name: data[name] for name in _COUNT_FIELDS}
         except (KeyError, ValueError) as exc:
             raise ValueError(f"malformed rate-limit usage: {exc.__class__.__name__}") from None

@@ -1,4 +1,6 @@
-"""Shared fixtures: every server a test needs is started here, on loopback, and stopped after."""
+"""Shared fixtures: every server a test needs is started here, on loopback, and stopped after.
+
+``pytest --no-servers`` (``make test-fast``) runs only the tests that need none of them."""
 
 import pytest
 
@@ -8,7 +10,20 @@ pytest_plugins = [
     "devhost.testing",
 ]
 
+# The fixtures that start a server (Azurite, the Strava emulator, devhost) or need one.
+SERVER_FIXTURES = frozenset({"azurite", "start_strava_emulator", "start_devhost", "stack", "demo_stack"})
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests take longest: hand them out first, so parallel workers finish together."""
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--no-servers", action="store_true", help="run only the tests that start no server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """End-to-end tests take longest: hand them out first, so parallel workers finish together. With
+    ``--no-servers``, leave out every test that uses a server fixture (or a browser)."""
+    if config.getoption("--no-servers"):
+        needs_servers = [item for item in items if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))]
+        if needs_servers:
+            config.hook.pytest_deselected(items=needs_servers)
+            items[:] = [item for item in items if item not in needs_servers]
     items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

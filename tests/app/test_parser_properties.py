@@ -7,6 +7,7 @@ import contextlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,21 @@ def test_if_modified_since_compares_whole_seconds(last_modified: datetime, offse
 def test_any_if_modified_since_text_is_a_date_or_ignored(text: str) -> None:
     parsed = parse_http_date(text)
     assert parsed is None or parsed.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mon, 07 Dec 99999999999999999 15:36:39 GMT",  # a year beyond C's long: OverflowError
+        "Fri, 31 Dec 9999 23:00:00 -2300",  # valid, but past year 9999 in UTC
+        "Mon, 07 Dec 10000 15:36:39 GMT",
+        "Mon, 07 Dec 2026 99:36:39 GMT",
+        "Mon, 07 Dec 2026 15:36:39 -9999",
+    ],
+)
+def test_if_modified_since_out_of_datetime_range_is_ignored(text: str) -> None:
+    assert parse_http_date(text) is None
+    assert not_modified(None, text, '"x"', NOW) is False
 
 
 codings = st.sampled_from(["br", "gzip", "x-gzip", "deflate", "identity", "*", "zstd", "BR", "GZip"])

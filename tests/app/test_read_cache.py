@@ -29,7 +29,7 @@ def record(athlete_id: int = ATHLETE, **changes: Any) -> TokenRecord:
 
 
 def stored(body: bytes, generation: int = 1) -> StoredSnapshot:
-    return StoredSnapshot(ATHLETE, content_etag(body), generation, NOW, len(body), body)
+    return StoredSnapshot(ATHLETE, content_etag(body), generation, NOW, len(body), body=body)
 
 
 class FakeStores:
@@ -213,6 +213,22 @@ async def test_unknown_ids_cannot_grow_the_cache_without_bound(
         assert (await cache.view(athlete_id + 10**9)).publication is Publication.UNKNOWN_ATHLETE
         await cache.view(ATHLETE)  # read all along: never the one forgotten
     assert len(cache._entries) == read_cache.MAX_ENTRIES
+    assert stores.reads["load"] == 1
+
+
+async def test_a_flood_of_unknown_ids_does_not_push_out_a_published_snapshot(
+    cache: PublicReadCache, stores: FakeStores, clock: Clock
+) -> None:
+    """A published view holds the snapshot compressed at brotli's best (~0.3 s for a 190 kB document):
+    forgetting it for ids that hold nothing would let any client make the next page view load and
+    compress it again, as often as it sends MAX_ENTRIES requests."""
+    first = await cache.view(ATHLETE)
+    for athlete_id in range(1, 3 * read_cache.MAX_ENTRIES):
+        assert (await cache.view(athlete_id + 10**9)).publication is Publication.UNKNOWN_ATHLETE
+    assert len(cache._entries) == read_cache.MAX_ENTRIES
+    assert await cache.view(ATHLETE) is first
+    clock.now += 5
+    assert (await cache.view(ATHLETE)).snapshot is first.snapshot  # revalidated by its metadata
     assert stores.reads["load"] == 1
 
 

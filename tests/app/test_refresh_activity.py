@@ -19,17 +19,22 @@ from strava_emulator.testing import RunningEmulator
 
 import services as services_module
 import settings as settings_module
-from activities.fetch import fetch_athlete
+from activities.budget import reserve_budget
+from activities.fetch import fetch_athlete, with_token
 from activities.tokens import read_token_state, refresh_token
 from orchestrations.contract import FetchResult, RefreshRequest, RefreshResult, TokenState
+from orchestrations.history_contract import BudgetRequest
 from orchestrations.token_lifecycle import LifecycleInput, plan_refresh
+from rate_budget import BudgetState, settle
 from storage import StorageUnavailableError, TokenRecord, TokenStatus
 from storage.retry import ONLY_COPY_POLICY, StoragePolicy
 from strava.models import TokenSet
+from strava.ratelimits import RateLimitUsage
 
 refresh = refresh_token.build().get_user_function()
 fetch = fetch_athlete.build().get_user_function()
 read_state = read_token_state.build().get_user_function()
+reserve = reserve_budget.build().get_user_function()
 ROTATES = 6 * 3600 - 60  # emulator clock offset at which a 6-hour token is due and rotates
 
 
@@ -263,3 +268,45 @@ async def test_a_fetch_records_only_the_usage_it_observed_itself(app_services: R
     await fetch(record.athlete_id)
     usage = json.loads(str((await svc.diagnostics.read(record.athlete_id))["rate_limit"]))
     assert usage["usage_15min"] == 2
+
+
+async def test_a_retry_after_a_401_is_a_call_of_its_own_in_the_budget(app_services: RunningEmulator) -> None:
+    """The orchestration reserved one call; a 401 met with a newer stored token makes a second one, which
+    is counted in flight while it runs and settled with the first."""
+    valid = await connected(app_services)
+    svc = services_module.services()
+    await svc.tokens.replace(dataclasses.replace(valid, access_token="revoked-meanwhile"))
+    reserved = await reserve(BudgetRequest(calls=1, priority="high", work="test fetch"))
+    assert reserved["granted"]
+    in_flight: list[int] = []
+
+    async def call(svc: services_module.Services, strava: Any, record: TokenRecord) -> Any:
+        in_flight.append(BudgetState.from_json(await svc.budget.read() or {}).in_flight_15min)
+        if record.access_token == "revoked-meanwhile":
+            await svc.tokens.replace(valid)  # the lifecycle refreshed while this call was under way
+        return (await strava.get_athlete(record.access_token)).id
+
+    result = await with_token(valid.athlete_id, call)
+    assert result["failure"] is None and result["data"] == valid.athlete_id
+    assert in_flight == [1, 2]
+    assert BudgetState.from_json(await svc.budget.read() or {}).in_flight_15min == 0
+    assert app_services.stats()["requests"]["GET /api/v3/athlete"] == 2
+
+
+async def test_a_retry_the_budget_has_no_room_for_is_not_made(app_services: RunningEmulator) -> None:
+    valid = await connected(app_services)
+    svc = services_module.services()
+    await svc.tokens.replace(dataclasses.replace(valid, access_token="revoked-meanwhile"))
+    now = datetime.now(timezone.utc)
+    full = RateLimitUsage(200, 2000, 3, 3, 4, 1000, 3, 3, now)  # 3 of 4 reads: a 4th passes 80 %
+    await svc.budget.change(lambda _: (settle(BudgetState(), 0, full, now).to_json(), None))
+
+    async def call(svc: services_module.Services, strava: Any, record: TokenRecord) -> Any:
+        if record.access_token == "revoked-meanwhile":
+            await svc.tokens.replace(valid)
+        return (await strava.get_athlete(record.access_token)).id
+
+    result = await with_token(valid.athlete_id, call)
+    assert result["failure"] is not None and result["failure"]["kind"] == "rate_limited"
+    assert result["failure"]["retry_at"] is not None
+    assert app_services.stats()["requests"]["GET /api/v3/athlete"] == 1

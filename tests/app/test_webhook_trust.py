@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from api.diagnosis import Observations, diagnose
-from history.budget import MAX_WAITING, BudgetState, reserve
+from rate_budget import MAX_WAITING, BudgetState, reserve
 
 NOW = datetime(2026, 12, 7, 12, 3, tzinfo=timezone.utc)
 

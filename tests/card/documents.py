@@ -1,4 +1,4 @@
-"""Snapshot documents for the card's tests, shaped like the app's (README: The snapshot)."""
+"""Snapshot documents for the card's tests, shaped like the app's (docs/api.md: The snapshot)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from card import CardOptions, InvalidOptionError, parse_card_options
-from card.units import Units, clock, count, distance, elevation, hours_minutes, pace_or_speed, sport_family
+from card.units import Units, clock, count, distance, hours_minutes, pace_or_speed, sport_family
 from history.sports import FAMILIES, SPORT_TYPES, canonical, family_of, matches, members
 
 M, IMP = Units.METRIC, Units.IMPERIAL
@@ -95,7 +95,6 @@ def test_distance(metres, units, family, text):
         (lambda: distance(250, M, "run"), "0.3 km"),
         (lambda: distance(2_500, M, "swim"), "2,500 m"),
         (lambda: distance(100_500, M, "ride"), "101 km"),
-        (lambda: elevation(0.5, M), "1 m"),
         (lambda: pace_or_speed(1_250, 3_600, M, "ride"), "1.3 km/h"),
         (lambda: distance(1_005, M, "run"), "1.0 km"),  # 1.005 is just below the half in binary
     ],
@@ -104,7 +103,7 @@ def test_halves_round_up_as_in_the_widget(formatted, text):
     assert formatted() == text
 
 
-def test_durations_counts_and_elevation():
+def test_durations_and_counts():
     assert clock(3527) == "58:47"
     assert clock(3723) == "1:02:03"
     assert hours_minutes(420_000) == "116h 40m"
@@ -113,8 +112,6 @@ def test_durations_counts_and_elevation():
     assert count(1_200, "run") == "1,200 runs"
     assert count(2, "other") == "2 activities"
     assert count(2, "walk") == "2 walks"
-    assert elevation(1268.7, M) == "1,269 m"
-    assert elevation(1000, IMP) == "3,281 ft"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ APP = bicep.source(bicep.INFRA / "modules" / "functionapp.bicep")
 PARAMETERS = json.loads((bicep.INFRA / "main.parameters.json").read_text())["parameters"]
 
 # Each (type, apiVersion) was checked against Microsoft's ARM/Bicep reference and REST specs (see the
-# README's deploy section). A new type or version fails here until it has been checked too.
+# deploy docs, docs/deploying.md). A new type or version fails here until it has been checked too.
 CHECKED_TYPES = {
     ("Microsoft.Resources/resourceGroups", "2024-03-01"),
     ("Microsoft.ManagedIdentity/userAssignedIdentities", "2023-01-31"),

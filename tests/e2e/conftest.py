@@ -69,7 +69,7 @@ class AppUnderTest:
         return [athlete["id"] for athlete in self.emulator.athletes()]
 
     async def wait_for(
-        self, path: str, status: int = 200, timeout: float = 30, contains: str = ""
+        self, path: str, status: int = 200, timeout: float = 90, contains: str = ""
     ) -> tuple[CIMultiDict[str], str]:
         """Poll ``GET path`` until it answers ``status`` (and ``contains``); fail at ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -80,7 +80,7 @@ class AppUnderTest:
             assert time.monotonic() < deadline, f"{path} still {got}: {body[:300]}"
             await asyncio.sleep(0.2)
 
-    async def wait_for_log(self, text: str, timeout: float = 20) -> None:
+    async def wait_for_log(self, text: str, timeout: float = 60) -> None:
         """Poll devhost's log until ``text`` appears; fail at ``timeout`` with the log's tail."""
         deadline = time.monotonic() + timeout
         while text not in self.host.log_text():

@@ -77,6 +77,7 @@ async def test_card_shows_the_snapshot_with_hostile_names_as_text(launch_app):
         "OPTIONS", "/api/card.svg", headers={"Origin": "https://site.example"}
     )
     assert (status, preflight["Access-Control-Allow-Origin"]) == (204, "https://site.example")
+    assert "Content-Type" not in preflight  # a 204 has no body, so no type
     await app.assert_no_secret_leaked()
 
 
@@ -128,6 +129,7 @@ async def test_unpublished_card_is_refused_and_the_widget_script_is_served(launc
         "GET", "/api/widget.js", headers={"If-None-Match": headers["ETag"]}
     )
     assert (status, again["ETag"], empty) == (304, headers["ETag"], "")
+    assert "Content-Type" not in again  # a 304 has no body, so no type (as /api/stats's)
 
 
 async def raw_get(app: AppUnderTest, path: str, **headers: str) -> tuple[int, Any, bytes]:

@@ -50,6 +50,10 @@ async def test_odd_hosts_and_nosniff_on_every_json_answer(launch_app: Any) -> No
     for path in ("/api/stats", "/api/athletes/1/stats", "/api/athletes/x/stats", "/api/openapi.json"):
         _, headers, _ = await app.request("GET", path)
         assert headers["X-Content-Type-Options"] == "nosniff", path
+    for since in ("Mon, 07 Dec 99999999999999999 15:36:39 GMT", "Fri, 31 Dec 9999 23:00:00 -2300"):
+        for path in ("/api/stats", "/api/card.svg", "/api/routes.svg", "/api/widget.json"):
+            code, _, text = await app.request("GET", path, headers={"If-Modified-Since": since})
+            assert code == 200, (since, path, text)  # a date out of range is ignored, as an invalid one
     for host in ("127.0.0.1:7071/x", "127.0.0.1:-1", "127.0.0.1:abc", "[::1", "a b"):
         for path in ("/api/stats", "/api/strava/authorize", "/api/strava/webhook", "/api/card.svg"):
             code, _, body = raw(app.url, path, host)

@@ -68,7 +68,7 @@ async def instance(app: AppUnderTest, instance_id: str) -> dict[str, Any] | None
 
 
 async def wait_for_phase(
-    app: AppUnderTest, instance_id: str, phase: str, timeout: float = 30, **expected: Any
+    app: AppUnderTest, instance_id: str, phase: str, timeout: float = 90, **expected: Any
 ) -> dict[str, Any]:
     """Poll the instance's custom status until its ``phase`` (and the ``expected`` fields) match."""
     deadline = time.monotonic() + timeout
@@ -110,7 +110,7 @@ async def wait_for_finished_run(
         await asyncio.sleep(0.1)
 
 
-async def wait_for_stats(app: AppUnderTest, condition: Any, timeout: float = 30) -> dict[str, Any]:
+async def wait_for_stats(app: AppUnderTest, condition: Any, timeout: float = 90) -> dict[str, Any]:
     """Poll the public stats until ``condition(document)`` holds."""
     deadline = time.monotonic() + timeout
     while True:

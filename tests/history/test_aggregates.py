@@ -172,7 +172,7 @@ def test_recent_activities_are_the_newest_published():
 
 
 def test_a_ten_year_5000_activity_history_stays_well_inside_one_entity():
-    """The measured size the README states: JSON and gzip (the snapshot store keeps it gzipped)."""
+    """The measured size docs/api.md states: JSON and gzip (the snapshot store keeps it gzipped)."""
     raw = history(5000, 10 * 365, 13)
     _, public = published_of(raw)
     fields = history_fields(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from bench.rate_budget import simulate
 
-from history.budget import BudgetPolicy, BudgetState, reserve, settle, status_view, usage
+from rate_budget import BudgetPolicy, BudgetState, reserve, settle, status_view, usage
 from strava.ratelimits import RateLimitUsage
 
 T0 = datetime(2026, 12, 1, 10, 3, 20, tzinfo=timezone.utc)

@@ -174,9 +174,26 @@ def test_zones_parse_or_fail():
         Zone(40.0, -105.2, 300),
     )
     assert parse_zones("") == ()
-    for bad in ("47.37,8.54", "91,8,100", "47,8,0", "47,8,nan", "a,b,c", "47,8,100000", "1,1,1;" * 21):
+    for bad in ("47.37,8.54", "91,8,100", "47,8,0", "47,8,nan", "a,b,c", "47,8,100000", "1,1,100;" * 21):
         with pytest.raises(ValueError, match="zone"):
             parse_zones(bad)
+
+
+@pytest.mark.parametrize(
+    "typo",
+    [
+        "4_7.37,8.54,800",  # Python's float() reads 47.37
+        "\u0664\u0667.37,8.54,800",  # Arabic-Indic digits: float() reads 47.37
+        "47.37,8.54,8e2",
+        "47.37,8.54,0.8",  # kilometres meant: a zone smaller than GPS noise hides nothing
+        "47.37,8.54,1e-300",
+        "47.37,8.54,99",
+    ],
+)
+def test_a_zone_is_plain_decimal_degrees_and_metres_of_at_least_100(typo: str) -> None:
+    with pytest.raises(ValueError, match="zone"):
+        parse_zones(typo)
+    assert parse_zones(" +47.37 , -8.54 , 100 ") == (Zone(47.37, -8.54, 100),)
 
 
 def activity(polyline: str, **changes: object) -> SummaryActivity:

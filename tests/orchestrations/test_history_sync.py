@@ -2,13 +2,18 @@
 
 from datetime import datetime, timedelta, timezone
 
-from orchestrations.contract import RECORD_DIAGNOSTICS, REQUEST_TOKEN_REFRESH, fetch_failed, fetched
+from orchestrations.contract import (
+    RECORD_DIAGNOSTICS,
+    REQUEST_TOKEN_REFRESH,
+    START_SNAPSHOT_REFRESH,
+    fetch_failed,
+    fetched,
+)
 from orchestrations.failures import Failure
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
     HISTORY_CURSOR,
     RESERVE_BUDGET,
-    START_SNAPSHOT_RUN,
     SYNC_HISTORY_PAGE,
     BudgetDecision,
     Cursor,
@@ -72,13 +77,13 @@ def test_the_empty_page_finishes_the_scan_and_publishes_it():
     [record] = harness.complete(finish["id"], fetched({"removed": 2})).run().new
     assert record["functionName"] == RECORD_DIAGNOSTICS
     [start] = harness.complete(record["id"], None).run().new
-    assert start["functionName"] == START_SNAPSHOT_RUN
+    assert start["functionName"] == START_SNAPSHOT_REFRESH
     # the refresh that started this scan is still finishing: wait, then start one that sees it all
-    [timer] = harness.complete(start["id"], {"started": False}).run().new
+    [timer] = harness.complete(start["id"], {"outcome": "busy", "instance_id": "s"}).run().new
     assert timer["fireAt"] == "2026-11-24T12:00:05.000000Z"
     [again] = harness.at(T0 + timedelta(seconds=5)).fire(timer["id"], timer["fireAt"]).run().new
-    assert again["functionName"] == START_SNAPSHOT_RUN
-    step = harness.complete(again["id"], {"started": True}).run()
+    assert again["functionName"] == START_SNAPSHOT_REFRESH
+    step = harness.complete(again["id"], {"outcome": "started", "instance_id": "s"}).run()
     assert step.done and step.state["output"]["outcome"] == "complete"
 
 
@@ -121,6 +126,62 @@ def test_a_rescan_refreshes_the_cached_profile_before_it_finishes():
     assert profile["functionName"] == FETCH_ATHLETE
     [finish] = harness.complete(profile["id"], fetched({"id": 42})).run().new
     assert finish["functionName"] == FINISH_HISTORY_SCAN
+
+
+def test_waits_are_measured_from_when_the_page_failed_not_from_when_the_episode_began():
+    """A page that failed after 60 s: the backoff, the refresh grace and a window wait already past all
+    start from the orchestration's time after the page, so no timer is set in the past."""
+    slow = T0 + timedelta(seconds=60)
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    unavailable = fetch_failed(Failure("unavailable", "503"))
+    [timer] = harness.at(slow).complete(page["id"], unavailable).run().new
+    assert timer["fireAt"] == "2026-11-24T12:01:30.000000Z"  # 60 s + the first 30 s backoff
+
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    passed = fetch_failed(Failure("rate_limited", "429", "2026-11-24T12:00:30Z"))  # reset while it ran
+    [timer] = harness.at(slow).complete(page["id"], passed).run().new
+    assert timer["fireAt"] == "2026-11-24T12:01:01.000000Z"
+
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    [ask] = harness.at(slow).complete(page["id"], fetch_failed(Failure("unauthorized", "401"))).run().new
+    [timer] = harness.at(slow + timedelta(seconds=2)).complete(ask["id"], None).run().new
+    assert timer["fireAt"] == "2026-11-24T12:01:12.000000Z"  # 10 s after the refresh was asked
+
+
+def test_a_budget_answer_that_came_late_waits_from_its_own_time():
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    refused: BudgetDecision = {"granted": False, "until": "2026-11-24T12:00:10Z", "reason": "full"}
+    [timer] = harness.at(T0 + timedelta(seconds=40)).complete(reserve["id"], refused).run().new
+    assert timer["fireAt"] == "2026-11-24T12:00:41.000000Z"
+
+
+def test_diagnostics_that_cannot_be_recorded_do_not_fail_or_hide_the_finished_scan():
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    [finish] = harness.complete(page["id"], fetched({"count": 0})).run().new
+    later = T0 + timedelta(minutes=2)
+    [record] = harness.at(later).complete(finish["id"], fetched({"removed": 0})).run().new
+    assert record["functionName"] == RECORD_DIAGNOSTICS
+    assert '"last_history_scan_at": "2026-11-24T12:02:00Z"' in record["input"]
+    [start] = harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3).run().new
+    assert start["functionName"] == START_SNAPSHOT_REFRESH
+    step = harness.complete(start["id"], {"outcome": "started", "instance_id": "s"}).run()
+    assert step.done and step.state["output"]["outcome"] == "complete"
+
+    harness = Harness(history_sync, {"athlete_id": 42, "mode": "backfill", "cursor": CURSOR}, T0)
+    [reserve] = harness.run().new
+    [page] = harness.complete(reserve["id"], GRANTED).run().new
+    [record] = harness.complete(page["id"], fetch_failed(Failure("application_inactive", "403"))).run().new
+    step = harness.fail_every_attempt(record["id"], RECORD_DIAGNOSTICS, 3).run()
+    assert step.done and step.state["output"]["outcome"] == "paused"
 
 
 def test_pages_run_by_key_and_the_next_key_is_the_oldest_start_seen():

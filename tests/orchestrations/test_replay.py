@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from azure.functions.decorators.function_app import FunctionBuilder
 
+import activities
 import orchestrations
+from orchestrations.contract import RETIRED_ACTIVITY_NAMES
 from tests.orchestrations.replay import HISTORIES, Recorded, load_fixtures, mismatches
 
 from . import replay
@@ -66,3 +68,22 @@ def test_a_recorded_history_replays_with_the_same_decisions(recorded: Recorded) 
     assert function is not None, f"orchestrator {recorded.orchestrator} is gone: instances of it would fail"
     assert list(replay.episodes(recorded.history)), "an empty recording"
     assert mismatches(recorded, *function) == []
+
+
+def activity_names() -> set[str]:
+    """Every activity name the activities package registers."""
+    found = set()
+    for module_info in pkgutil.iter_modules(activities.__path__):
+        module = importlib.import_module(f"activities.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, FunctionBuilder):
+                trigger = value.build().get_trigger()
+                if trigger is not None and trigger.get_binding_name() == "activityTrigger":
+                    found.add(str(getattr(trigger, "activity", None) or value.build().get_function_name()))
+    return found
+
+
+def test_a_retired_activity_name_is_still_registered_for_the_instances_that_scheduled_it() -> None:
+    registered = activity_names()
+    assert set(RETIRED_ACTIVITY_NAMES.values()) <= registered
+    assert set(RETIRED_ACTIVITY_NAMES) <= registered, "an instance scheduled before the rename would fail"

@@ -20,9 +20,9 @@ import azure.durable_functions as df
 import pytest
 
 from orchestrations.contract import REFRESH_NOW_EVENT, STATS_SNAPSHOT, TOKEN_LIFECYCLE
-from orchestrations.starters import ensure_lifecycle, start_snapshot
 from scheduled import watchdog
 from scheduled.watchdog import watch
+from starters import ensure_lifecycle, start_snapshot
 from storage import StorageUnavailableError, TokenRecord, TokenStatus
 
 Status = df.OrchestrationRuntimeStatus

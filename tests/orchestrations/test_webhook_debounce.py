@@ -12,7 +12,6 @@ from orchestrations.contract import (
     fetched,
 )
 from orchestrations.history_contract import RESERVE_BUDGET, START_HISTORY_SYNC
-from orchestrations.starters import scheduled_refresh
 from orchestrations.webhook_debounce import (
     BUSY_SNAPSHOT_WAIT,
     MAX_EVENTS_PER_EXECUTION,
@@ -23,6 +22,7 @@ from orchestrations.webhook_debounce import (
     refresh_at,
     webhook_debounce,
 )
+from starters import scheduled_refresh
 from tests.orchestrations.harness import Harness, Step
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

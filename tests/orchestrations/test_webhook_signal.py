@@ -9,7 +9,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from orchestrations.starters import forget_scheduled_refresh, signal_debouncer
+from starters import forget_scheduled_refresh, signal_debouncer
 
 
 @dataclass

@@ -170,13 +170,16 @@ async def scripted_strava() -> AsyncIterator[tuple[str, list[str]]]:
         await runner.cleanup()
 
 
-async def test_short_pages_mid_list_do_not_stop_iteration(
+async def test_short_pages_mid_list_are_pages_like_any_other(
     scripted_strava: tuple[str, list[str]], http_session: aiohttp.ClientSession
 ) -> None:
     base, seen = scripted_strava
     config = StravaConfig("1", "s", api_base=f"{base}/api/v3", oauth_base=f"{base}/oauth")
     client = StravaClient(config, http_session)
-    ids = [a.id async for a in client.iter_activities("t", per_page=3, after=1_700_000_000)]
+    ids, page = [], 1
+    while batch := await client.list_activities("t", page=page, per_page=3, after=1_700_000_000):
+        ids += [a.id for a in batch]  # as the history scan pages: until the empty page, not a short one
+        page += 1
     assert ids == [100, 101, 102, 200, 300, 301]
     assert seen == [f"page={p}&per_page=3&after=1700000000" for p in (1, 2, 3, 4)]
     assert client.last_rate_limit is None  # the script sends no rate-limit headers

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import aiohttp
@@ -40,36 +39,6 @@ async def test_authorize_exchange_and_read_everything(
     assert stats.all_run_totals.count >= 0
     assert client.last_rate_limit is not None
     assert client.last_rate_limit.usage_15min == 2
-
-
-@pytest.mark.parametrize("per_page", [30, 200])
-async def test_iter_activities_reads_every_page_until_the_empty_one(
-    client: StravaClient,
-    http_session: aiohttp.ClientSession,
-    strava_emulator: RunningEmulator,
-    per_page: int,
-) -> None:
-    grant = await connect(client, http_session)
-    activities = [a async for a in client.iter_activities(grant.tokens.access_token, per_page=per_page)]
-    total = strava_emulator.athletes()[0]["activities"]
-    assert len(activities) == total
-    assert len({a.id for a in activities}) == total
-    pages = strava_emulator.stats()["requests"]["GET /api/v3/athlete/activities"]
-    assert pages == math.ceil(total / per_page) + 1  # the last request got the empty page
-
-
-async def test_iter_activities_honours_limit_and_time_bounds(
-    client: StravaClient, http_session: aiohttp.ClientSession
-) -> None:
-    token = (await connect(client, http_session)).tokens.access_token
-    first = [a async for a in client.iter_activities(token, per_page=30, limit=45)]
-    assert len(first) == 45
-    newest_first = sorted(first, key=lambda a: a.start_date, reverse=True)
-    assert first == newest_first
-    cutoff = int(first[9].start_date.timestamp())
-    newer = [a async for a in client.iter_activities(token, after=cutoff)]
-    assert [a.id for a in newer] == [a.id for a in first[:9]]
-    assert [a async for a in client.iter_activities(token, limit=0)] == []
 
 
 async def test_expired_token_refresh_and_rotated_refresh_token(

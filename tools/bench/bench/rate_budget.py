@@ -3,7 +3,7 @@
 10 athletes connect at 00:00 UTC, each with 5,000 activities to backfill (25 pages of 200 and the
 closing empty page), a snapshot refresh every 2 hours (stats + one page; the first also fetches the
 athlete) and 10 webhook events (one activity read each). Every call reserves through the app's own
-budget (``history.budget``) exactly as the orchestrations do, waits for the reset it names when
+budget (``rate_budget``) exactly as the orchestrations do, waits for the reset it names when
 refused, and settles with the usage a fake Strava reports. Prints the peak of every window and the
 hour each backfill completes. Pure: no I/O, no sleeping.
 """
@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from history.budget import BudgetPolicy, BudgetState, Priority, reserve, settle
+from rate_budget import BudgetPolicy, BudgetState, Priority, reserve, settle
 from strava.ratelimits import RateLimitUsage
 
 DAY0 = datetime(2026, 12, 1, tzinfo=timezone.utc)

@@ -82,7 +82,7 @@ def test_every_suite_shares_one_azurite_that_ends_with_the_run_and_one_bytecode_
         "    connection = os.environ['LOOPBACK_AZURITE']\n"
         "    endpoint = connection.split('TableEndpoint=')[1].rstrip(';')\n"
         "    try:\n"
-        "        urllib.request.urlopen(endpoint + '/Tables', timeout=5)\n"
+        "        urllib.request.urlopen(endpoint + '/Tables', timeout=30)\n"
         "    except urllib.error.HTTPError:\n"
         "        pass  # any answer: Azurite is listening (it refuses an unsigned request)\n"
         "    pathlib.Path('seen.txt').write_text(connection)\n"

@@ -64,6 +64,7 @@ async def strava_edge(request: web.Request, handler: Handler) -> web.StreamRespo
     if request.path.startswith("/_emulator/"):
         return await handler(request)
     state = request.app[STATE]
+    limiter = state.limiter  # a request held or hung across a reset counts in the state it arrived in
     names = route_names(request)
     state.counters.requests[f"{request.method} {names[0]}"] += 1
     if state.holds.matches(request.method, names):
@@ -77,9 +78,9 @@ async def strava_edge(request: web.Request, handler: Handler) -> web.StreamRespo
     limit_headers: dict[str, str] = {}
     if counts_against_limits(request):
         config, now = state.config, state.now()
-        state.limiter.count(now, is_read=is_read(request))
-        limit_headers = state.limiter.headers(config.rate_limit, config.read_rate_limit)
-        if state.limiter.exceeded(config.rate_limit, config.read_rate_limit):
+        limiter.count(now, is_read=is_read(request))
+        limit_headers = limiter.headers(config.rate_limit, config.read_rate_limit)
+        if limiter.exceeded(config.rate_limit, config.read_rate_limit):
             state.counters.faults["rate_limited"] += 1
             return web.json_response(errors.RATE_LIMITED, status=429, headers=limit_headers)
     response = await _answer(request, handler, plan.error_status)

@@ -28,8 +28,8 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m strava_emulator",
         description="A local Strava API v3 + OAuth emulator with seeded data, modes and faults. "
         "Test control API: GET /_emulator/stats, POST /_emulator/config, "
-        "POST /_emulator/reset-counters; data edits that send webhook events under /_emulator/athletes and "
-        "/_emulator/activities.",
+        "POST /_emulator/reset-counters, POST /_emulator/reset; data edits that send webhook events under "
+        "/_emulator/athletes and /_emulator/activities.",
     )
     add = p.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default %(default)s)")

@@ -28,6 +28,15 @@ async def reset_counters(request: web.Request) -> web.Response:
     return web.json_response({"reset": True})
 
 
+@routes.post("/_emulator/reset")
+async def reset(request: web.Request) -> web.Response:
+    """Back to the state the emulator started in: data, tokens, subscription, counters, live settings,
+    holds (parked requests go on) and webhook deliveries under way (dropped). Lets tests share one."""
+    await request.app[OUTBOX].drop()
+    request.app[STATE].restart()
+    return web.json_response({"reset": True})
+
+
 @routes.get("/_emulator/config")
 async def show_config(request: web.Request) -> web.Response:
     return web.json_response(request.app[STATE].config.public_view())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -58,9 +58,11 @@ class EmulatorState:
     subscription: Subscription | None = None  # Strava allows one per app
     next_subscription_id: int = 120475
     dice: FaultDice = field(init=False)
+    initial_config: EmulatorConfig = field(init=False)  # as started: what a restart goes back to
 
     def __post_init__(self) -> None:
         self.dice = FaultDice(self.config.seed)
+        self.initial_config = replace(self.config)
 
     @classmethod
     def create(cls, config: EmulatorConfig, wall_clock: Clock = time.time) -> EmulatorState:
@@ -85,6 +87,14 @@ class EmulatorState:
         return 1 + max(
             (item.id for athlete in self.athletes.values() for item in athlete.activities), default=0
         )
+
+    def restart(self) -> None:
+        """Back to the state the emulator started in (data, tokens, subscription, counters, settings),
+        from the settings it was started with; parked requests go on first."""
+        self.holds.release()
+        fresh = EmulatorState.create(replace(self.initial_config), self.wall_clock)
+        fresh.initial_config = self.initial_config
+        vars(self).update(vars(fresh))
 
     def reset_counters(self) -> None:
         self.counters = Counters()

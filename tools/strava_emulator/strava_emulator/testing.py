@@ -1,7 +1,10 @@
 """The Strava emulator as a real subprocess on a free loopback port, for any test that needs Strava.
 
-Each emulator is forked from a zygote that has imported the emulator once (``loopback.forking``;
-``LOOPBACK_NO_ZYGOTE=1`` starts a fresh ``python -m strava_emulator`` instead).
+An emulator with the default flags is shared by the tests of a session (per xdist worker) and reset to
+its starting state (``POST /_emulator/reset``) before each test that takes it; a test that asks for
+flags of its own gets an emulator of its own. Each emulator is forked from a zygote that has imported
+the emulator once (``loopback.forking``; ``LOOPBACK_NO_ZYGOTE=1`` starts a fresh ``python -m
+strava_emulator`` instead).
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ class RunningEmulator:
         """``POST /_emulator/config``, e.g. ``configure(app_inactive=True, token_ttl=4)``."""
         self._control("POST", "/_emulator/config", changes)
 
+    def reset(self) -> None:
+        """Back to the state it started in: data, tokens, subscription, counters, settings, holds."""
+        self._control("POST", "/_emulator/reset", {})
+
     def reset_counters(self) -> None:
         """Zero the counters and the rate-limit usage."""
         self._control("POST", "/_emulator/reset-counters", {})
@@ -59,7 +66,7 @@ class RunningEmulator:
         when = "answered" if answered else "received"
         self._control("POST", "/_emulator/holds", {"routes": list(routes), "when": when})
 
-    def wait_until_held(self, count: int = 1, timeout: float = 10.0) -> None:
+    def wait_until_held(self, count: int = 1, timeout: float = 30.0) -> None:
         """Return once ``count`` requests are parked; fail the test if they are not within ``timeout``.
 
         Blocks: from async code call it through ``asyncio.to_thread``."""
@@ -213,7 +220,7 @@ class RunningEmulator:
         counters: dict[str, Any] = self.stats()["webhooks"]
         return counters
 
-    def wait_for_webhooks(self, *, settled: int, timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for_webhooks(self, *, settled: int, timeout: float = 60.0) -> dict[str, Any]:
         """Poll until ``settled`` events have been delivered or given up and none is in flight."""
         deadline = time.monotonic() + timeout
         while True:
@@ -254,34 +261,64 @@ class RunningEmulator:
             raise AssertionError(f"{method} {path} -> {error.code}: {error.read().decode()}") from None
 
 
+def launch_emulator(flags: tuple[str, ...], log_dir: Path) -> RunningEmulator:
+    """Start an emulator with ``flags`` on a free port and wait until it answers; the caller stops it."""
+    port = free_port()
+    process = start_python_module(
+        "strava-emulator",
+        "strava_emulator",
+        ["--port", str(port), *flags],
+        preload=PRELOAD,
+        log_path=log_dir / "emulator.log",
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_listening(process, f"{base_url}/_emulator/stats")
+    except BaseException:
+        process.stop()
+        raise
+    client_id = _flag_value(flags, "--client-id", "12345")
+    client_secret = _flag_value(flags, "--client-secret", "demo-secret")
+    return RunningEmulator(
+        base_url, f"{base_url}/api/v3", f"{base_url}/oauth", client_id, client_secret, process
+    )
+
+
+@pytest.fixture(scope="session")
+def shared_strava_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """One emulator with the default flags for the whole session; tests take it reset (see below)."""
+    emulator = launch_emulator((), Path(tmp_path_factory.mktemp("strava-emulator")))
+    try:
+        yield emulator
+    finally:
+        assert emulator.process is not None
+        emulator.process.stop()
+
+
 @pytest.fixture
 def start_strava_emulator(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., RunningEmulator]]:
     """Factory: ``start_strava_emulator("--token-ttl", "4")`` starts one more emulator with those flags.
 
-    Every emulator started is stopped at teardown; its log is in a tmp dir (``process.log_path``).
+    Without flags, the first call in a test returns the session's shared emulator, reset to its starting
+    state; later ones start an emulator of their own. Those are stopped at teardown; each one's log is
+    in a tmp dir (``process.log_path``).
     """
     started: list[ManagedProcess] = []
+    shared_taken = False
 
     def start(*flags: str) -> RunningEmulator:
-        port = free_port()
-        log_path = Path(tmp_path_factory.mktemp("strava-emulator")) / "emulator.log"
-        process = start_python_module(
-            "strava-emulator",
-            "strava_emulator",
-            ["--port", str(port), *flags],
-            preload=PRELOAD,
-            log_path=log_path,
-        )
-        started.append(process)
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_listening(process, f"{base_url}/_emulator/stats")
-        client_id = _flag_value(flags, "--client-id", "12345")
-        client_secret = _flag_value(flags, "--client-secret", "demo-secret")
-        return RunningEmulator(
-            base_url, f"{base_url}/api/v3", f"{base_url}/oauth", client_id, client_secret, process
-        )
+        nonlocal shared_taken
+        if not flags and not shared_taken:
+            shared_taken = True
+            shared: RunningEmulator = request.getfixturevalue("shared_strava_emulator")
+            shared.reset()
+            return shared
+        emulator = launch_emulator(flags, Path(tmp_path_factory.mktemp("strava-emulator")))
+        assert emulator.process is not None
+        started.append(emulator.process)
+        return emulator
 
     try:
         yield start
@@ -292,7 +329,8 @@ def start_strava_emulator(
 
 @pytest.fixture
 def strava_emulator(start_strava_emulator: Callable[..., RunningEmulator]) -> RunningEmulator:
-    """An emulator with default flags (client 12345 / demo-secret, 3 athletes, 400 activities each)."""
+    """The shared emulator with default flags (client 12345 / demo-secret, 3 athletes, 400 activities
+    each), reset to its starting state for this test."""
     return start_strava_emulator()
 
 

@@ -145,10 +145,14 @@ class Outbox:
             self.session = aiohttp.ClientSession()
         return self.session
 
-    async def close(self) -> None:
+    async def drop(self) -> None:
+        """Cancel every delivery still under way (a reset: its subscriber is gone)."""
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drop()
         if self.session is not None:
             await self.session.close()
 

@@ -25,9 +25,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from strava.ratelimits import RateLimitUsage, next_daily_reset, next_window_reset
+from timestamps import parse_utc
 
 Priority = Literal["high", "normal", "low"]
-PRIORITIES: tuple[Priority, ...] = ("high", "normal", "low")
 DEFAULT_LIMITS = {"overall": (200, 2000), "read": (100, 1000)}  # Strava's defaults until a response says
 WINDOW = timedelta(minutes=15)
 MAX_WAITING = 16  # entries of ``waiting`` kept (the latest); the row stays far below 64 KiB
@@ -251,7 +251,7 @@ def _iso(moment: datetime | None) -> str | None:
 def _parse(raw: object) -> datetime | None:
     if raw is None:
         return None
-    return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    return parse_utc(str(raw), require_zone=True)
 
 
 def _required(raw: object) -> datetime:

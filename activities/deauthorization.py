@@ -1,4 +1,4 @@
-"""Activities of the webhook debouncer and of deauthorization. Idempotent: each may run twice."""
+"""Activities of deauthorization. Idempotent: each may run twice."""
 
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ from orchestrations.contract import (
     END_ATHLETE_ORCHESTRATIONS,
     FORGET_ATHLETE_TOKENS,
     NOTE_UNVERIFIED_DEAUTHORIZATION,
-    START_SNAPSHOT_REFRESH,
     GrantCheck,
     athlete_instance_ids,
 )
-from orchestrations.starters import is_active, start_snapshot
 from services import services
+from starters import is_active
 from storage import TokenStatus
 from strava.errors import StravaError, UnauthorizedError
 from timestamps import format_utc
@@ -29,21 +28,6 @@ from timestamps import format_utc
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 TERMINATE_REASON = "the athlete deauthorized this app on Strava"
-
-
-@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_REFRESH)
-@bp.durable_client_input(client_name="client")
-async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
-    """The debouncer's refresh: a new snapshot run (``started``), ``busy`` while one runs, or
-    ``not_connected`` when the athlete has no active token any more."""
-    athlete_id = int(athlete_id)
-    record = await services().tokens.get(athlete_id)
-    if record is None or record.status is not TokenStatus.ACTIVE:
-        return {"outcome": "not_connected"}
-    instance_id, started = await start_snapshot(client, athlete_id)
-    if started:
-        log.info("athlete %s: webhook events led to snapshot run %s", athlete_id, instance_id)
-    return {"outcome": "started" if started else "busy", "instance_id": instance_id}
 
 
 @bp.activity_trigger(input_name="athlete_id", activity=CHECK_GRANT)

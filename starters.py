@@ -35,6 +35,7 @@ from orchestrations.contract import (
     snapshot_instance_id,
 )
 from orchestrations.webhook_debounce import changed_activity
+from timestamps import parse_utc
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +139,9 @@ def scheduled_refresh(custom_status: Any) -> datetime | None:
     if not isinstance(custom_status, dict) or custom_status.get("phase") != "debouncing":
         return None
     try:
-        due = datetime.fromisoformat(str(custom_status["refresh_at"]).replace("Z", "+00:00"))
+        return parse_utc(str(custom_status["refresh_at"]), require_zone=True)
     except (KeyError, ValueError):
         return None
-    return due if due.tzinfo is not None else None
 
 
 def _rescanning(custom_status: Any) -> bool:
