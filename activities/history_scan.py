@@ -42,7 +42,7 @@ from timestamps import format_utc, parse_utc
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
-MAX_RECHECKS = 20  # stored activities a finishing scan asks Strava about (the rest wait for the next)
+MAX_RECHECKS = 10  # stored activities a finishing scan asks Strava about before it removes unseen ones
 
 
 def next_before(before: int, oldest_start: int | None, full: bool) -> int:
@@ -114,12 +114,13 @@ async def sync_history_page(cursor: Cursor) -> FetchResult:
 
 @bp.activity_trigger(input_name="cursor", activity=FINISH_HISTORY_SCAN)
 async def finish_history_scan(cursor: Cursor) -> FetchResult:
-    """The scan read every page: stored activities it did not see are re-checked with Strava and
-    removed if gone or no longer published (kept when Strava cannot say), and the history is complete."""
+    """The scan read every page: stored activities it did not see are removed once Strava confirms it
+    (kept when Strava cannot say), and the history is complete. See :func:`removable`."""
     svc = services()
     athlete_id = int(cursor["athlete_id"])
     unseen = await svc.activities.not_seen_by(athlete_id, cursor["scan"], before=scan_bound(cursor["scan"]))
-    gone = await confirmed_gone(svc, athlete_id, unseen[:MAX_RECHECKS], cursor["scan"])
+    sample = recheck_sample(unseen)
+    gone = removable(unseen, sample, await confirmed_gone(svc, athlete_id, sample, cursor["scan"]))
     removed = await svc.activities.delete(athlete_id, gone)
     now = format_utc(datetime.now(timezone.utc))
 
@@ -137,6 +138,24 @@ async def finish_history_scan(cursor: Cursor) -> FetchResult:
     await svc.sync_states.update(athlete_id, finish)
     log.info("athlete %s: history %s complete (%s removed)", athlete_id, cursor["mode"], removed)
     return fetched({"removed": removed})
+
+
+def recheck_sample(unseen: list[int], size: int = MAX_RECHECKS) -> list[int]:
+    """At most ``size`` of ``unseen``, spread evenly over it (a scan that lost its tail is caught)."""
+    if len(unseen) <= size:
+        return list(unseen)
+    step = len(unseen) / size
+    return [unseen[int(i * step)] for i in range(size)]
+
+
+def removable(unseen: list[int], sample: list[int], confirmed: list[int]) -> list[int]:
+    """What a finishing scan removes. Every unseen id is absent from a page that had to contain it (the
+    pages run by key); that is Strava's own answer, but a list can be wrong, so it is trusted only when
+    every re-checked id of the sample was confirmed gone. Otherwise only the confirmed ones go and the
+    rest wait for the next scan. A bulk edit of hundreds thus costs the sample's reads, not one each."""
+    if sample and set(confirmed) == set(sample):
+        return list(unseen)
+    return list(confirmed)
 
 
 async def confirmed_gone(svc: Services, athlete_id: int, unseen: list[int], scan: str) -> list[int]:

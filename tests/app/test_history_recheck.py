@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any
 
-from activities.history_scan import confirmed_gone, scan_bound
+from activities.history_scan import confirmed_gone, recheck_sample, removable, scan_bound
 from settings import Settings
 from storage import TokenRecord, TokenStatus
 from strava.errors import BadResponseError, NotFoundError, RateLimitedError, StravaUnavailableError
@@ -93,3 +93,14 @@ async def test_without_budget_nothing_is_asked_and_nothing_removed() -> None:
 
 def test_a_scan_reads_activities_started_before_it_began() -> None:
     assert scan_bound(SCAN) == int(datetime(2026, 11, 24, 11, 0, tzinfo=timezone.utc).timestamp()) + 1
+
+
+def test_a_scan_trusts_its_pages_only_when_every_rechecked_id_is_confirmed_gone() -> None:
+    unseen = list(range(1, 501))
+    sample = recheck_sample(unseen)
+    assert len(sample) == 10 and sample[0] == 1 and sample[-1] > 450  # spread over the whole list
+    assert removable(unseen, sample, sample) == unseen  # a bulk edit: the sample's reads, not 500
+    assert removable(unseen, sample, sample[1:]) == sample[1:]  # one still there: only the confirmed go
+    assert removable(unseen, sample, []) == []  # Strava could not say (budget, token, errors): nothing
+    few = [7, 8]
+    assert recheck_sample(few) == few and removable(few, few, [8]) == [8]
