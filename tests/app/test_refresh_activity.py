@@ -276,7 +276,9 @@ async def test_a_retry_after_a_401_is_a_call_of_its_own_in_the_budget(app_servic
     valid = await connected(app_services)
     svc = services_module.services()
     await svc.tokens.replace(dataclasses.replace(valid, access_token="revoked-meanwhile"))
-    reserved = await reserve(BudgetRequest(calls=1, priority="high", work="test fetch", athlete_id=valid.athlete_id))
+    reserved = await reserve(
+        BudgetRequest(calls=1, priority="high", work="test fetch", athlete_id=valid.athlete_id)
+    )
     assert reserved["granted"]
     in_flight: list[int] = []
 
