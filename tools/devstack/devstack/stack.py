@@ -37,7 +37,7 @@ SETTINGS_ERROR = "invalid app settings: "  # how the app logs a bad setting (by 
 DEMO_DEFAULTS = {
     "SNAPSHOT_SCHEDULE": "0 */5 * * * *",
     "CORS_ALLOWED_ORIGINS": "*",
-    "STATS_CACHE_MAX_AGE_SECONDS": "60",
+    "STATS_CACHE_MAX_AGE_SECONDS": "5",
     "WEBHOOK_DEBOUNCE_SECONDS": "3",
     "WEBHOOK_MAX_DELAY_SECONDS": "15",
 }
