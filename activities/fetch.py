@@ -27,7 +27,6 @@ from orchestrations.contract import (
 )
 from orchestrations.failures import Failure, failure_from_error
 from services import Services, services
-from snapshot import public_athlete, public_stats
 from storage import TokenRecord, TokenStatus
 from strava.client import StravaClient
 from strava.errors import StravaError, UnauthorizedError
@@ -40,6 +39,8 @@ log = logging.getLogger(__name__)
 @bp.activity_trigger(input_name="athlete_id", activity=FETCH_ATHLETE)
 async def fetch_athlete(athlete_id: int) -> FetchResult:
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
+        from snapshot.privacy import public_athlete
+
         athlete = public_athlete(await strava.get_athlete(record.access_token))
         cached = json.dumps(athlete, sort_keys=True)
         await svc.sync_states.update(record.athlete_id, lambda state: replace(state, athlete=cached))
@@ -51,6 +52,8 @@ async def fetch_athlete(athlete_id: int) -> FetchResult:
 @bp.activity_trigger(input_name="athlete_id", activity=FETCH_STATS)
 async def fetch_stats(athlete_id: int) -> FetchResult:
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
+        from snapshot.privacy import public_stats
+
         return public_stats(await strava.get_stats(record.access_token, record.athlete_id))
 
     return await with_token(int(athlete_id), call)
