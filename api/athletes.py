@@ -15,7 +15,6 @@ from api.route_athlete import route_athlete
 from api.stats import deauthorized
 from orchestrations.contract import debounce_instance_id, lifecycle_instance_id, snapshot_instance_id
 from orchestrations.history_contract import history_instance_id
-from rate_budget import BudgetState, status_view
 from services import services
 from starters import runtime_status, start_snapshot
 from storage import TokenStatus
@@ -98,6 +97,8 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
 
 
 async def _budget(svc: Services) -> dict[str, Any]:
+    from rate_budget import BudgetState, status_view
+
     raw = await svc.budget.read()
     try:
         state = BudgetState.from_json(raw) if raw else BudgetState()

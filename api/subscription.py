@@ -23,7 +23,6 @@ from strava.errors import (
     StravaError,
     StravaUnavailableError,
 )
-from strava.push import fault_codes
 
 if TYPE_CHECKING:
     from services import Services
@@ -105,6 +104,8 @@ async def create(svc: Services, callback_url: str | None) -> func.HttpResponse:
     try:
         created = await svc.strava.create_push_subscription(callback_url, verify_token)
     except StravaError as error:
+        from strava.push import fault_codes
+
         codes = fault_codes(error)
         if "already exists" in codes:
             return await _existing(svc, callback_url)
