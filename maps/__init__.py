@@ -1,13 +1,13 @@
 """Route outlines for the public page: decode Strava's ``summary_polyline``, validate it, trim it around
 the start, the end and the owner's privacy zones, simplify it, and project it for SVG. Pure; no I/O.
 
-Names load from their modules on first use (PEP 562), so importing one module of the package does
-not compile the rest (cold start, tests/app/test_cold_start.py)."""
+Each name loads from its module on first use (``lazy_exports``)."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from maps.geo import Zone, parse_zones
@@ -38,11 +38,5 @@ __all__ = [
     "route_points",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # to the type checker the names are the imports above
+    __getattr__ = lazy_exports(__name__, _HOMES)

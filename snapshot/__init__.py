@@ -1,12 +1,12 @@
 """The public stats snapshot: its schema, the privacy filter, and how it is assembled. Pure code, no I/O.
 
-Names load from their modules on first use (PEP 562), so importing one module of the package does
-not compile the rest (cold start, tests/app/test_cold_start.py)."""
+Each name loads from its module on first use (``lazy_exports``)."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from snapshot.assembly import SCHEMA_VERSION, assemble_snapshot
@@ -30,11 +30,5 @@ __all__ = [
     "public_stats",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # to the type checker the names are the imports above
+    __getattr__ = lazy_exports(__name__, _HOMES)

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import storage
+
 ROOT = Path(__file__).resolve().parents[2]
 LAZY = ("card", "card.render", "api.openapi_paths", "azure.identity", "msal", "cryptography")
 
@@ -28,7 +32,7 @@ AT_INDEXING = frozenset(
         *(f"orchestrations.{name}" for name in ("activity_event", "contract", "deauthorization", "failures")),
         *(f"orchestrations.{name}" for name in ("history_contract", "history_sync", "stats_snapshot")),
         *(f"orchestrations.{name}" for name in ("steps", "timing", "token_lifecycle", "webhook_debounce")),
-        *("services", "starters", "timestamps"),
+        *("lazy_exports", "services", "starters", "timestamps"),
         # the record types the functions name, and what they stand on
         *("storage", "storage.errors", "storage.keys", "storage.properties", "storage.retry"),
         "storage.tokens",
@@ -74,3 +78,12 @@ def test_importing_the_app_loads_only_the_modules_indexing_needs() -> None:
     modules = _after_importing_the_app()["modules"]
     assert isinstance(modules, list)
     assert sorted(set(modules) - AT_INDEXING) == []
+
+
+def test_a_package_name_loads_from_its_module_and_an_unknown_one_is_an_attribute_error() -> None:
+    from storage.snapshots import SnapshotStore
+
+    assert storage.SnapshotStore is SnapshotStore
+    assert "SnapshotStore" in vars(storage)  # looked up once, then an ordinary attribute
+    with pytest.raises(AttributeError, match="no attribute 'Missing'"):
+        _ = storage.Missing  # type: ignore[attr-defined]
