@@ -87,3 +87,16 @@ def test_a_package_name_loads_from_its_module_and_an_unknown_one_is_an_attribute
     assert "SnapshotStore" in vars(storage)  # looked up once, then an ordinary attribute
     with pytest.raises(AttributeError, match="no attribute 'Missing'"):
         _ = storage.Missing  # type: ignore[attr-defined]
+
+
+def test_every_function_signature_resolves_at_indexing() -> None:
+    """The worker reads each function's type hints when it indexes the app, so a name a trigger's
+    signature uses must be imported at run time, never only under ``TYPE_CHECKING``."""
+    import typing
+
+    import function_app
+
+    functions = function_app.app.get_functions()
+    assert functions
+    for function in functions:
+        typing.get_type_hints(function.get_user_function())
