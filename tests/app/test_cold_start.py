@@ -91,12 +91,15 @@ def test_a_package_name_loads_from_its_module_and_an_unknown_one_is_an_attribute
 
 def test_every_function_signature_resolves_at_indexing() -> None:
     """The worker reads each function's type hints when it indexes the app, so a name a trigger's
-    signature uses must be imported at run time, never only under ``TYPE_CHECKING``."""
-    import typing
-
-    import function_app
-
-    functions = function_app.app.get_functions()
-    assert functions
-    for function in functions:
-        typing.get_type_hints(function.get_user_function())
+    signature uses must be imported at run time, never only under ``TYPE_CHECKING`` (a fresh
+    interpreter: ``get_functions`` builds the functions once per app)."""
+    code = (
+        "import typing\nimport function_app\n"
+        "functions = function_app.app.get_functions()\n"
+        "for function in functions:\n"
+        "    typing.get_type_hints(function.get_user_function())\n"
+        "print(len(functions))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr.strip().splitlines()[-1:]
+    assert int(done.stdout.strip().splitlines()[-1]) > 0
