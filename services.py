@@ -9,24 +9,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 
-from read_cache import PublicReadCache
-from settings import Settings, SettingsError, load_settings
-from storage import (
-    ActivityStore,
-    DiagnosticsStore,
-    OAuthStateStore,
-    RateBudgetStore,
-    SnapshotStore,
-    SyncStateStore,
-    TableService,
-    TokenStore,
-    WebhookStore,
-)
-from storage.retry import INTERACTIVE_POLICY
-from strava.client import StravaClient
+if TYPE_CHECKING:
+    from read_cache import PublicReadCache
+    from settings import Settings
+    from storage import (
+        ActivityStore,
+        DiagnosticsStore,
+        OAuthStateStore,
+        RateBudgetStore,
+        SnapshotStore,
+        SyncStateStore,
+        TableService,
+        TokenStore,
+        WebhookStore,
+    )
+    from strava.client import StravaClient
 
 
 @dataclass
@@ -49,6 +50,22 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings) -> Services:
+        # the stores and the client load here, on a process's first request, not at indexing
+        from read_cache import PublicReadCache
+        from storage import (
+            ActivityStore,
+            DiagnosticsStore,
+            OAuthStateStore,
+            RateBudgetStore,
+            SnapshotStore,
+            SyncStateStore,
+            TableService,
+            TokenStore,
+            WebhookStore,
+        )
+        from storage.retry import INTERACTIVE_POLICY
+        from strava.client import StravaClient
+
         tables = TableService.connect(settings.storage)
         interactive = tables.with_policy(INTERACTIVE_POLICY)
         http = aiohttp.ClientSession()
@@ -79,6 +96,8 @@ class Services:
     def strava_for_one_call(self) -> StravaClient:
         """A client on the shared session for one invocation, so its ``last_rate_limit`` is only what
         this invocation observed (not another concurrent one's)."""
+        from strava.client import StravaClient
+
         return StravaClient(self.settings.strava, self.http)
 
     async def close(self) -> None:
@@ -96,6 +115,8 @@ def services() -> Services:
     loop = asyncio.get_running_loop()
     found = _by_loop.get(loop)
     if found is None:
+        from settings import SettingsError, load_settings
+
         for stale in [other for other in _by_loop if other.is_closed()]:
             del _by_loop[stale]
         try:

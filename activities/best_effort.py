@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from storage import DiagnosticsStore
-from storage.diagnostics import FactValue
+if TYPE_CHECKING:
+    from storage import DiagnosticsStore
+    from storage.diagnostics import FactValue
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
@@ -26,12 +25,19 @@ from orchestrations.contract import (
     fetched,
 )
 from orchestrations.failures import Failure, failure_from_error
-from services import Services, services
-from snapshot import public_athlete, public_stats
-from storage import TokenRecord, TokenStatus
-from strava.client import StravaClient
+from services import services
+from storage import TokenStatus
 from strava.errors import StravaError, UnauthorizedError
 from timestamps import format_utc
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from services import Services
+    from storage import TokenRecord
+    from strava.client import StravaClient
+
+    Call = Callable[[Services, StravaClient, TokenRecord], Awaitable[Any]]
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -40,6 +46,8 @@ log = logging.getLogger(__name__)
 @bp.activity_trigger(input_name="athlete_id", activity=FETCH_ATHLETE)
 async def fetch_athlete(athlete_id: int) -> FetchResult:
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
+        from snapshot.privacy import public_athlete
+
         athlete = public_athlete(await strava.get_athlete(record.access_token))
         cached = json.dumps(athlete, sort_keys=True)
         await svc.sync_states.update(record.athlete_id, lambda state: replace(state, athlete=cached))
@@ -51,12 +59,11 @@ async def fetch_athlete(athlete_id: int) -> FetchResult:
 @bp.activity_trigger(input_name="athlete_id", activity=FETCH_STATS)
 async def fetch_stats(athlete_id: int) -> FetchResult:
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
+        from snapshot.privacy import public_stats
+
         return public_stats(await strava.get_stats(record.access_token, record.athlete_id))
 
     return await with_token(int(athlete_id), call)
-
-
-Call = Callable[[Services, StravaClient, TokenRecord], Awaitable[Any]]
 
 
 async def with_token(athlete_id: int, call: Call) -> FetchResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
@@ -21,13 +21,16 @@ from orchestrations.history_contract import (
     SYNC_RECENT,
     RefreshPlan,
 )
-from services import Services, services
-from settings import Settings
-from snapshot import PrivacyPolicy, public_activity
-from storage import SyncState, TokenRecord, activity_body
-from strava.client import StravaClient
-from strava.models import SummaryActivity
+from services import services
 from timestamps import format_utc, parse_utc
+
+if TYPE_CHECKING:
+    from services import Services
+    from settings import Settings
+    from snapshot.privacy import PrivacyPolicy
+    from storage import SyncState, TokenRecord
+    from strava.client import StravaClient
+    from strava.models import SummaryActivity
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -35,11 +38,15 @@ log = logging.getLogger(__name__)
 
 def policy_of(settings: Settings) -> PrivacyPolicy:
     """The privacy filter the settings describe."""
+    from snapshot.privacy import PrivacyPolicy
+
     return PrivacyPolicy(settings.published_visibilities, settings.maps)
 
 
 def split_published(svc: Services, page: list[SummaryActivity]) -> tuple[list[dict[str, Any]], list[int]]:
     """The page's published activities (public form) and the ids of those the policy keeps private."""
+    from snapshot.privacy import public_activity
+
     policy = policy_of(svc.settings)
     published: list[dict[str, Any]] = []
     private: list[int] = []
@@ -107,6 +114,8 @@ async def sync_recent_activities(athlete_id: int) -> FetchResult:
         full = len(page) >= PAGE_SIZE
         listed = {activity.id for activity in page}
         gone = [] if full else [activity_id for activity_id in stored if activity_id not in listed]
+        from storage.history import activity_body
+
         fresh = [item for item in published if stored.get(item["id"]) != activity_body(item)]
         removed = await svc.activities.delete(record.athlete_id, [*private, *gone])
         await svc.activities.put(record.athlete_id, fresh, state.scan)

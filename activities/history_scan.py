@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
@@ -32,13 +32,16 @@ from orchestrations.history_contract import (
     Started,
     history_instance_id,
 )
-from services import Services, services
-from snapshot import public_activity
+from services import services
 from starters import start_singleton
-from storage import SyncState, TokenRecord, TokenStatus
-from strava.client import StravaClient
+from storage import TokenStatus
 from strava.errors import NotFoundError, RateLimitedError, StravaError
 from timestamps import format_utc, parse_utc
+
+if TYPE_CHECKING:
+    from services import Services
+    from storage import SyncState, TokenRecord
+    from strava.client import StravaClient
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -170,6 +173,8 @@ async def confirmed_gone(svc: Services, athlete_id: int, unseen: list[int], scan
             "athlete %s: %s unseen activities kept until the next scan (budget)", athlete_id, len(unseen)
         )
         return []
+    from snapshot.privacy import public_activity
+
     strava, policy, gone = svc.strava_for_one_call(), policy_of(svc.settings), []
     try:
         for activity_id in unseen:

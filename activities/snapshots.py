@@ -6,13 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
-from history.section import history_fields
-from maps.section import routes_section, without_routes
 from orchestrations.contract import (
     RECORD_DIAGNOSTICS,
     SAVE_SNAPSHOT,
@@ -23,11 +21,14 @@ from orchestrations.contract import (
     SaveResult,
     SnapshotStart,
 )
-from read_cache import invalidate_public_reads
-from services import Services, services
+from services import services
 from starters import start_snapshot
-from storage import SnapshotInfo, TokenStatus
+from storage import TokenStatus
 from timestamps import format_utc, parse_utc
+
+if TYPE_CHECKING:
+    from services import Services
+    from storage import SnapshotInfo
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
     else:
         generated_at = document["generated_at"]
         saved = await svc.snapshots.save(athlete_id, _body(document), parse_utc(generated_at), key)
+        from read_cache import invalidate_public_reads
+
         invalidate_public_reads(athlete_id)
     await record_quietly(
         svc.diagnostics,
@@ -78,6 +81,9 @@ async def _completed(svc: Services, athlete_id: int, document: dict[str, Any]) -
     """The document with what the activity store adds: the aggregates from its index (one row), the
     newest activities by one query; never the whole partition, except for the ``routes`` section with
     maps on (every stored route)."""
+    from history.section import history_fields
+    from maps.section import routes_section, without_routes
+
     index = await svc.activities.index(athlete_id)
     state = await svc.sync_states.get(athlete_id)
     fields = history_fields(

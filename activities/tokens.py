@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import time
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import azure.durable_functions as df
 
@@ -25,17 +25,20 @@ from orchestrations.contract import (
     refreshed,
 )
 from orchestrations.failures import Failure, failure_from_error
-from read_cache import invalidate_public_reads
 from services import services
 from starters import ensure_lifecycle
-from storage import ConcurrencyConflictError, StorageError, TokenRecord, TokenStatus
-from storage.retry import ONLY_COPY_POLICY, RACES, RetryBudget, StoragePolicy, retrying
-from storage.retry import Clock as RetryClock
-from storage.retry import Sleep as RetrySleep
-from strava.client import StravaClient
+from storage import ConcurrencyConflictError, StorageError, TokenStatus
+from storage.retry import ONLY_COPY_POLICY, RACES, retrying
 from strava.errors import BadResponseError, ReauthorizationRequiredError, StravaError
-from strava.models import TokenSet
 from timestamps import as_utc, format_utc, from_epoch
+
+if TYPE_CHECKING:
+    from storage import TokenRecord
+    from storage.retry import Clock as RetryClock
+    from storage.retry import RetryBudget, StoragePolicy
+    from storage.retry import Sleep as RetrySleep
+    from strava.client import StravaClient
+    from strava.models import TokenSet
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -97,6 +100,8 @@ async def refresh_token(request: RefreshRequest) -> RefreshResult:
     except StorageError as error:  # the budget ran out: reported, never raised (see _rotated_pair_lost)
         return await _rotated_pair_lost(record, error)
     if stored.status is not record.status:
+        from read_cache import invalidate_public_reads
+
         invalidate_public_reads(athlete_id)  # stored as active over a status set from the old pair
     if stored.refresh_token != tokens.refresh_token:
         # a new authorization replaced the pair meanwhile; it is newer than ours, so it stays
@@ -213,6 +218,8 @@ async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) 
     except ConcurrencyConflictError:
         latest = await svc.tokens.get(record.athlete_id)
         return refreshed("still_fresh", latest.expires_at if latest else record.expires_at)
+    from read_cache import invalidate_public_reads
+
     invalidate_public_reads(record.athlete_id)  # public stats now answer 410
     return await _failed_refresh(record.athlete_id, failure)
 

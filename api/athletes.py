@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
 from api.conditional_get import serve_snapshot
-from api.diagnosis import Observations, diagnose
 from api.responses import NO_STORE, error_response, json_response, storage_failure_is_503
 from api.route_athlete import route_athlete
 from api.stats import deauthorized
 from orchestrations.contract import debounce_instance_id, lifecycle_instance_id, snapshot_instance_id
 from orchestrations.history_contract import history_instance_id
-from rate_budget import BudgetState, status_view
-from services import Services, services
+from services import services
 from starters import runtime_status, start_snapshot
 from storage import TokenStatus
+
+if TYPE_CHECKING:
+    from services import Services
 
 bp = df.Blueprint()
 
@@ -65,6 +66,8 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
     lifecycle = await client.get_status(lifecycle_instance_id(athlete_id))
     run = await client.get_status(snapshot_instance_id(athlete_id))
     snapshot = await svc.snapshots.head(athlete_id)
+    from api.diagnosis import Observations, diagnose
+
     observations = Observations(
         athlete_id=athlete_id,
         token_status=record.status.value,
@@ -97,6 +100,8 @@ async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationC
 
 
 async def _budget(svc: Services) -> dict[str, Any]:
+    from rate_budget import BudgetState, status_view
+
     raw = await svc.budget.read()
     try:
         state = BudgetState.from_json(raw) if raw else BudgetState()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 
 from api.caching import etag_matches, http_date
 from api.responses import JSON, NOSNIFF, error_response
-from services import Services
+
+if TYPE_CHECKING:
+    from services import Services
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import azure.durable_functions as df
@@ -18,12 +19,9 @@ import azure.functions as func
 from api import urls
 from api.browser_binding import BINDING_COOKIE, binding_cookie, cookie_value
 from api.responses import html_page, redirect, storage_failure_is_503
-from read_cache import invalidate_public_reads
-from services import Services, services
-from settings import VISIBILITIES, Settings
+from services import services
 from starters import ensure_lifecycle, start_snapshot
-from storage import InvalidStateError, TokenRecord, TokenStatus
-from storage.oauth_states import StateData
+from storage import TokenRecord, TokenStatus
 from strava.errors import (
     AthleteLimitError,
     BadResponseError,
@@ -31,9 +29,14 @@ from strava.errors import (
     ReauthorizationRequiredError,
     StravaError,
 )
-from strava.models import TokenGrant
 from strava.oauth import ACTIVITY_SCOPES, granted_scopes
 from timestamps import format_utc
+
+if TYPE_CHECKING:
+    from services import Services
+    from settings import Settings
+    from storage.oauth_states import StateData
+    from strava.models import TokenGrant
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -91,6 +94,8 @@ async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
 
 def published_summary(settings: Settings) -> str:
     """What a published snapshot shows, in words, from the privacy settings in force."""
+    from settings import VISIBILITIES
+
     visible = " or ".join(VISIBILITY_WORDS[v] for v in VISIBILITIES if v in settings.published_visibilities)
     maps = (
         f"with route outlines that leave out {settings.maps.radius_m:g} m around each start and end"
@@ -184,6 +189,8 @@ async def start_work(
 
 async def _accept_state(req: func.HttpRequest, svc: Services) -> StateData | func.HttpResponse:
     """Step 1: the state must be known, fresh, unused, and come back to the browser it was issued to."""
+    from storage.oauth_states import InvalidStateError
+
     binding = cookie_value(req.headers.get("Cookie"), BINDING_COOKIE)
     try:
         return await svc.states.consume(req.params.get("state", ""), _now(), binding)
@@ -253,6 +260,8 @@ async def _bind(
             updated_at=_now(),
         )
     )
+    from read_cache import invalidate_public_reads
+
     invalidate_public_reads(athlete_id)  # consent, status and the default athlete may have changed
     return None
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 
 from api.responses import error_response
-from services import Services
-from storage import InvalidKeyError, TokenRecord, athlete_key
+from storage import InvalidKeyError, athlete_key
+
+if TYPE_CHECKING:
+    from services import Services
+    from storage import TokenRecord
 
 
 def parse_athlete_id(raw: str | None) -> int | None:

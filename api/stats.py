@@ -8,31 +8,36 @@ Other representations of the snapshot (the SVG card) go through the same public 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api.caching import choose_coding, cors_headers, encode, http_date, not_modified, preflight_headers
-from api.conditional_get import JSON_SNAPSHOT, Representation
+from api.conditional_get import JSON_SNAPSHOT
 from api.responses import error_response, storage_failure_is_503
 from api.route_athlete import bad_athlete_id, parse_athlete_id
-from read_cache import CachedSnapshot, Publication, PublicView
-from services import Services, services
+from services import services
+
+if TYPE_CHECKING:
+    from api.conditional_get import Representation
+    from read_cache import CachedSnapshot, PublicView
+    from services import Services
 
 bp = df.Blueprint()
 METHODS = ["GET", "HEAD", "OPTIONS"]
 
 DEAUTHORIZED_MESSAGE = "This athlete revoked this app's access on Strava; their data was deleted."
-REFUSALS = {
-    Publication.UNKNOWN_ATHLETE: (404, "No such athlete is connected to this app."),
-    Publication.NOT_PUBLISHED: (
+REFUSALS = {  # by ``read_cache.Publication`` value: the error code of the answer
+    "unknown_athlete": (404, "No such athlete is connected to this app."),
+    "not_published": (
         403,
         "This athlete did not choose to publish their stats; the owner can read them with a function key "
         "at /api/athletes/{id}/snapshot.",
     ),
-    Publication.NOT_CONNECTED: (410, "This athlete's Strava connection has lapsed; nothing is published."),
-    Publication.DEAUTHORIZED: (410, DEAUTHORIZED_MESSAGE),
-    Publication.NO_SNAPSHOT: (404, "No snapshot has been built for this athlete yet; try again soon."),
+    "not_connected": (410, "This athlete's Strava connection has lapsed; nothing is published."),
+    "deauthorized": (410, DEAUTHORIZED_MESSAGE),
+    "no_snapshot_yet": (404, "No snapshot has been built for this athlete yet; try again soon."),
 }
 
 
@@ -80,10 +85,12 @@ async def published_view(
     req: func.HttpRequest, svc: Services, athlete_id: int
 ) -> PublicView | func.HttpResponse:
     """The cached view of an athlete who chose to publish, or the JSON refusal (404/403/410) to send."""
+    from read_cache import Publication
+
     view = await svc.public_reads.view(athlete_id)
     if view.publication is Publication.PUBLISHED:
         return view
-    status, message = REFUSALS[view.publication]
+    status, message = REFUSALS[view.publication.value]
     return error_response(status, view.publication.value, message, cors_for(req, svc))
 
 

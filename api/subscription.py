@@ -8,15 +8,14 @@ import contextlib
 import logging
 import math
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
 from api.responses import NO_STORE, error_response, json_response, storage_failure_is_503
-from services import Services, services
-from storage import StoredSubscription
+from services import services
 from strava.errors import (
     ClientCredentialsError,
     NotFoundError,
@@ -24,7 +23,11 @@ from strava.errors import (
     StravaError,
     StravaUnavailableError,
 )
-from strava.push import PushSubscription, fault_codes
+
+if TYPE_CHECKING:
+    from services import Services
+    from storage.webhooks import StoredSubscription
+    from strava.push import PushSubscription
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -101,6 +104,8 @@ async def create(svc: Services, callback_url: str | None) -> func.HttpResponse:
     try:
         created = await svc.strava.create_push_subscription(callback_url, verify_token)
     except StravaError as error:
+        from strava.push import fault_codes
+
         codes = fault_codes(error)
         if "already exists" in codes:
             return await _existing(svc, callback_url)
@@ -146,6 +151,8 @@ async def delete(svc: Services) -> func.HttpResponse:
 
 
 async def _remember(svc: Services, subscription_id: int, callback_url: str | None) -> None:
+    from storage.webhooks import StoredSubscription
+
     stored = await svc.webhooks.subscription()
     if stored is not None and stored.id == subscription_id:
         return

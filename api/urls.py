@@ -7,9 +7,11 @@ to ``localhost:7071``) is unset or loopback too. Links inside pages are host-rel
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
 
-from settings import Settings
+if TYPE_CHECKING:
+    from settings import Settings
 
 ROUTE_PREFIX = "/api"
 AUTHORIZE_PATH = f"{ROUTE_PREFIX}/strava/authorize"

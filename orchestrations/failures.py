@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from strava.errors import (
     ApplicationInactiveError,
@@ -21,11 +21,13 @@ from strava.errors import (
     NotFoundError,
     RateLimitedError,
     ReauthorizationRequiredError,
-    StravaError,
     StravaUnavailableError,
     UnauthorizedError,
 )
 from timestamps import format_utc
+
+if TYPE_CHECKING:
+    from strava.errors import StravaError
 
 FailureKind = Literal[
     "not_connected",

@@ -37,7 +37,6 @@ from orchestrations.history_contract import (
 )
 from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
-from snapshot import assemble_snapshot
 from timestamps import as_utc, format_utc
 
 bp = df.Blueprint()
@@ -135,6 +134,8 @@ def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, An
 
     context.set_custom_status({"phase": "saving"})
     now = as_utc(context.current_utc_datetime)
+    from snapshot.assembly import assemble_snapshot  # loads at the first save, not at indexing
+
     document = assemble_snapshot(data["athlete"], data["stats"], [], now)  # the save adds the rest
     try:
         request: SaveRequest = {"athlete_id": athlete_id, "snapshot": document}

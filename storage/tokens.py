@@ -11,13 +11,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.errors import ConcurrencyConflictError, EntityExistsError, EntityNotFoundError
 from storage.keys import athlete_id_from_key, athlete_key
 from storage.properties import etag_of, int64, read_bool, read_datetime, read_int, read_str, require_utc
-from storage.retry import StoragePolicy
-from storage.tables import TableService
+
+if TYPE_CHECKING:
+    from storage.retry import StoragePolicy
+    from storage.tables import TableService
 
 GRANT_ROW = "grant"
 OWNER_PARTITION, OWNER_ROW = "app", "owner"  # the athlete the app is bound to (first to connect)

@@ -8,17 +8,98 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import storage
+
 ROOT = Path(__file__).resolve().parents[2]
 LAZY = ("card", "card.render", "api.openapi_paths", "azure.identity", "msal", "cryptography")
 
+# The app's modules that indexing loads: the function modules, the names their decorators need
+# (orchestrations' contract, steps and timing) and what they import at module level. Everything else
+# (settings, the stores, the read cache, snapshot assembly and the privacy filter, history, maps, the
+# card) loads in the function that uses it, on a process's first request. A module that joins this list
+# costs every cold start its compile time (a package without __pycache__ compiles each one).
+AT_INDEXING = frozenset(
+    {
+        "function_app",
+        *("activities", "api", "orchestrations", "scheduled", "scheduled.watchdog"),
+        *(f"activities.{name}" for name in ("activity_events", "best_effort", "budget", "deauthorization")),
+        *(f"activities.{name}" for name in ("fetch", "history", "history_scan", "snapshots", "tokens")),
+        *(f"api.{name}" for name in ("athletes", "browser_binding", "caching", "conditional_get", "embeds")),
+        *(f"api.{name}" for name in ("oauth", "openapi", "responses", "route_athlete", "stats")),
+        *(f"api.{name}" for name in ("subscription", "urls", "webhook", "webhook_events")),
+        *(f"orchestrations.{name}" for name in ("activity_event", "contract", "deauthorization", "failures")),
+        *(f"orchestrations.{name}" for name in ("history_contract", "history_sync", "stats_snapshot")),
+        *(f"orchestrations.{name}" for name in ("steps", "timing", "token_lifecycle", "webhook_debounce")),
+        *("lazy_exports", "services", "starters", "timestamps"),
+        # the record types the functions name, and what they stand on
+        *("storage", "storage.errors", "storage.keys", "storage.properties", "storage.retry"),
+        "storage.tokens",
+        *("strava", "strava.errors", "strava.oauth", "strava.ratelimits"),
+        # only while activities/budget.py imports the budget arithmetic, and activities/activity_events.py
+        # the Strava client, at module level (both are needed only in their functions' bodies)
+        "rate_budget",
+        *(f"strava.{name}" for name in ("activity", "client", "json_fields", "models", "push", "transport")),
+    }
+)
 
-def test_importing_the_app_leaves_the_card_the_openapi_document_and_azure_identity_out() -> None:
+
+def _app_packages() -> set[str]:
+    """The top-level names the app ships: its root modules and packages (not tests or tools)."""
+    names = {path.stem for path in ROOT.glob("*.py")}
+    names |= {path.parent.name for path in ROOT.glob("*/__init__.py")}
+    return names - {"tests", "tools"}
+
+
+def _after_importing_the_app() -> dict[str, object]:
     code = (
         "import gc, json, sys\nimport function_app\n"
-        f"loaded = [m for m in {LAZY!r} if m in sys.modules]\n"
-        "print(json.dumps({'loaded': loaded, 'frozen': gc.get_freeze_count()}))"
+        f"app = {sorted(_app_packages())!r}\n"
+        "print(json.dumps({\n"
+        "    'modules': sorted(m for m in sys.modules if m.split('.')[0] in app),\n"
+        f"    'lazy': [m for m in {LAZY!r} if m in sys.modules],\n"
+        "    'frozen': gc.get_freeze_count(),\n"
+        "}))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert found["loaded"] == []
+    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_importing_the_app_leaves_the_card_the_openapi_document_and_azure_identity_out() -> None:
+    found = _after_importing_the_app()
+    assert found["lazy"] == []
+    assert isinstance(found["frozen"], int)
     assert found["frozen"] > 10_000  # the libraries' objects left the collector before the app loaded
+
+
+def test_importing_the_app_loads_only_the_modules_indexing_needs() -> None:
+    modules = _after_importing_the_app()["modules"]
+    assert isinstance(modules, list)
+    assert sorted(set(modules) - AT_INDEXING) == []
+
+
+def test_a_package_name_loads_from_its_module_and_an_unknown_one_is_an_attribute_error() -> None:
+    from storage.snapshots import SnapshotStore
+
+    assert storage.SnapshotStore is SnapshotStore
+    assert "SnapshotStore" in vars(storage)  # looked up once, then an ordinary attribute
+    with pytest.raises(AttributeError, match="no attribute 'Missing'"):
+        _ = storage.Missing  # type: ignore[attr-defined]
+
+
+def test_every_function_signature_resolves_at_indexing() -> None:
+    """The worker reads each function's type hints when it indexes the app, so a name a trigger's
+    signature uses must be imported at run time, never only under ``TYPE_CHECKING`` (a fresh
+    interpreter: ``get_functions`` builds the functions once per app)."""
+    code = (
+        "import typing\nimport function_app\n"
+        "functions = function_app.app.get_functions()\n"
+        "for function in functions:\n"
+        "    typing.get_type_hints(function.get_user_function())\n"
+        "print(len(functions))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr.strip().splitlines()[-1:]
+    assert int(done.stdout.strip().splitlines()[-1]) > 0

@@ -36,7 +36,7 @@ def test_azure_yaml_hooks_only_name_outputs_the_template_has() -> None:
 # What the package holds: the app's code and settings, and the files that say what it is.
 APP_FILES = {
     "function_app.py", "host.json", "requirements.txt", "settings.py", "services.py", "timestamps.py",
-    "read_cache.py", "rate_budget.py", "starters.py",
+    "read_cache.py", "rate_budget.py", "starters.py", "lazy_exports.py",
     "activities", "api", "card", "history", "maps", "orchestrations", "scheduled", "snapshot", "storage",
     "strava",
     "README.md", "LICENSE", ".funcignore",
