@@ -12,7 +12,7 @@ import json
 import logging
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
@@ -24,11 +24,14 @@ from orchestrations.contract import VERIFY_ACTIVITIES, FetchResult, fetch_failed
 from orchestrations.failures import Failure, failure_from_error
 from orchestrations.history_contract import APPLY_ACTIVITY_EVENT, ActivityEvent
 from services import Services, services
-from storage import TokenRecord, TokenStatus
-from strava.client import StravaClient
+from storage import TokenStatus
 from strava.errors import NotFoundError, StravaError
 from strava.ratelimits import RateLimitUsage
 from timestamps import format_utc
+
+if TYPE_CHECKING:  # annotations only: the Strava client loads on the first call
+    from storage import TokenRecord
+    from strava.client import StravaClient
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
 from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
-from rate_budget import BudgetState, Decision, Priority, reserve, settle
 from services import Services, services
-from strava.ratelimits import RateLimitUsage
 from timestamps import format_utc
+
+if TYPE_CHECKING:  # the budget's logic loads on the first reservation, not at indexing
+    from rate_budget import BudgetState, Decision, Priority
+    from strava.ratelimits import RateLimitUsage
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -20,6 +23,8 @@ UNAVAILABLE_WAIT = timedelta(seconds=30)
 
 
 def _state(raw: dict[str, object] | None) -> BudgetState:
+    from rate_budget import BudgetState
+
     try:
         return BudgetState.from_json(raw) if raw else BudgetState()
     except ValueError:
@@ -46,6 +51,8 @@ async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
             await record_quietly(svc.diagnostics, int(athlete_id), facts)
         until = now + UNAVAILABLE_WAIT
         reason = f"the rate budget could not be reserved ({kind}); asking again shortly"
+        from rate_budget import Decision
+
         decision = Decision(False, until, reason)
     return {
         "granted": decision.granted,
@@ -56,6 +63,8 @@ async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
 
 async def reserve_calls(svc: Services, calls: int, priority: Priority, work: str) -> Decision:
     """Reserve ``calls`` in the shared budget: counted in flight until settled, or refused until a reset."""
+    from rate_budget import reserve
+
     now = datetime.now(timezone.utc)
 
     def change(raw: dict[str, object] | None) -> tuple[dict[str, object], Decision]:
@@ -69,6 +78,8 @@ async def settle_calls(svc: Services, calls: int, reported: RateLimitUsage | Non
     """``calls`` reserved calls were answered (or given up); ``reported`` is the latest usage seen.
     Best effort, like diagnostics: a storage error never fails the call it settles (a retried fetch
     would call Strava again); an unsettled reservation lapses at the window's end."""
+    from rate_budget import settle
+
     now = datetime.now(timezone.utc)
 
     def change(raw: dict[str, object] | None) -> tuple[dict[str, object], None]:

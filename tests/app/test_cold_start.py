@@ -26,7 +26,8 @@ AT_INDEXING = frozenset(
         *("activities", "api", "orchestrations", "scheduled", "scheduled.watchdog"),
         *(f"activities.{name}" for name in ("activity_events", "best_effort", "budget", "deauthorization")),
         *(f"activities.{name}" for name in ("fetch", "history", "history_scan", "snapshots", "tokens")),
-        *(f"api.{name}" for name in ("athletes", "browser_binding", "caching", "conditional_get", "embeds")),
+        *(f"api.{name}" for name in ("athletes", "browser_binding", "caching", "conditional_get")),
+        *(f"api.{name}" for name in ("drawing_budget", "embeds")),
         *(f"api.{name}" for name in ("oauth", "openapi", "responses", "route_athlete", "stats")),
         *(f"api.{name}" for name in ("subscription", "urls", "webhook", "webhook_events")),
         *(f"orchestrations.{name}" for name in ("activity_event", "contract", "deauthorization", "failures")),
@@ -37,10 +38,6 @@ AT_INDEXING = frozenset(
         *("storage", "storage.errors", "storage.keys", "storage.properties", "storage.retry"),
         "storage.tokens",
         *("strava", "strava.errors", "strava.oauth", "strava.ratelimits"),
-        # only while activities/budget.py imports the budget arithmetic, and activities/activity_events.py
-        # the Strava client, at module level (both are needed only in their functions' bodies)
-        "rate_budget",
-        *(f"strava.{name}" for name in ("activity", "client", "json_fields", "models", "push", "transport")),
     }
 )
 
