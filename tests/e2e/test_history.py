@@ -282,6 +282,7 @@ async def test_an_activity_deleted_during_a_rescan_shifts_no_page_and_costs_no_o
     app.emulator.release()
     _, body = await app.wait_for(status_url, 200, timeout=60)
     assert json.loads(body)["output"]["outcome"] == "complete"
+    await app.wait_for_history(athlete_id)  # the refresh the scan started (its recent page sees the delete)
 
     stored = await stored_activities(app, athlete_id)
     truth = published_truth(app, athlete_id)
