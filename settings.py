@@ -11,7 +11,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from history.goals import Goal, parse_goals
-from maps import MapPolicy, Zone, parse_zones
+from maps import MapPolicy, Zone, map_key, parse_zones
 from rate_budget import BudgetPolicy
 from storage.connection import StorageConnection, StorageConnectionError, storage_connection
 from strava.client import StravaConfig
@@ -131,6 +131,7 @@ class Settings:
                 reader.text("SNAPSHOT_MAPS", "off").lower(),
                 reader.integer("SNAPSHOT_MAP_PRIVACY_RADIUS_M", 500, low=100, high=10_000),
                 reader.zones("SNAPSHOT_PRIVACY_ZONES"),
+                map_key(reader.text("STRAVA_CLIENT_SECRET", "")),
             ),
             cors_origins=tuple(reader.words("CORS_ALLOWED_ORIGINS", "", None)),
             cache_max_age=reader.integer("STATS_CACHE_MAX_AGE_SECONDS", 15, low=0, high=86400),
@@ -189,11 +190,12 @@ class Settings:
         return None
 
 
-def map_policy(mode: str, radius_m: int, zones: tuple[Zone, ...]) -> MapPolicy | None:
-    """``SNAPSHOT_MAPS`` with its privacy settings: ``None`` (off, the default) or the outline policy."""
+def map_policy(mode: str, radius_m: int, zones: tuple[Zone, ...], key: bytes) -> MapPolicy | None:
+    """``SNAPSHOT_MAPS`` with its privacy settings: ``None`` (off, the default) or the outline policy,
+    its hidden circles' offsets keyed from ``STRAVA_CLIENT_SECRET`` (unset: no route is published)."""
     if mode not in MAP_MODES:
         raise SettingsError(f"SNAPSHOT_MAPS may only be {' or '.join(MAP_MODES)}")
-    return MapPolicy(radius_m=radius_m, zones=zones) if mode == "outline" else None
+    return MapPolicy(key=key, radius_m=radius_m, zones=zones) if mode == "outline" else None
 
 
 @lru_cache(maxsize=1)

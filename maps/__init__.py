@@ -1,5 +1,6 @@
 """Route outlines for the public page: decode Strava's ``summary_polyline``, validate it, trim it around
-the start, the end and the owner's privacy zones, simplify it, and project it for SVG. Pure; no I/O.
+the start and the end (circles at a secret offset from them) and the owner's privacy zones, simplify
+it, and project it for SVG. Pure; no I/O.
 
 Each name loads from its module on first use (``lazy_exports``)."""
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from maps.geo import Zone, parse_zones
     from maps.polyline import PolylineError, decode_polyline, encode_polyline
     from maps.trim import MapPolicy, RouteRejectedError, public_route, route_points
+    from maps.veil import map_key
 
 _HOMES = {
     "Zone": "maps.geo",
@@ -24,6 +26,7 @@ _HOMES = {
     "RouteRejectedError": "maps.trim",
     "public_route": "maps.trim",
     "route_points": "maps.trim",
+    "map_key": "maps.veil",
 }
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "Zone",
     "decode_polyline",
     "encode_polyline",
+    "map_key",
     "parse_zones",
     "public_route",
     "route_points",

@@ -1,20 +1,24 @@
 """The published route of one activity: decoded, validated, trimmed for privacy, then simplified.
 
-Trimming removes every point within ``radius_m`` of the start or the end (the polyline's first and
-last points, and Strava's ``start_latlng``/``end_latlng`` when given) and every point inside a privacy
-zone. Where points were removed mid-route the route is cut in parts, so no drawn line crosses a
-trimmed circle. Parts of one point are dropped, and a route left with fewer than ``min_points`` points
-is not published at all.
+Trimming hides a circle round the start and the end (the polyline's first and last points, and
+Strava's ``start_latlng``/``end_latlng`` when given) and every privacy zone. The circle round a start is
+not centred on it (its drawn edge would give the start away): its centre lies at a secret offset of 0.3
+to 0.5 ``radius_m`` from the start (:mod:`maps.veil`) and its radius is 1.5 ``radius_m``, so no published
+point lies within ``radius_m`` of a start or an end, nor within 1.5 ``radius_m`` of a hidden centre.
+Without a key nothing is published. Where points were removed mid-route the route is cut in parts, so
+no drawn line crosses a hidden circle. Parts of one point are dropped, and a route left with fewer than
+``min_points`` points is not published at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from maps.geo import Zone
 from maps.polyline import Point, PolylineError, decode_polyline, encode_polyline
 from maps.simplify import simplify
+from maps.veil import MAX_OFFSET, hidden_centre
 
 MAX_POLYLINE_CHARS = 100_000  # Strava's summary polylines are a few kB; larger is not a summary
 MAX_DECODED_POINTS = 20_000
@@ -28,8 +32,10 @@ class RouteRejectedError(ValueError):
 
 @dataclass(frozen=True)
 class MapPolicy:
-    """How routes are published (``SNAPSHOT_MAPS=outline``)."""
+    """How routes are published (``SNAPSHOT_MAPS=outline``); ``key`` draws the hidden circles' offsets
+    (:func:`maps.veil.map_key`; empty: no route is published)."""
 
+    key: bytes = field(repr=False)
     radius_m: float = 500.0  # SNAPSHOT_MAP_PRIVACY_RADIUS_M
     zones: tuple[Zone, ...] = ()  # SNAPSHOT_PRIVACY_ZONES
     max_points: int = PUBLISHED_POINTS
@@ -45,7 +51,7 @@ def public_route(
     """The route to publish as encoded polyline parts, or ``None`` when there is none to publish (no
     polyline, or too little left after trimming). Raises :class:`RouteRejectedError` for a polyline
     that is huge, does not decode or leaves the globe."""
-    if not polyline:
+    if not polyline or not policy.key:
         return None
     if len(polyline) > MAX_POLYLINE_CHARS:
         raise RouteRejectedError(f"polyline longer than {MAX_POLYLINE_CHARS} characters")
@@ -64,9 +70,12 @@ def public_route(
 def trimmed(
     points: Sequence[Point], policy: MapPolicy, start: Point | None = None, end: Point | None = None
 ) -> list[list[Point]]:
-    """The parts of ``points`` outside every circle (start, end, zones), each of two points or more."""
+    """The parts of ``points`` outside every hidden circle (start, end, zones), each of two points or
+    more."""
     ends = [points[0], points[-1], *(point for point in (start, end) if point is not None)]
-    circles = [Zone(lat, lng, policy.radius_m) for lat, lng in dict.fromkeys(ends)]
+    hidden = (1 + MAX_OFFSET) * policy.radius_m
+    centres = (hidden_centre(point, policy.key, policy.radius_m) for point in dict.fromkeys(ends))
+    circles = [Zone(lat, lng, hidden) for lat, lng in centres]
     circles += policy.zones
     parts: list[list[Point]] = [[]]
     for point in points:

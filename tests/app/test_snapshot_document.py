@@ -2,9 +2,11 @@
 
 from datetime import datetime, timezone
 
-from maps import MapPolicy
+from maps import MapPolicy, map_key
 from snapshot import PrivacyPolicy, assemble_snapshot, public_activity, public_athlete
 from strava.models import Athlete, SummaryActivity
+
+KEY = map_key("test-secret")
 
 
 def activity(visibility="everyone", private=False, **changes):
@@ -55,7 +57,7 @@ def test_private_flag_wins_over_a_published_visibility_unless_only_me_is_publish
 
 
 def test_strava_locations_and_polylines_are_never_published():
-    for policy in (PrivacyPolicy(), PrivacyPolicy(maps=MapPolicy())):
+    for policy in (PrivacyPolicy(), PrivacyPolicy(maps=MapPolicy(key=KEY))):
         item = public_activity(activity(), policy)
         assert item is not None
         assert {"start_latlng", "end_latlng", "summary_polyline", "map"}.isdisjoint(item)

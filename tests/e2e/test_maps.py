@@ -17,6 +17,7 @@ from azure.data.tables.aio import TableServiceClient
 from maps import decode_polyline, route_points
 from maps.geo import distance_m
 from tests.e2e.conftest import AppUnderTest
+from tests.maps.test_home_attack import circle_fit, mean
 
 pytestmark = pytest.mark.e2e
 SVG = "{http://www.w3.org/2000/svg}"
@@ -135,6 +136,13 @@ async def test_outline_routes_are_trimmed_before_they_are_stored_and_served(laun
                 assert distance_m(point, tuple(original["start_latlng"])) > RADIUS
     doors = {tuple(by_id[item["id"]]["start_latlng"]) for item in loops}
     assert len(doors) <= 2  # they all leave from (and come back to) the same home
+    # the drawn ends of the loops from home do not point at it (the circle round home is off-centre)
+    home = tuple(by_id[loops[0]["id"]]["start_latlng"])
+    ends = [
+        p for item in loops for p in (route_points(item["route"])[0][0], route_points(item["route"])[-1][-1])
+    ]
+    assert distance_m(circle_fit(ends, home), home) >= RADIUS / 4
+    assert distance_m(mean(ends), home) >= RADIUS / 16
 
     # the card's map and the poster, with the card's read rules
     status, headers, svg = await app.request("GET", "/api/card.svg?show=latest,map")

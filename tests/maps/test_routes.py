@@ -19,6 +19,7 @@ from maps import (
     Zone,
     decode_polyline,
     encode_polyline,
+    map_key,
     parse_zones,
     public_route,
     route_points,
@@ -32,6 +33,7 @@ from snapshot import PrivacyPolicy, public_activity
 from strava.models import SummaryActivity
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp()
+KEY = map_key("test-secret")
 GOOGLE = [(38.5, -120.2), (40.7, -120.95), (43.252, -126.453)]
 
 
@@ -84,20 +86,20 @@ def test_too_many_points_is_refused_before_all_are_decoded():
 )
 def test_public_route_rejects_undecodable_and_huge(polyline: str):
     with pytest.raises(RouteRejectedError) as caught:
-        public_route(polyline, MapPolicy())
+        public_route(polyline, MapPolicy(key=KEY))
     assert polyline[:20] not in str(caught.value)
 
 
 def test_no_polyline_or_one_spot_is_no_route():
-    assert public_route(None, MapPolicy()) is None
-    assert public_route("", MapPolicy()) is None
-    assert public_route(encode_polyline([(47.0, 8.0)] * 50), MapPolicy()) is None
+    assert public_route(None, MapPolicy(key=KEY)) is None
+    assert public_route("", MapPolicy(key=KEY)) is None
+    assert public_route(encode_polyline([(47.0, 8.0)] * 50), MapPolicy(key=KEY)) is None
 
 
 def test_a_loop_from_home_loses_its_start_and_end_and_keeps_the_rest():
     door = (47.3769, 8.5417)
     loop = ring(door, 2000)
-    route = public_route(encode_polyline(loop), MapPolicy(radius_m=500))
+    route = public_route(encode_polyline(loop), MapPolicy(key=KEY, radius_m=500))
     points = served_points(route)
     assert len(points) > 100
     assert min(distance_m(door, point) for point in points) > 500
@@ -107,7 +109,9 @@ def test_a_loop_from_home_loses_its_start_and_end_and_keeps_the_rest():
 def test_a_route_passing_a_zone_midway_is_cut_there_so_no_line_crosses_it():
     door = (47.3769, 8.5417)
     passing = [*ring(door, 1500)[100:], *ring(door, 1500)[1:101]]  # from the far side, past the door, back
-    route = public_route(encode_polyline(passing), MapPolicy(radius_m=300, zones=(Zone(*door, 300),)))
+    route = public_route(
+        encode_polyline(passing), MapPolicy(key=KEY, radius_m=300, zones=(Zone(*door, 300),))
+    )
     assert route is not None and len(route) == 2  # cut where it passed the door
     assert min(distance_m(door, point) for point in served_points(route)) > 300
 
@@ -115,13 +119,13 @@ def test_a_route_passing_a_zone_midway_is_cut_there_so_no_line_crosses_it():
 def test_privacy_zones_are_removed_too():
     door, office = (47.3769, 8.5417), (47.3950, 8.5417)
     loop = ring(door, 2000)
-    route = public_route(encode_polyline(loop), MapPolicy(radius_m=200, zones=(Zone(*office, 400),)))
+    route = public_route(encode_polyline(loop), MapPolicy(key=KEY, radius_m=200, zones=(Zone(*office, 400),)))
     points = served_points(route)
     assert points and min(distance_m(office, point) for point in points) > 400
 
 
 def test_a_short_route_inside_the_radius_is_dropped():
-    assert public_route(encode_polyline(ring((47.0, 8.0), 150)), MapPolicy(radius_m=500)) is None
+    assert public_route(encode_polyline(ring((47.0, 8.0), 150)), MapPolicy(key=KEY, radius_m=500)) is None
 
 
 @settings(max_examples=60, deadline=None)
@@ -135,7 +139,7 @@ def test_a_short_route_inside_the_radius_is_dropped():
 def test_no_served_point_is_ever_inside_a_circle_on_the_emulators_routes(seed, radius, zones):
     (athlete,) = generate_athletes(seed, 1, 12, NOW)
     lat, lng = athlete.place.lat, athlete.place.lng
-    policy = MapPolicy(radius_m=radius, zones=tuple(Zone(lat + a, lng + b, r) for a, b, r in zones))
+    policy = MapPolicy(key=KEY, radius_m=radius, zones=tuple(Zone(lat + a, lng + b, r) for a, b, r in zones))
     for activity in athlete.activities:
         start, end = activity.start_latlng, activity.end_latlng
         if not activity.summary_polyline or start is None or end is None:
@@ -218,14 +222,14 @@ def test_public_activity_carries_only_the_trimmed_route(caplog: pytest.LogCaptur
     loop = encode_polyline(ring((47.3769, 8.5417), 2000))
     off = public_activity(activity(loop), PrivacyPolicy())
     assert off is not None and "route" not in off and "47.37" not in str(off)
-    on = public_activity(activity(loop), PrivacyPolicy(maps=MapPolicy()))
+    on = public_activity(activity(loop), PrivacyPolicy(maps=MapPolicy(key=KEY)))
     assert on is not None and on["route"] and loop not in str(on)
     assert {"start_latlng", "end_latlng", "summary_polyline", "map"}.isdisjoint(on)
     unstated = activity(loop, visibility=None)  # privacy fails closed: no activity, so no route either
-    assert public_activity(unstated, PrivacyPolicy(maps=MapPolicy())) is None
+    assert public_activity(unstated, PrivacyPolicy(maps=MapPolicy(key=KEY))) is None
     hostile = "_p~iF~ps|U<script>alert(1)</script>"
     with caplog.at_level(logging.WARNING):
-        item = public_activity(activity(hostile), PrivacyPolicy(maps=MapPolicy()))
+        item = public_activity(activity(hostile), PrivacyPolicy(maps=MapPolicy(key=KEY)))
     assert item is not None and "route" not in item  # the activity is published, its route skipped
     assert "16181809559" in caplog.text and "alphabet" in caplog.text and "script" not in caplog.text
 

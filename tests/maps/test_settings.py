@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from maps import MapPolicy, Zone
+from maps import MapPolicy, Zone, map_key
 from settings import Settings, SettingsError
 
-BASE = {"AzureWebJobsStorage": "UseDevelopmentStorage=true"}
+BASE = {"AzureWebJobsStorage": "UseDevelopmentStorage=true", "STRAVA_CLIENT_SECRET": "s"}
 
 
 def test_maps_are_off_by_default_and_outline_reads_radius_and_zones():
     assert Settings.from_env(BASE).maps is None
     off = {**BASE, "SNAPSHOT_MAPS": "off", "SNAPSHOT_PRIVACY_ZONES": "1,2,300"}
     assert Settings.from_env(off).maps is None
-    assert Settings.from_env({**BASE, "SNAPSHOT_MAPS": "outline"}).maps == MapPolicy(radius_m=500)
+    assert Settings.from_env({**BASE, "SNAPSHOT_MAPS": "outline"}).maps == MapPolicy(
+        key=map_key("s"), radius_m=500
+    )
     on = Settings.from_env(
         {
             **BASE,
@@ -23,7 +25,9 @@ def test_maps_are_off_by_default_and_outline_reads_radius_and_zones():
             "SNAPSHOT_PRIVACY_ZONES": "47.37,8.54,800;40.0,-105.2,300",
         }
     )
-    assert on.maps == MapPolicy(radius_m=800, zones=(Zone(47.37, 8.54, 800), Zone(40.0, -105.2, 300)))
+    assert on.maps == MapPolicy(
+        key=map_key("s"), radius_m=800, zones=(Zone(47.37, 8.54, 800), Zone(40.0, -105.2, 300))
+    )
 
 
 @pytest.mark.parametrize(

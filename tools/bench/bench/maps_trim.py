@@ -21,7 +21,7 @@ from strava_emulator.render import summary_activity
 from card import CardOptions, render_card
 from card.poster import parse_poster_options, render_poster
 from history.section import history_fields
-from maps import MapPolicy
+from maps import MapPolicy, map_key
 from maps.section import poster_route, routes_section
 from snapshot import PrivacyPolicy, public_activity
 from strava.models import SummaryActivity
@@ -37,7 +37,7 @@ def main() -> None:
     now = time.time()
     (athlete,) = generate_athletes(11, 1, ACTIVITIES, now)
     activities = [SummaryActivity.from_json(summary_activity(item)) for item in athlete.activities]
-    off, outline = PrivacyPolicy(), PrivacyPolicy(maps=MapPolicy())
+    off, outline = PrivacyPolicy(), PrivacyPolicy(maps=MapPolicy(key=map_key("bench")))
     filter_off = best(lambda: [public_activity(item, off) for item in activities])
     filter_on = best(lambda: [public_activity(item, outline) for item in activities])
     published = [item for item in (public_activity(a, outline) for a in activities) if item is not None]
