@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from strava.json_text import scan_brackets
+
 MAX_BODY_BYTES = 16 * 1024
 MAX_DEPTH = 4  # Strava's events nest one level (``updates``); deeper JSON is refused before parsing
 MAX_UPDATES = 32
@@ -101,24 +103,7 @@ def nesting_depth(body: bytes) -> int:
 
     Checked before parsing: ``json.loads`` recurses once per level and fails with ``RecursionError``
     at about a thousand."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):  # ] }
-            depth -= 1
-    return deepest
+    return scan_brackets(body).deepest
 
 
 def _identifier(data: Mapping[str, Any], name: str, *, low: int = 1) -> int:

@@ -18,6 +18,7 @@ from strava.errors import (
     TruncatedResponseError,
     error_for_response,
 )
+from strava.json_text import scan_brackets
 from strava.ratelimits import RateLimitUsage, parse_rate_limit_headers
 
 logger = logging.getLogger("strava")
@@ -118,19 +119,5 @@ def _unclosed(text: bytes) -> bool:
     """Whether a JSON object or array ends while a string or a container is still open."""
     if text[:1] not in (b"{", b"["):
         return False
-    depth, in_string, escaped = 0, False, False
-    for byte in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x7B, 0x5B):  # { [
-            depth += 1
-        elif byte in (0x7D, 0x5D):  # } ]
-            depth -= 1
-    return in_string or depth > 0
+    scan = scan_brackets(text)
+    return scan.in_string or scan.depth > 0

@@ -37,7 +37,7 @@ AT_INDEXING = frozenset(
         # the record types the functions name, and what they stand on
         *("storage", "storage.errors", "storage.keys", "storage.properties", "storage.retry"),
         "storage.tokens",
-        *("strava", "strava.errors", "strava.oauth", "strava.ratelimits"),
+        *("strava", "strava.errors", "strava.json_text", "strava.oauth", "strava.ratelimits"),
     }
 )
 
