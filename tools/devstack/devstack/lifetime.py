@@ -78,6 +78,7 @@ class Lifetime:
         self.nohup = signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
         self.parent = os.getppid()
         self.ancestors = {} if self.nohup else self._ancestors()
+        self.stopping = False  # a stop signal has raised Stopping already
 
     def _ancestors(self) -> dict[int, str | None]:
         chain, pid = {}, self.parent
@@ -113,6 +114,10 @@ class Lifetime:
     def _signals(self) -> tuple[signal.Signals, ...]:
         return tuple(s for s in STOP_SIGNALS if not (self.nohup and s is signal.SIGHUP))
 
-    @staticmethod
-    def _stop(signum: int, frame: FrameType | None) -> None:
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        """The first stop signal raises; one that comes before :meth:`cleaning_up` takes over (a whole
+        process group signalled at once) must not raise again inside the clean-up."""
+        if self.stopping:
+            return
+        self.stopping = True
         raise Stopping(signal.Signals(signum).name)
