@@ -121,6 +121,18 @@ class AppUnderTest:
             assert all(secret not in text for text in texts), "a secret leaked into a response or log"
 
 
+def app_settings_for(emulator: RunningEmulator, table_prefix: str) -> dict[str, str]:
+    """The app's settings wired to ``emulator``, with the schedule effectively never during a test."""
+    return {
+        "STRAVA_CLIENT_ID": emulator.client_id,
+        "STRAVA_CLIENT_SECRET": emulator.client_secret,
+        "STRAVA_API_BASE_URL": emulator.api_base,
+        "STRAVA_OAUTH_BASE_URL": emulator.oauth_base,
+        "TABLE_PREFIX": table_prefix,
+        "SNAPSHOT_SCHEDULE": "0 0 0 1 1 *",
+    }
+
+
 @pytest.fixture
 async def launch_app(
     start_devhost: Callable[..., RunningDevhost],
@@ -135,12 +147,7 @@ async def launch_app(
         def launch(*emulator_flags: str, **settings: str) -> AppUnderTest:
             emulator = start_strava_emulator(*emulator_flags)
             env = {
-                "STRAVA_CLIENT_ID": emulator.client_id,
-                "STRAVA_CLIENT_SECRET": emulator.client_secret,
-                "STRAVA_API_BASE_URL": emulator.api_base,
-                "STRAVA_OAUTH_BASE_URL": emulator.oauth_base,
-                "TABLE_PREFIX": table_prefix,
-                "SNAPSHOT_SCHEDULE": "0 0 0 1 1 *",  # effectively never during a test
+                **app_settings_for(emulator, table_prefix),
                 "CORS_ALLOWED_ORIGINS": "https://site.example",
                 **settings,
             }

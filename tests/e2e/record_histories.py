@@ -25,7 +25,7 @@ from strava_emulator.testing import RunningEmulator
 
 from orchestrations.activity_event import activity_event_instance_id
 from orchestrations.contract import deauthorization_instance_id, debounce_instance_id
-from tests.e2e.conftest import AppUnderTest, browser_session
+from tests.e2e.conftest import AppUnderTest, app_settings_for, browser_session
 from tests.e2e.webhooks import (
     EMULATOR_FLAGS,
     WEBHOOK_SETTINGS,
@@ -74,15 +74,7 @@ async def test_record_histories(
 ) -> None:
     hub = f"record{uuid.uuid4().hex[:12]}"
     emulator = start_strava_emulator(*EMULATOR_FLAGS)
-    env = {
-        "STRAVA_CLIENT_ID": emulator.client_id,
-        "STRAVA_CLIENT_SECRET": emulator.client_secret,
-        "STRAVA_API_BASE_URL": emulator.api_base,
-        "STRAVA_OAUTH_BASE_URL": emulator.oauth_base,
-        "TABLE_PREFIX": table_prefix,
-        "SNAPSHOT_SCHEDULE": "0 0 0 1 1 *",
-        **WEBHOOK_SETTINGS,
-    }
+    env = {**app_settings_for(emulator, table_prefix), **WEBHOOK_SETTINGS}
     async with browser_session() as http:
         app = AppUnderTest(
             start_devhost(app_dir, env=env, task_hub=hub), emulator, http, azurite, table_prefix
