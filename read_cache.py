@@ -4,8 +4,10 @@ A public read needs the default athlete, the athlete's consent and token status,
 bytes and ETag. :class:`PublicReadCache` keeps them per process and checks storage again at most every
 ``STATS_CACHE_REVALIDATE_SECONDS``: a warm hit touches no storage, and the first read after the interval
 revalidates for everyone waiting (one storage round at a time per key; an unchanged snapshot costs its
-metadata only). A write in this process calls :func:`invalidate_public_reads`, which takes effect at
-once; other instances converge within the interval. If storage fails while revalidating, the last good
+metadata only). A write in this process takes effect at once: a saved snapshot replaces the copy held
+(:func:`publish_saved_snapshot`, so an outage right after a save still has the new copy to serve), any
+other write (consent, status, deletion) forgets it (:func:`invalidate_public_reads`); other instances
+converge within the interval. If storage fails while revalidating, the last good
 answer is served for another interval (and the failure logged): a stale answer beats an error on a
 personal site. Nobody waits on slow storage for long: while a revalidation is under way the last good
 answer is served at once, and a read waits at most ``READ_DEADLINE_S`` for storage, then gets the last
@@ -134,10 +136,33 @@ class PublicReadCache:
 
     def invalidate(self, athlete_id: int) -> None:
         """Forget ``athlete_id`` and the default athlete; a read already under way is not reused."""
-        for key in (athlete_id, DEFAULT_KEY):
-            self._epochs[key] = self._epochs.get(key, 0) + 1
-            self._entries.pop(key, None)
-            self._pending.pop(key, None)
+        self.invalidate_snapshot(athlete_id)
+        self._epochs[DEFAULT_KEY] = self._epochs.get(DEFAULT_KEY, 0) + 1
+        self._entries.pop(DEFAULT_KEY, None)
+        self._pending.pop(DEFAULT_KEY, None)
+
+    async def replace_snapshot(self, stored: StoredSnapshot) -> None:
+        """A snapshot this process just saved: a published copy held for its athlete becomes it, so it
+        is served at once and stays the fallback if storage fails next. Otherwise (nothing published
+        held, an older save, or the entry changed while encoding) the athlete is forgotten, as by
+        :meth:`invalidate_snapshot`."""
+        athlete_id = stored.athlete_id
+        entry = self._entries.get(athlete_id)
+        held = entry.value.snapshot if entry is not None else None
+        if held is not None and held.generation <= stored.generation:
+            snapshot = await asyncio.to_thread(CachedSnapshot.encode, stored)
+            if self._entries.get(athlete_id) is entry:  # no consent change or newer read meanwhile
+                self.invalidate_snapshot(athlete_id)
+                view = PublicView(athlete_id, Publication.PUBLISHED, snapshot)
+                self._entries[athlete_id] = _Entry(view, self._clock())
+                return
+        self.invalidate_snapshot(athlete_id)
+
+    def invalidate_snapshot(self, athlete_id: int) -> None:
+        """Forget ``athlete_id``'s view (not the default athlete); a read already under way is not reused."""
+        self._epochs[athlete_id] = self._epochs.get(athlete_id, 0) + 1
+        self._entries.pop(athlete_id, None)
+        self._pending.pop(athlete_id, None)
 
     async def _cached(self, key: object, load: Callable[[Any], Awaitable[T]]) -> T:
         entry = self._entries.get(key)
@@ -221,9 +246,16 @@ def _retrieve(task: asyncio.Task[Any]) -> None:
 _caches: weakref.WeakSet[PublicReadCache] = weakref.WeakSet()
 
 
+async def publish_saved_snapshot(stored: StoredSnapshot) -> None:
+    """Call after saving a snapshot: every cache of this process holds it at once (see
+    :meth:`PublicReadCache.replace_snapshot`); other instances see it within the interval."""
+    for cache in list(_caches):
+        await cache.replace_snapshot(stored)
+
+
 def invalidate_public_reads(athlete_id: int) -> None:
-    """Call after writing what a public read shows: a saved snapshot, a consent or status change, a
-    deauthorization or deletion. Every cache of this process forgets the athlete (and the default
+    """Call after writing what a public read shows other than a saved snapshot: a consent or status
+    change, a deauthorization or deletion. Every cache of this process forgets the athlete (and the default
     athlete) at once; other instances see the change within STATS_CACHE_REVALIDATE_SECONDS."""
     for cache in list(_caches):
         cache.invalidate(athlete_id)

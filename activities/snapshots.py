@@ -51,10 +51,12 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
         generated_at = format_utc(current.generated_at)
     else:
         generated_at = document["generated_at"]
-        saved = await svc.snapshots.save(athlete_id, _body(document), parse_utc(generated_at), key)
-        from read_cache import invalidate_public_reads
+        body = _body(document)
+        saved = await svc.snapshots.save(athlete_id, body, parse_utc(generated_at), key)
+        from read_cache import publish_saved_snapshot
+        from storage import StoredSnapshot
 
-        invalidate_public_reads(athlete_id)
+        await publish_saved_snapshot(StoredSnapshot(**(vars(saved) | {"body": body})))
     await record_quietly(
         svc.diagnostics,
         athlete_id,

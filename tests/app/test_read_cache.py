@@ -13,7 +13,7 @@ import brotli
 import pytest
 
 import read_cache
-from read_cache import Publication, PublicReadCache, invalidate_public_reads
+from read_cache import Publication, PublicReadCache, invalidate_public_reads, publish_saved_snapshot
 from storage import SnapshotInfo, StorageUnavailableError, StoredSnapshot, TokenRecord, TokenStatus
 from storage.snapshot_codec import content_etag
 
@@ -152,6 +152,38 @@ async def test_deleted_data_is_gone_after_invalidation(cache: PublicReadCache, s
     invalidate_public_reads(ATHLETE)
     assert (await cache.view(ATHLETE)).publication is Publication.UNKNOWN_ATHLETE
     assert await cache.default_athlete() is None
+
+
+async def test_a_snapshot_saved_here_is_served_at_once_and_outlives_an_outage_after_it(
+    cache: PublicReadCache, stores: FakeStores, clock: Clock
+) -> None:
+    await cache.view(ATHLETE)
+    newer = stores.snapshots[ATHLETE] = stored(b'{"schema_version":1,"saved":"now"}', generation=2)
+    await publish_saved_snapshot(newer)
+    stores.failing = True  # storage goes down right after the save
+    reads = sum(stores.reads.values())
+    view = await cache.view(ATHLETE)
+    assert view.snapshot is not None and view.snapshot.body == newer.body
+    assert sum(stores.reads.values()) == reads  # served from the replaced copy, no storage read
+    clock.now += 5  # past the interval: revalidation fails, the saved copy is the fallback
+    assert (await cache.view(ATHLETE)).snapshot == view.snapshot
+
+
+async def test_a_save_never_brings_back_what_consent_withdrew_or_an_older_generation(
+    cache: PublicReadCache, stores: FakeStores
+) -> None:
+    first = await cache.view(ATHLETE)
+    assert first.snapshot is not None and first.snapshot.generation == 1
+    await publish_saved_snapshot(stored(b'{"old":true}', generation=0))  # a run that lost a race
+    reads = stores.reads["token"]
+    assert (await cache.view(ATHLETE)).snapshot == first.snapshot  # the stored one, not the older save
+    assert stores.reads["token"] == reads + 1  # forgotten and read again
+    stores.tokens[ATHLETE] = record(publish_consent=False)
+    invalidate_public_reads(ATHLETE)  # consent withdrawn
+    await publish_saved_snapshot(stored(b'{"after":"consent"}', generation=3))
+    stores.failing = True
+    with pytest.raises(StorageUnavailableError):  # nothing published held: fails closed, no copy
+        await cache.view(ATHLETE)
 
 
 async def test_other_writers_are_seen_within_the_interval(

@@ -127,8 +127,8 @@ async def test_an_outage_serves_the_copy_in_memory_and_a_wipe_is_never_a_500(
             assert status == 200
             _, good = await app.wait_for("/api/stats")
             athlete_id = json.loads(good)["athlete"]["id"]
-            # the connection's backfill saves again, and a save makes this process forget its copy:
-            # wait until it is done, then hold the copy the outage must serve
+            # the connection's backfill saves newer bodies: wait until it is done, then hold the copy
+            # the outage must serve
             await app.wait_for_history(athlete_id)
             _, good = await app.wait_for("/api/stats")
             await app.wait_for(f"/api/athletes/{athlete_id}/stats")
