@@ -15,29 +15,17 @@ import storage
 ROOT = Path(__file__).resolve().parents[2]
 LAZY = ("card", "card.render", "api.openapi_paths", "azure.identity", "msal", "cryptography")
 
-# The app's modules that indexing loads: the function modules, the names their decorators need
-# (orchestrations' contract, steps and timing) and what they import at module level. Everything else
-# (settings, the stores, the read cache, snapshot assembly and the privacy filter, history, maps, the
-# card) loads in the function that uses it, on a process's first request. A module that joins this list
-# costs every cold start its compile time (a package without __pycache__ compiles each one).
+# The app's modules that indexing loads: each package's registrations (``<package>/functions.py``: the
+# decorators and the signatures the worker reads) and the names and result types they use. Every body
+# (handlers, activities, orchestrators, the job) loads in its function, on a process's first call. A
+# module that joins this list costs every cold start its compile time (a package without __pycache__
+# compiles each one): keep registrations thin (docs/architecture.md, "Cold start").
 AT_INDEXING = frozenset(
     {
         "function_app",
-        *("activities", "api", "orchestrations", "scheduled", "scheduled.watchdog"),
-        *(f"activities.{name}" for name in ("activity_events", "best_effort", "budget", "deauthorization")),
-        *(f"activities.{name}" for name in ("fetch", "history", "history_scan", "snapshots", "tokens")),
-        *(f"api.{name}" for name in ("athletes", "browser_binding", "caching", "conditional_get")),
-        *(f"api.{name}" for name in ("drawing_budget", "embeds")),
-        *(f"api.{name}" for name in ("oauth", "openapi", "responses", "route_athlete", "stats")),
-        *(f"api.{name}" for name in ("subscription", "urls", "webhook", "webhook_events")),
-        *(f"orchestrations.{name}" for name in ("activity_event", "contract", "deauthorization", "failures")),
-        *(f"orchestrations.{name}" for name in ("history_contract", "history_sync", "stats_snapshot")),
-        *(f"orchestrations.{name}" for name in ("steps", "timing", "token_lifecycle", "webhook_debounce")),
-        *("lazy_exports", "services", "starters", "timestamps"),
-        # the record types the functions name, and what they stand on
-        *("storage", "storage.errors", "storage.keys", "storage.properties", "storage.retry"),
-        "storage.tokens",
-        *("strava", "strava.errors", "strava.json_text", "strava.oauth", "strava.ratelimits"),
+        *("activities", "api", "orchestrations", "scheduled"),
+        *("activities.functions", "api.functions", "orchestrations.functions", "scheduled.functions"),
+        *("orchestrations.contract", "orchestrations.history_contract"),
     }
 )
 
