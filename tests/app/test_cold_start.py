@@ -3,10 +3,15 @@ requests do (the figures: ``python -m bench.import_cost``, docs/benchmarks.md)."
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +93,55 @@ def test_every_function_signature_resolves_at_indexing() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr.strip().splitlines()[-1:]
     assert int(done.stdout.strip().splitlines()[-1]) > 0
+
+
+def _registrations() -> list[tuple[str, ast.AsyncFunctionDef | ast.FunctionDef]]:
+    """Every registered function of ``<package>/functions.py``, with the package it is in."""
+    found = []
+    for package in ("activities", "api", "orchestrations", "scheduled"):
+        tree = ast.parse((ROOT / package / "functions.py").read_text())
+        found += [
+            (package, node)
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list
+        ]
+    return found
+
+
+def _body_of(registration: ast.AsyncFunctionDef | ast.FunctionDef) -> Callable[..., Any]:
+    """What a registration calls: ``from m import n`` then ``n.f(...)`` (awaited) or ``yield from n(...)``."""
+    statements = [node for node in registration.body if not isinstance(node, ast.Expr)]  # no docstring
+    assert len(statements) == 2, f"{registration.name}: an import and a return, no logic"
+    imported, returned = statements
+    assert isinstance(imported, ast.ImportFrom) and imported.module and isinstance(returned, ast.Return)
+    bound: dict[str, Any] = {}
+    for alias in imported.names:
+        try:
+            bound[alias.asname or alias.name] = import_module(f"{imported.module}.{alias.name}")
+        except ModuleNotFoundError:
+            bound[alias.asname or alias.name] = getattr(import_module(imported.module), alias.name)
+    call = returned.value
+    call = call.value if isinstance(call, ast.Await | ast.YieldFrom) else call
+    assert isinstance(call, ast.Call)
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        body: Callable[..., Any] = getattr(bound[call.func.value.id], call.func.attr)
+    else:
+        assert isinstance(call.func, ast.Name)
+        body = bound[call.func.id]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("package", "registration"), _registrations(), ids=lambda value: getattr(value, "name", value)
+)
+def test_a_registration_calls_a_body_that_takes_its_parameters(
+    package: str, registration: ast.AsyncFunctionDef | ast.FunctionDef
+) -> None:
+    """A registration imports its body only when called, so a misspelt module or name, or a body that
+    takes other parameters, would fail on a first call in production: here it fails at once."""
+    body = _body_of(registration)
+    assert list(inspect.signature(body).parameters) == [arg.arg for arg in registration.args.args]
+    if package == "orchestrations":
+        assert inspect.isgeneratorfunction(body)
+    else:
+        assert inspect.iscoroutinefunction(body) is isinstance(registration, ast.AsyncFunctionDef)
