@@ -1,6 +1,6 @@
 """The HTTP functions as the app registers them: routes, methods, auth levels and bindings only.
 
-Each one awaits the handler of the same name in the module that holds it, imported on its first
+Each one calls the handler of the same name in the module that holds it, imported on its first
 request in a process, so indexing the app compiles none of them (cold start, docs/architecture.md).
 """
 
