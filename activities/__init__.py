@@ -1,24 +1,7 @@
 """Activities: the only durable functions that do I/O. Each reads tokens from the store by athlete id,
-does one job, and returns small JSON-safe results (never a token)."""
+does one job, and returns small JSON-safe results (never a token).
+Registered in ``activities/functions.py``."""
 
-from activities import (
-    activity_events,
-    budget,
-    deauthorization,
-    fetch,
-    history,
-    history_scan,
-    snapshots,
-    tokens,
-)
+from activities import functions
 
-blueprints = (
-    tokens.bp,
-    fetch.bp,
-    snapshots.bp,
-    budget.bp,
-    history.bp,
-    history_scan.bp,
-    activity_events.bp,
-    deauthorization.bp,
-)
+blueprints = (functions.bp,)

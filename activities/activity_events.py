@@ -14,15 +14,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-import azure.durable_functions as df
-
 from activities.best_effort import record_quietly
 from activities.budget import settle_calls
 from activities.fetch import with_token
 from activities.history import newest_start, split_published
-from orchestrations.contract import VERIFY_ACTIVITIES, FetchResult, fetch_failed, fetched
+from orchestrations.contract import FetchResult, fetch_failed, fetched
 from orchestrations.failures import Failure, failure_from_error
-from orchestrations.history_contract import APPLY_ACTIVITY_EVENT, ActivityEvent
+from orchestrations.history_contract import ActivityEvent
 from services import Services, services
 from storage import TokenStatus
 from strava.errors import NotFoundError, StravaError
@@ -33,11 +31,9 @@ if TYPE_CHECKING:  # annotations only: the Strava client loads on the first call
     from storage import TokenRecord
     from strava.client import StravaClient
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
-@bp.activity_trigger(input_name="request", activity=VERIFY_ACTIVITIES)
 async def verify_activities(request: dict[str, Any]) -> FetchResult:
     """Read each of ``activity_ids`` (one reserved call each) and apply Strava's answer to the store.
     Stops at the first failure (the rest wait for the re-scan). Data: ``{"stored", "removed"}``."""
@@ -94,7 +90,6 @@ async def _apply(svc: Services, athlete_id: int, activity_id: int, published: li
     return outcome
 
 
-@bp.activity_trigger(input_name="event", activity=APPLY_ACTIVITY_EVENT)
 async def apply_activity_event(event: ActivityEvent) -> FetchResult:
     """An ``activity_event`` run of the previous design: the activity is read (a delete too, whose
     call that design did not reserve) and Strava's answer applied. Data: ``{"stored", "removed"}``."""

@@ -6,10 +6,8 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-import azure.durable_functions as df
-
 from activities.best_effort import record_quietly
-from orchestrations.history_contract import RESERVE_BUDGET, BudgetDecision, BudgetRequest
+from orchestrations.history_contract import BudgetDecision, BudgetRequest
 from services import Services, services
 from timestamps import format_utc
 
@@ -17,7 +15,6 @@ if TYPE_CHECKING:  # the budget's logic loads on the first reservation, not at i
     from rate_budget import BudgetState, Decision, Priority
     from strava.ratelimits import RateLimitUsage
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 UNAVAILABLE_WAIT = timedelta(seconds=30)
 
@@ -31,7 +28,6 @@ def _state(raw: dict[str, object] | None) -> BudgetState:
         return BudgetState()  # a malformed row is rebuilt from the next response's headers
 
 
-@bp.activity_trigger(input_name="request", activity=RESERVE_BUDGET)
 async def reserve_budget(request: BudgetRequest) -> BudgetDecision:
     """Grant ``calls`` now, or say until when the work must wait (it then sleeps on a durable timer).
 

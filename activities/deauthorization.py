@@ -11,11 +11,6 @@ import azure.durable_functions as df
 from activities.best_effort import record_quietly
 from activities.budget import settle_calls
 from orchestrations.contract import (
-    CHECK_GRANT,
-    DELETE_ATHLETE_DATA,
-    END_ATHLETE_ORCHESTRATIONS,
-    FORGET_ATHLETE_TOKENS,
-    NOTE_UNVERIFIED_DEAUTHORIZATION,
     GrantCheck,
     athlete_instance_ids,
 )
@@ -25,12 +20,10 @@ from storage import TokenStatus
 from strava.errors import StravaError, UnauthorizedError
 from timestamps import format_utc
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 TERMINATE_REASON = "the athlete deauthorized this app on Strava"
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=CHECK_GRANT)
 async def check_grant(athlete_id: int) -> GrantCheck:
     """One read of the athlete with the stored access token (reserved by the orchestration): does
     Strava still honour the grant? ``revoked`` only for a 401 after the lifecycle already saw the
@@ -55,7 +48,6 @@ async def check_grant(athlete_id: int) -> GrantCheck:
     return {"grant": "granted", "expires_at": record.expires_at}
 
 
-@bp.activity_trigger(input_name="note", activity=NOTE_UNVERIFIED_DEAUTHORIZATION)
 async def note_unverified_deauthorization(note: dict[str, Any]) -> None:
     """A deauthorization event Strava did not confirm: logged, and counted for the status endpoint."""
     athlete_id, verdict = int(note["athlete_id"]), str(note["verdict"])
@@ -76,7 +68,6 @@ async def note_unverified_deauthorization(note: dict[str, Any]) -> None:
     )
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=FORGET_ATHLETE_TOKENS)
 async def forget_athlete_tokens(athlete_id: int) -> dict[str, Any]:
     """Erase the tokens; the row keeps only ``deauthorized`` and when."""
     svc = services()
@@ -85,8 +76,6 @@ async def forget_athlete_tokens(athlete_id: int) -> dict[str, Any]:
     return {"forgotten": forgotten is not None}
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=END_ATHLETE_ORCHESTRATIONS)
-@bp.durable_client_input(client_name="client")
 async def end_athlete_orchestrations(
     athlete_id: int, client: df.DurableOrchestrationClient
 ) -> dict[str, Any]:
@@ -106,8 +95,6 @@ async def end_athlete_orchestrations(
     return {"still_active": still_active}
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=DELETE_ATHLETE_DATA)
-@bp.durable_client_input(client_name="client")
 async def delete_athlete_data(athlete_id: int, client: df.DurableOrchestrationClient) -> dict[str, Any]:
     """Delete the snapshot, the stored activities and sync state, diagnostics, webhook receipts and the
     finished orchestrations' histories."""

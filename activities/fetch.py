@@ -13,13 +13,9 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import azure.durable_functions as df
-
 from activities.best_effort import record_quietly
 from activities.budget import reserve_calls, settle_calls
 from orchestrations.contract import (
-    FETCH_ATHLETE,
-    FETCH_STATS,
     FetchResult,
     fetch_failed,
     fetched,
@@ -39,11 +35,9 @@ if TYPE_CHECKING:
 
     Call = Callable[[Services, StravaClient, TokenRecord], Awaitable[Any]]
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=FETCH_ATHLETE)
 async def fetch_athlete(athlete_id: int) -> FetchResult:
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
         from snapshot.privacy import public_athlete
@@ -56,7 +50,6 @@ async def fetch_athlete(athlete_id: int) -> FetchResult:
     return await with_token(int(athlete_id), call)
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=FETCH_STATS)
 async def fetch_stats(athlete_id: int) -> FetchResult:
     async def call(svc: Services, strava: StravaClient, record: TokenRecord) -> Any:
         from snapshot.privacy import public_stats

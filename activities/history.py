@@ -11,14 +11,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-import azure.durable_functions as df
-
 from activities.fetch import with_token
 from orchestrations.contract import FetchResult
 from orchestrations.history_contract import (
     PAGE_SIZE,
-    PLAN_REFRESH,
-    SYNC_RECENT,
     RefreshPlan,
 )
 from services import services
@@ -32,7 +28,6 @@ if TYPE_CHECKING:
     from strava.client import StravaClient
     from strava.models import SummaryActivity
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
@@ -67,7 +62,6 @@ def newest_start(state: SyncState, published: list[dict[str, Any]]) -> int:
     return max([state.newest_start, *(_epoch(item["start_date"]) for item in published)])
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=PLAN_REFRESH)
 async def plan_refresh(athlete_id: int) -> RefreshPlan:
     """What this refresh needs besides stats and the newest page: the athlete's profile (unless cached),
     and which full scan to start: the one under way (a no-op while it runs, a resume if it stopped),
@@ -89,7 +83,6 @@ def _due(last: str, interval: timedelta, now: datetime) -> bool:
     return not last or parse_utc(last) + interval <= now
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=SYNC_RECENT)
 async def sync_recent_activities(athlete_id: int) -> FetchResult:
     """One page (200) of activities started after the newest stored start minus the overlap: new ones
     are stored, ones now private removed, and stored ones of that span Strava no longer lists (deleted)

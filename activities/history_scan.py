@@ -21,12 +21,8 @@ from activities.fetch import with_token
 from activities.history import newest_start, policy_of, split_published
 from orchestrations.contract import FetchResult, fetched
 from orchestrations.history_contract import (
-    FINISH_HISTORY_SCAN,
-    HISTORY_CURSOR,
     HISTORY_SYNC,
     PAGE_SIZE,
-    START_HISTORY_SYNC,
-    SYNC_HISTORY_PAGE,
     Cursor,
     HistoryStart,
     Started,
@@ -43,7 +39,6 @@ if TYPE_CHECKING:
     from storage import SyncState, TokenRecord
     from strava.client import StravaClient
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 MAX_RECHECKS = 10  # stored activities a finishing scan asks Strava about before it removes unseen ones
 
@@ -62,7 +57,6 @@ def scan_bound(scan: str) -> int:
     return int(parse_utc(scan).timestamp()) + 1
 
 
-@bp.activity_trigger(input_name="cursor", activity=HISTORY_CURSOR)
 async def history_cursor(cursor: Cursor) -> Cursor:
     """Where the athlete's full scan stands: the stored cursor of a scan under way (resumed after a
     restart), or a new scan begun with ``cursor`` (idempotent: beginning the same scan twice is one)."""
@@ -85,7 +79,6 @@ async def history_cursor(cursor: Cursor) -> Cursor:
     }
 
 
-@bp.activity_trigger(input_name="cursor", activity=SYNC_HISTORY_PAGE)
 async def sync_history_page(cursor: Cursor) -> FetchResult:
     """The next 200 activities started before ``before``: published ones stored as seen by this scan,
     private ones removed; the stored cursor moves past the page. Data: ``{"count", "before"}`` (count 0:
@@ -115,7 +108,6 @@ async def sync_history_page(cursor: Cursor) -> FetchResult:
     return await with_token(int(cursor["athlete_id"]), call)
 
 
-@bp.activity_trigger(input_name="cursor", activity=FINISH_HISTORY_SCAN)
 async def finish_history_scan(cursor: Cursor) -> FetchResult:
     """The scan read every page: stored activities it did not see are removed once Strava confirms it
     (kept when Strava cannot say), and the history is complete. See :func:`removable`."""
@@ -203,8 +195,6 @@ async def confirmed_gone(svc: Services, athlete_id: int, unseen: list[int], scan
     return gone
 
 
-@bp.activity_trigger(input_name="request", activity=START_HISTORY_SYNC)
-@bp.durable_client_input(client_name="client")
 async def start_history_sync(request: HistoryStart, client: df.DurableOrchestrationClient) -> Started:
     """Start the athlete's history sync unless it runs (singleton ``history-sync-<id>``)."""
     athlete_id = int(request["athlete_id"])

@@ -12,10 +12,6 @@ import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
 from orchestrations.contract import (
-    RECORD_DIAGNOSTICS,
-    SAVE_SNAPSHOT,
-    START_SNAPSHOT_REFRESH,
-    START_SNAPSHOT_RUN_RETIRED,
     DiagnosticsRequest,
     SaveRequest,
     SaveResult,
@@ -30,11 +26,9 @@ if TYPE_CHECKING:
     from services import Services
     from storage import SnapshotInfo
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
-@bp.activity_trigger(input_name="request", activity=SAVE_SNAPSHOT)
 async def save_snapshot(request: SaveRequest) -> SaveResult:
     """Complete the document from the activity store (``recent_activities``, ``history``, ``goals``,
     and ``routes`` with maps on) and store it as the athlete's latest snapshot, unless only its
@@ -123,16 +117,12 @@ async def _same_content(svc: Services, current: SnapshotInfo, key: str, document
     return stored is not None and _content(json.loads(stored.body)) == _content(document)
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_REFRESH)
-@bp.durable_client_input(client_name="client")
 async def start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
     """Start a snapshot run (the debouncer's refresh, a finished history scan's publication):
     ``started``, ``busy`` while one runs, or ``not_connected`` when the athlete has no active token."""
     return await _start_snapshot_refresh(int(athlete_id), client)
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=START_SNAPSHOT_RUN_RETIRED)
-@bp.durable_client_input(client_name="client")
 async def start_snapshot_run(athlete_id: int, client: df.DurableOrchestrationClient) -> SnapshotStart:
     """The same activity under its retired name (``RETIRED_ACTIVITY_NAMES``): kept for one release."""
     return await _start_snapshot_refresh(int(athlete_id), client)
@@ -148,7 +138,6 @@ async def _start_snapshot_refresh(athlete_id: int, client: df.DurableOrchestrati
     return {"outcome": "started" if started else "busy", "instance_id": instance_id}
 
 
-@bp.activity_trigger(input_name="request", activity=RECORD_DIAGNOSTICS)
 async def record_diagnostics(request: DiagnosticsRequest) -> None:
     """Merge non-secret facts (outcomes, times, failure kinds) into the athlete's diagnostics."""
     await services().diagnostics.record(int(request["athlete_id"]), request["facts"])

@@ -13,9 +13,6 @@ import azure.durable_functions as df
 
 from activities.best_effort import record_quietly
 from orchestrations.contract import (
-    READ_TOKEN_STATE,
-    REFRESH_TOKEN,
-    REQUEST_TOKEN_REFRESH,
     RefreshOutcome,
     RefreshRequest,
     RefreshRequested,
@@ -40,7 +37,6 @@ if TYPE_CHECKING:
     from strava.client import StravaClient
     from strava.models import TokenSet
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 TOKEN_CALL_ATTEMPTS = 3  # a cut-off or unreadable 200 from the token endpoint is asked again
@@ -52,7 +48,6 @@ class TokenWriter(Protocol):
     async def update(self, record: TokenRecord, *, policy: StoragePolicy | None = None) -> TokenRecord: ...
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=READ_TOKEN_STATE)
 async def read_token_state(athlete_id: int) -> TokenState:
     """The token's status and expiry (not the token), the refresh margin in force, and the latest
     stored request for a forced refresh."""
@@ -69,7 +64,6 @@ async def read_token_state(athlete_id: int) -> TokenState:
     }
 
 
-@bp.activity_trigger(input_name="request", activity=REFRESH_TOKEN)
 async def refresh_token(request: RefreshRequest) -> RefreshResult:
     """Refresh the athlete's token if it is due (or ``force``); idempotent under at-least-once delivery.
 
@@ -224,8 +218,6 @@ async def _mark_reauthorization_required(record: TokenRecord, failure: Failure) 
     return await _failed_refresh(record.athlete_id, failure)
 
 
-@bp.activity_trigger(input_name="athlete_id", activity=REQUEST_TOKEN_REFRESH)
-@bp.durable_client_input(client_name="client")
 async def request_token_refresh(athlete_id: int, client: df.DurableOrchestrationClient) -> RefreshRequested:
     """Ask the athlete's lifecycle for a refresh (a fetch met a rejected access token): the request is
     stored first, so it survives a wake-up the lifecycle drops; a stopped lifecycle is started again

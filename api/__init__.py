@@ -1,5 +1,6 @@
-"""HTTP triggers: thin edges that parse, call the stores or the durable client, and answer."""
+"""HTTP triggers: thin edges that parse, call the stores or the durable client, and answer
+(registered in ``api/functions.py``)."""
 
-from api import athletes, embeds, oauth, openapi, stats, subscription, webhook
+from api import functions
 
-blueprints = (oauth.bp, stats.bp, embeds.bp, athletes.bp, openapi.bp, webhook.bp, subscription.bp)
+blueprints = (functions.bp,)

@@ -22,11 +22,7 @@ from storage import TokenStatus
 if TYPE_CHECKING:
     from services import Services
 
-bp = df.Blueprint()
 
-
-@bp.route(route="athletes/{athleteId}/snapshot", methods=["GET", "POST"], auth_level=func.AuthLevel.FUNCTION)
-@bp.durable_client_input(client_name="client")
 @storage_failure_is_503()
 async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """POST: start a snapshot (202 + status URLs on the public base, never the request's Host; the
@@ -53,8 +49,6 @@ async def athlete_snapshot(req: func.HttpRequest, client: df.DurableOrchestratio
     return json_response(payload, 202, headers)
 
 
-@bp.route(route="athletes/{athleteId}/status", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
-@bp.durable_client_input(client_name="client")
 @storage_failure_is_503()
 async def athlete_status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """A diagnosis: lifecycle, token expiry, last outcomes, snapshot age, rate limit, and fixes."""

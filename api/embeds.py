@@ -19,21 +19,19 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import azure.durable_functions as df
 import azure.functions as func
 
 from api.caching import choose_coding, cors_headers, encode, preflight_headers
 from api.conditional_get import Representation, conditional_response
 from api.drawing_budget import RETRY_AFTER_S, DrawingBudget, DrawingBusyError
 from api.responses import JSON, error_response, storage_failure_is_503
-from api.stats import METHODS, cors_for, preflight, serve_default, serve_route_athlete
+from api.stats import cors_for, preflight, serve_default, serve_route_athlete
 from services import Services, services
 
 if TYPE_CHECKING:  # the card package loads on the first embed request, not at cold start
     from card import CardOptions
     from card.poster import PosterOptions
 
-bp = df.Blueprint()
 CARD_DIR = Path(__file__).resolve().parents[1] / "card"
 MAPS_DIR = CARD_DIR.parent / "maps"
 WIDGET = CARD_DIR / "widget.js"
@@ -51,46 +49,39 @@ JSON_HEADERS = {"X-Content-Type-Options": "nosniff"}
 DRAWING = DrawingBudget()  # the cards and posters this process may draw anew (not yet in memory)
 
 
-@bp.route(route="card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def default_card(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's card (the athlete of ``/api/stats``)."""
     return await _serve_svg(req, serve_default, _card_representation)
 
 
-@bp.route(route="athletes/{athleteId}/card.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def athlete_card(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_svg(req, serve_route_athlete, _card_representation)
 
 
-@bp.route(route="routes.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def default_routes(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's routes poster."""
     return await _serve_svg(req, serve_default, _poster_representation)
 
 
-@bp.route(route="athletes/{athleteId}/routes.svg", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def athlete_routes(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_svg(req, serve_route_athlete, _poster_representation)
 
 
-@bp.route(route="widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def default_widget_document(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete's light document for the widget (``/api/stats`` stays the full one)."""
     return await _serve_widget_document(req, serve_default)
 
 
-@bp.route(route="athletes/{athleteId}/widget.json", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def athlete_widget_document(req: func.HttpRequest) -> func.HttpResponse:
     return await _serve_widget_document(req, serve_route_athlete)
 
 
-@bp.route(route="widget.js", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 async def widget(req: func.HttpRequest) -> func.HttpResponse:
     """The ``<strava-stats>`` custom element, an ES module (module scripts load with CORS). It holds no
     data, so any site may load it (the snapshot it fetches keeps ``CORS_ALLOWED_ORIGINS``)."""

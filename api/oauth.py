@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from storage.oauth_states import StateData
     from strava.models import TokenGrant
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 # Strava API Agreement, section 2 (as Strava words it); quoted, never paraphrased into a permission
@@ -53,7 +52,6 @@ STATE_REFUSALS = {
 }
 
 
-@bp.route(route="strava/authorize", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 @storage_failure_is_503(page=True)
 async def strava_authorize(req: func.HttpRequest) -> func.HttpResponse:
     """Ask whether to publish, then send the browser to Strava with a single-use ``state`` bound to it."""
@@ -132,8 +130,6 @@ def _consent_page(req: func.HttpRequest, svc: Services, *, invalid: bool) -> fun
     )
 
 
-@bp.route(route="strava/callback", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@bp.durable_client_input(client_name="client")
 @storage_failure_is_503(page=True)
 async def strava_callback(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Check the state and its browser, exchange the code, store the tokens, start the lifecycle and a

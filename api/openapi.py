@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import azure.durable_functions as df
 import azure.functions as func
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "snapshot" / "snapshot.schema.json"
@@ -22,10 +21,7 @@ DOCS_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-bp = df.Blueprint()
 
-
-@bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def openapi(req: func.HttpRequest) -> func.HttpResponse:
     """This app's OpenAPI 3.1 document."""
     return func.HttpResponse(
@@ -33,7 +29,6 @@ def openapi(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@bp.route(route="snapshot.schema.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def snapshot_schema(req: func.HttpRequest) -> func.HttpResponse:
     """The JSON Schema (2020-12) of the snapshot document."""
     return func.HttpResponse(

@@ -83,13 +83,14 @@ def storage_unavailable(page: bool = False) -> func.HttpResponse:
 def storage_failure_is_503(
     page: bool = False,
 ) -> Callable[[Callable[P, Awaitable[func.HttpResponse]]], Callable[P, Awaitable[func.HttpResponse]]]:
-    """Decorate an HTTP function (under ``@bp.route``): a storage error it does not handle answers
-    503 + Retry-After (a page for browser routes), never a 500; the log names the error's type only."""
+    """Decorate an HTTP handler (the body ``api/functions.py`` calls): a storage error it does not
+    handle answers 503 + Retry-After (a page for browser routes), never a 500; the log names the
+    error's type only."""
 
     def decorate(
         handler: Callable[P, Awaitable[func.HttpResponse]],
     ) -> Callable[P, Awaitable[func.HttpResponse]]:
-        @functools.wraps(handler)  # keeps the signature the worker reads the bindings from
+        @functools.wraps(handler)  # keeps its name (the log) and signature
         async def guarded(*args: P.args, **kwargs: P.kwargs) -> func.HttpResponse:
             try:
                 return await handler(*args, **kwargs)

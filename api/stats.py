@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import azure.durable_functions as df
 import azure.functions as func
 
 from api.caching import choose_coding, cors_headers, encode, http_date, not_modified, preflight_headers
@@ -23,9 +22,6 @@ if TYPE_CHECKING:
     from api.conditional_get import Representation
     from read_cache import CachedSnapshot, PublicView
     from services import Services
-
-bp = df.Blueprint()
-METHODS = ["GET", "HEAD", "OPTIONS"]
 
 DEAUTHORIZED_MESSAGE = "This athlete revoked this app's access on Strava; their data was deleted."
 REFUSALS = {  # by ``read_cache.Publication`` value: the error code of the answer
@@ -41,7 +37,6 @@ REFUSALS = {  # by ``read_cache.Publication`` value: the error code of the answe
 }
 
 
-@bp.route(route="athletes/{athleteId}/stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()
@@ -50,7 +45,6 @@ async def athlete_stats(req: func.HttpRequest) -> func.HttpResponse:
     return await serve_route_athlete(req, svc)
 
 
-@bp.route(route="stats", methods=METHODS, auth_level=func.AuthLevel.ANONYMOUS)
 @storage_failure_is_503()
 async def default_stats(req: func.HttpRequest) -> func.HttpResponse:
     """The default athlete: DEFAULT_ATHLETE_ID, else the only connected one."""

@@ -10,7 +10,6 @@ import math
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-import azure.durable_functions as df
 import azure.functions as func
 
 from api import urls
@@ -29,11 +28,9 @@ if TYPE_CHECKING:
     from storage.webhooks import StoredSubscription
     from strava.push import PushSubscription
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
-@bp.route(route="strava/subscription", methods=["GET", "POST", "DELETE"], auth_level=func.AuthLevel.FUNCTION)
 @storage_failure_is_503()
 async def strava_subscription(req: func.HttpRequest) -> func.HttpResponse:
     svc = services()

@@ -20,13 +20,10 @@ from services import Services, services
 from starters import signal_debouncer, start_deauthorization
 from storage import TokenStatus
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 MAX_CHALLENGE_LENGTH = 255
 
 
-@bp.route(route="strava/webhook", methods=["GET", "POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@bp.durable_client_input(client_name="client")
 async def strava_webhook(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     svc = services()
     if req.method == "GET":

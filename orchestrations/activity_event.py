@@ -13,7 +13,6 @@ import azure.durable_functions as df
 
 from orchestrations.contract import failure_of
 from orchestrations.history_contract import (
-    ACTIVITY_EVENT,
     APPLY_ACTIVITY_EVENT,
     RESERVE_BUDGET,
     ActivityEvent,
@@ -24,8 +23,6 @@ from orchestrations.steps import ACTIVITY_RETRY
 from orchestrations.timing import rate_limit_wait
 from timestamps import as_utc, format_utc
 
-bp = df.Blueprint()
-
 MAX_BUDGET_WAITS = 8
 
 
@@ -33,8 +30,7 @@ def activity_event_instance_id(activity_id: int) -> str:
     return f"activity-event-{activity_id}"
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=ACTIVITY_EVENT)
-def activity_event(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+def orchestrate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     event: ActivityEvent = context.get_input()
     if event["aspect"] != "delete":
         work = f"webhook update of activity {event['activity_id']}"

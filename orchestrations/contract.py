@@ -7,10 +7,12 @@ are TypedDicts, so a fake or a caller with the wrong shape fails mypy.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from orchestrations.failures import Failure, FailureData
 from orchestrations.history_contract import BudgetDecision, Cursor, RefreshPlan, Started, history_instance_id
+
+if TYPE_CHECKING:  # the failure policy loads with the code that acts on a failure, not at indexing
+    from orchestrations.failures import Failure, FailureData
 
 # Orchestrations
 TOKEN_LIFECYCLE = "token_lifecycle"
@@ -192,5 +194,7 @@ def fetch_failed(failure: Failure) -> FetchResult:
 
 
 def failure_of(result: RefreshResult | FetchResult) -> Failure | None:
+    from orchestrations.failures import Failure
+
     raw = result.get("failure")
     return Failure.from_data(raw) if raw else None

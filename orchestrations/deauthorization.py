@@ -24,7 +24,6 @@ from typing import Any
 import azure.durable_functions as df
 
 from orchestrations.contract import (
-    ATHLETE_DEAUTHORIZATION,
     CHECK_GRANT,
     DEAUTHORIZATION_EVENT,
     DELETE_ATHLETE_DATA,
@@ -41,8 +40,6 @@ from orchestrations.steps import CLEANUP_RETRY as ACTIVITY_RETRY
 from orchestrations.timing import rate_limit_wait
 from timestamps import as_utc, format_utc
 
-bp = df.Blueprint()
-
 TERMINATION_WAIT = timedelta(seconds=2)
 MAX_TERMINATION_ROUNDS = 5
 FINAL_SWEEP_AFTER = timedelta(seconds=60)
@@ -53,8 +50,7 @@ MAX_BUDGET_WAITS = 2
 REVOKED_STATUSES = ("reauthorization_required", "deauthorized")
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=ATHLETE_DEAUTHORIZATION)
-def athlete_deauthorization(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+def orchestrate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     job = context.get_input()
     athlete_id = int(job["athlete_id"])
     if job.get("verify"):  # runs started before the check existed erase as they began to

@@ -26,7 +26,6 @@ from orchestrations.contract import (
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
     HISTORY_CURSOR,
-    HISTORY_SYNC,
     RESERVE_BUDGET,
     SYNC_HISTORY_PAGE,
     BudgetDecision,
@@ -37,16 +36,13 @@ from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
 from timestamps import as_utc, format_utc
 
-bp = df.Blueprint()
-
 MAX_FAILED_PAGES = 6  # consecutive failed attempts at one page before the scan pauses (resumable)
 REFRESH_GRACE = timedelta(seconds=10)
 PUBLISH_ATTEMPTS = 6
 PUBLISH_RETRY = timedelta(seconds=5)
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=HISTORY_SYNC)
-def history_sync(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+def orchestrate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     job: dict[str, Any] = context.get_input()
     athlete_id = int(job["athlete_id"])
     cursor: Cursor | None = job.get("cursor")

@@ -18,7 +18,6 @@ from orchestrations.contract import (
     FETCH_ATHLETE,
     FETCH_STATS,
     SAVE_SNAPSHOT,
-    STATS_SNAPSHOT,
     DiagnosticFacts,
     FetchResult,
     SaveRequest,
@@ -38,8 +37,6 @@ from orchestrations.history_contract import (
 from orchestrations.steps import ACTIVITY_RETRY, record_facts, request_refresh
 from orchestrations.timing import backoff, rate_limit_wait
 from timestamps import as_utc, format_utc
-
-bp = df.Blueprint()
 
 FETCHES = {"athlete": FETCH_ATHLETE, "stats": FETCH_STATS, "recent": SYNC_RECENT}
 MAX_ROUNDS = 3  # fetch rounds that may fail for reasons other than a rate limit
@@ -77,8 +74,7 @@ def plan_retry(
     return max(waits)
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=STATS_SNAPSHOT)
-def stats_snapshot(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+def orchestrate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     athlete_id = int(context.get_input()["athlete_id"])
     plan: RefreshPlan = yield context.call_activity_with_retry(PLAN_REFRESH, ACTIVITY_RETRY, athlete_id)
     data: dict[str, Any] = {} if plan["athlete"] is None else {"athlete": plan["athlete"]}

@@ -23,7 +23,6 @@ from orchestrations.contract import (
     READ_TOKEN_STATE,
     REFRESH_NOW_EVENT,
     REFRESH_TOKEN,
-    TOKEN_LIFECYCLE,
     RefreshRequest,
     RefreshResult,
     TokenState,
@@ -39,8 +38,6 @@ from orchestrations.timing import (
     refresh_due_at,
 )
 from timestamps import as_utc, format_utc, from_epoch, parse_utc
-
-bp = df.Blueprint()
 
 
 @dataclass(frozen=True)
@@ -104,8 +101,7 @@ def status(state: LifecycleInput, phase: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=TOKEN_LIFECYCLE)
-def token_lifecycle(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+def orchestrate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     state = LifecycleInput.parse(context.get_input())
     try:
         token: TokenState = yield context.call_activity_with_retry(

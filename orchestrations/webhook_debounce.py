@@ -33,7 +33,6 @@ from orchestrations.contract import (
     ATHLETE_CHANGED_EVENT,
     START_SNAPSHOT_REFRESH,
     VERIFY_ACTIVITIES,
-    WEBHOOK_DEBOUNCE,
     FetchResult,
     failure_of,
 )
@@ -46,8 +45,6 @@ from orchestrations.history_contract import (
 )
 from orchestrations.steps import ACTIVITY_RETRY
 from timestamps import as_utc, format_utc, parse_utc
-
-bp = df.Blueprint()
 
 BUSY_SNAPSHOT_WAIT = timedelta(seconds=5)  # a snapshot already running may have read Strava too early
 MAX_BUSY_WAITS = 24  # two minutes at most; then the schedule is the fallback
@@ -145,8 +142,7 @@ def status(state: DebounceState, phase: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-@bp.orchestration_trigger(context_name="context", orchestration=WEBHOOK_DEBOUNCE)
-def webhook_debounce(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+def orchestrate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     state = DebounceState.parse(context.get_input())
     now = as_utc(context.current_utc_datetime)
     if state.pending_change:  # the previous design's event in hand (its kind was not kept)

@@ -1,5 +1,6 @@
-"""Timer triggers: the scheduled snapshot job and lifecycle watchdog (``SNAPSHOT_SCHEDULE``)."""
+"""Timer triggers: the scheduled snapshot job and lifecycle watchdog (``SNAPSHOT_SCHEDULE``), registered in
+``scheduled/functions.py``."""
 
-from scheduled import watchdog
+from scheduled import functions
 
-blueprints = (watchdog.bp,)
+blueprints = (functions.bp,)

@@ -15,13 +15,10 @@ from services import services
 from starters import ensure_lifecycle, start_snapshot
 from storage import TokenStatus
 
-bp = df.Blueprint()
 log = logging.getLogger(__name__)
 WEBHOOK_RECEIPT_TTL = timedelta(days=1)  # Strava retries a delivery within minutes, not days
 
 
-@bp.timer_trigger(schedule="%SNAPSHOT_SCHEDULE%", arg_name="timer", run_on_startup=False)
-@bp.durable_client_input(client_name="client")
 async def scheduled_snapshots(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
     svc = services()
     now = datetime.now(timezone.utc)

@@ -3,10 +3,15 @@ requests do (the figures: ``python -m bench.import_cost``, docs/benchmarks.md)."
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,29 +20,17 @@ import storage
 ROOT = Path(__file__).resolve().parents[2]
 LAZY = ("card", "card.render", "api.openapi_paths", "azure.identity", "msal", "cryptography")
 
-# The app's modules that indexing loads: the function modules, the names their decorators need
-# (orchestrations' contract, steps and timing) and what they import at module level. Everything else
-# (settings, the stores, the read cache, snapshot assembly and the privacy filter, history, maps, the
-# card) loads in the function that uses it, on a process's first request. A module that joins this list
-# costs every cold start its compile time (a package without __pycache__ compiles each one).
+# The app's modules that indexing loads: each package's registrations (``<package>/functions.py``: the
+# decorators and the signatures the worker reads) and the names and result types they use. Every body
+# (handlers, activities, orchestrators, the job) loads in its function, on a process's first call. A
+# module that joins this list costs every cold start its compile time (a package without __pycache__
+# compiles each one): keep registrations thin (docs/architecture.md, "Cold start").
 AT_INDEXING = frozenset(
     {
         "function_app",
-        *("activities", "api", "orchestrations", "scheduled", "scheduled.watchdog"),
-        *(f"activities.{name}" for name in ("activity_events", "best_effort", "budget", "deauthorization")),
-        *(f"activities.{name}" for name in ("fetch", "history", "history_scan", "snapshots", "tokens")),
-        *(f"api.{name}" for name in ("athletes", "browser_binding", "caching", "conditional_get")),
-        *(f"api.{name}" for name in ("drawing_budget", "embeds")),
-        *(f"api.{name}" for name in ("oauth", "openapi", "responses", "route_athlete", "stats")),
-        *(f"api.{name}" for name in ("subscription", "urls", "webhook", "webhook_events")),
-        *(f"orchestrations.{name}" for name in ("activity_event", "contract", "deauthorization", "failures")),
-        *(f"orchestrations.{name}" for name in ("history_contract", "history_sync", "stats_snapshot")),
-        *(f"orchestrations.{name}" for name in ("steps", "timing", "token_lifecycle", "webhook_debounce")),
-        *("lazy_exports", "services", "starters", "timestamps"),
-        # the record types the functions name, and what they stand on
-        *("storage", "storage.errors", "storage.keys", "storage.properties", "storage.retry"),
-        "storage.tokens",
-        *("strava", "strava.errors", "strava.json_text", "strava.oauth", "strava.ratelimits"),
+        *("activities", "api", "orchestrations", "scheduled"),
+        *("activities.functions", "api.functions", "orchestrations.functions", "scheduled.functions"),
+        *("orchestrations.contract", "orchestrations.history_contract"),
     }
 )
 
@@ -100,3 +93,55 @@ def test_every_function_signature_resolves_at_indexing() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr.strip().splitlines()[-1:]
     assert int(done.stdout.strip().splitlines()[-1]) > 0
+
+
+def _registrations() -> list[tuple[str, ast.AsyncFunctionDef | ast.FunctionDef]]:
+    """Every registered function of ``<package>/functions.py``, with the package it is in."""
+    found = []
+    for package in ("activities", "api", "orchestrations", "scheduled"):
+        tree = ast.parse((ROOT / package / "functions.py").read_text())
+        found += [
+            (package, node)
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list
+        ]
+    return found
+
+
+def _body_of(registration: ast.AsyncFunctionDef | ast.FunctionDef) -> Callable[..., Any]:
+    """What a registration calls: ``from m import n`` then ``n.f(...)`` (awaited) or ``yield from n(...)``."""
+    statements = [node for node in registration.body if not isinstance(node, ast.Expr)]  # no docstring
+    assert len(statements) == 2, f"{registration.name}: an import and a return, no logic"
+    imported, returned = statements
+    assert isinstance(imported, ast.ImportFrom) and imported.module and isinstance(returned, ast.Return)
+    bound: dict[str, Any] = {}
+    for alias in imported.names:
+        try:
+            bound[alias.asname or alias.name] = import_module(f"{imported.module}.{alias.name}")
+        except ModuleNotFoundError:
+            bound[alias.asname or alias.name] = getattr(import_module(imported.module), alias.name)
+    call = returned.value
+    call = call.value if isinstance(call, ast.Await | ast.YieldFrom) else call
+    assert isinstance(call, ast.Call)
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        body: Callable[..., Any] = getattr(bound[call.func.value.id], call.func.attr)
+    else:
+        assert isinstance(call.func, ast.Name)
+        body = bound[call.func.id]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("package", "registration"), _registrations(), ids=lambda value: getattr(value, "name", value)
+)
+def test_a_registration_calls_a_body_that_takes_its_parameters(
+    package: str, registration: ast.AsyncFunctionDef | ast.FunctionDef
+) -> None:
+    """A registration imports its body only when called, so a misspelt module or name, or a body that
+    takes other parameters, would fail on a first call in production: here it fails at once."""
+    body = _body_of(registration)
+    assert list(inspect.signature(body).parameters) == [arg.arg for arg in registration.args.args]
+    if package == "orchestrations":
+        assert inspect.isgeneratorfunction(body)
+    else:
+        assert inspect.iscoroutinefunction(body) is isinstance(registration, ast.AsyncFunctionDef)

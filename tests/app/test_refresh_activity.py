@@ -31,10 +31,10 @@ from storage.retry import ONLY_COPY_POLICY, StoragePolicy
 from strava.models import TokenSet
 from strava.ratelimits import RateLimitUsage
 
-refresh = refresh_token.build().get_user_function()
-fetch = fetch_athlete.build().get_user_function()
-read_state = read_token_state.build().get_user_function()
-reserve = reserve_budget.build().get_user_function()
+refresh = refresh_token
+fetch = fetch_athlete
+read_state = read_token_state
+reserve = reserve_budget
 ROTATES = 6 * 3600 - 60  # emulator clock offset at which a 6-hour token is due and rotates
 
 

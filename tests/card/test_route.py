@@ -180,6 +180,6 @@ async def test_the_poster_routes_answer_a_storage_failure_with_503_as_the_card_d
     monkeypatch.setattr(embeds, serve, failing)
     request = func.HttpRequest("GET", "http://127.0.0.1/api/routes.svg", body=b"", params={"year": "2026"})
     for name in (handler, handler.replace("routes", "card")):
-        response = await getattr(embeds, name).build().get_user_function()(request)
+        response = await getattr(embeds, name)(request)
         assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0, name
         assert json.loads(response.get_body())["error"] == "storage_unavailable"

@@ -11,7 +11,8 @@ from orchestrations.contract import (
     READ_TOKEN_STATE,
     REQUEST_TOKEN_REFRESH,
 )
-from orchestrations.deauthorization import CHECK_PAUSE, TOKEN_POLL, athlete_deauthorization
+from orchestrations.deauthorization import CHECK_PAUSE, TOKEN_POLL
+from orchestrations.functions import athlete_deauthorization
 from orchestrations.history_contract import RESERVE_BUDGET
 from tests.orchestrations.harness import Harness
 

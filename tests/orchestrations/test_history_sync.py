@@ -10,6 +10,7 @@ from orchestrations.contract import (
     fetched,
 )
 from orchestrations.failures import Failure
+from orchestrations.functions import history_sync
 from orchestrations.history_contract import (
     FINISH_HISTORY_SCAN,
     HISTORY_CURSOR,
@@ -18,7 +19,6 @@ from orchestrations.history_contract import (
     BudgetDecision,
     Cursor,
 )
-from orchestrations.history_sync import history_sync
 from tests.orchestrations.harness import Harness
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

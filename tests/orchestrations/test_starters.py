@@ -18,6 +18,7 @@ from typing import Any
 
 import azure.durable_functions as df
 import pytest
+from azure.functions.timer import TimerRequest
 
 from orchestrations.contract import REFRESH_NOW_EVENT, STATS_SNAPSHOT, TOKEN_LIFECYCLE
 from scheduled import watchdog
@@ -147,9 +148,8 @@ async def test_a_failed_purge_of_oauth_states_does_not_stop_the_watchdog(
     )
     monkeypatch.setattr(watchdog, "services", lambda: svc)
     fake = client(refuses=True)
-    scheduled = watchdog.scheduled_snapshots.build().get_user_function().__wrapped__  # the client as is
     with caplog.at_level("ERROR"):
-        await scheduled(None, fake)
+        await watchdog.scheduled_snapshots(TimerRequest(), fake)  # the job itself, given the client as is
     assert (STATS_SNAPSHOT, "stats-snapshot-7") in fake.started
     assert "purging expired OAuth states failed: StorageUnavailableError" in caplog.text
     assert "did not answer" not in caplog.text  # the error type, not its text

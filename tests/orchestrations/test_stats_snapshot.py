@@ -15,8 +15,9 @@ from orchestrations.contract import (
     fetched,
 )
 from orchestrations.failures import Failure
+from orchestrations.functions import stats_snapshot
 from orchestrations.history_contract import PLAN_REFRESH, RESERVE_BUDGET, START_HISTORY_SYNC, SYNC_RECENT
-from orchestrations.stats_snapshot import MAX_RATE_LIMIT_WAITS, MAX_ROUNDS, plan_retry, stats_snapshot
+from orchestrations.stats_snapshot import MAX_RATE_LIMIT_WAITS, MAX_ROUNDS, plan_retry
 from tests.orchestrations.harness import Harness
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

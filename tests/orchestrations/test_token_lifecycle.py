@@ -15,7 +15,8 @@ from orchestrations.contract import (
     refreshed,
 )
 from orchestrations.failures import Failure
-from orchestrations.token_lifecycle import LifecycleInput, plan_refresh, token_lifecycle
+from orchestrations.functions import token_lifecycle
+from orchestrations.token_lifecycle import LifecycleInput, plan_refresh
 from tests.orchestrations.harness import Harness, Step
 from timestamps import format_utc
 

@@ -11,6 +11,7 @@ from orchestrations.contract import (
     VERIFY_ACTIVITIES,
     fetched,
 )
+from orchestrations.functions import webhook_debounce
 from orchestrations.history_contract import RESERVE_BUDGET, START_HISTORY_SYNC
 from orchestrations.webhook_debounce import (
     BUSY_SNAPSHOT_WAIT,
@@ -20,7 +21,6 @@ from orchestrations.webhook_debounce import (
     changed_activity,
     fold,
     refresh_at,
-    webhook_debounce,
 )
 from starters import scheduled_refresh
 from tests.orchestrations.harness import Harness, Step

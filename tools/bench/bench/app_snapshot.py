@@ -53,10 +53,7 @@ async def fan_out_vs_sequential(stack: Stack, athlete_id: int) -> tuple[float, f
     os.environ.update(stack.app_env)
     from activities import fetch, history  # imported after the app settings are in the environment
 
-    functions = [
-        builder.build().get_user_function()
-        for builder in (fetch.fetch_athlete, fetch.fetch_stats, history.sync_recent_activities)
-    ]
+    functions = (fetch.fetch_athlete, fetch.fetch_stats, history.sync_recent_activities)
 
     async def concurrent() -> None:
         await asyncio.gather(*(function(athlete_id) for function in functions))

@@ -76,7 +76,7 @@ async def handler_cost(app_env: dict[str, str], calls: int = 5000) -> float:
     from api import stats  # imported after the app settings are in the environment
     from services import services
 
-    handler = stats.default_stats._function._func  # the undecorated coroutine
+    handler = stats.default_stats  # the handler itself, as its registered function awaits it
 
     def request() -> func.HttpRequest:
         return func.HttpRequest("GET", f"http://{LOOPBACK}/api/stats", headers=HEADERS, body=b"")

@@ -127,9 +127,8 @@ async def measure() -> tuple[Count, Count, dict[str, Any]]:
     """Counts of the save after a webhook and of an unchanged save (the app's settings from the
     environment), and the saved document."""
     import services
-    from activities.snapshots import save_snapshot
+    from activities.snapshots import save_snapshot as save
 
-    save = save_snapshot.build().get_user_function()
     svc = services.services()
     rng = random.Random(7)
     athlete = 42
