@@ -17,9 +17,10 @@ from orchestrations.contract import (
     SaveResult,
     SnapshotStart,
 )
+from read_cache import publish_saved_snapshot
 from services import services
 from starters import start_snapshot
-from storage import TokenStatus
+from storage import StoredSnapshot, TokenStatus
 from timestamps import format_utc, parse_utc
 
 if TYPE_CHECKING:
@@ -47,9 +48,6 @@ async def save_snapshot(request: SaveRequest) -> SaveResult:
         generated_at = document["generated_at"]
         body = _body(document)
         saved = await svc.snapshots.save(athlete_id, body, parse_utc(generated_at), key)
-        from read_cache import publish_saved_snapshot
-        from storage import StoredSnapshot
-
         await publish_saved_snapshot(StoredSnapshot(**(vars(saved) | {"body": body})))
     await record_quietly(
         svc.diagnostics,
