@@ -22,13 +22,14 @@ def restart(running: RunningDevhost, body: object, headers: dict[str, str] | Non
 def count_call(running: RunningDevhost, text: str) -> list[str]:
     answer = call("POST", f"{running.url}/api/calls", text.encode())
     assert answer.status == 200, answer.text
-    return answer.json()["calls"]
+    calls: list[str] = answer.json()["calls"]
+    return calls
 
 
 def start_waiting(running: RunningDevhost) -> str:
     started = call("POST", f"{running.url}/api/start/waits", b"null", JSON)
     assert started.status == 202, started.text
-    return started.json()["id"]
+    return str(started.json()["id"])
 
 
 def instance(running: RunningDevhost, instance_id: str) -> Answer:
