@@ -62,14 +62,19 @@ class RestartableHost:
         await self.host.stop()
         await asyncio.gather(*self._retiring)
 
-    async def restart(self, settings: dict[str, str], task_hub: str) -> None:
-        """Serve ``task_hub`` with the app loaded afresh under ``settings``; raises StartupError when they
-        cannot be served (the old host is gone by then)."""
+    async def restart(self, settings: dict[str, str | None], task_hub: str) -> None:
+        """Serve ``task_hub`` with the app loaded afresh under ``settings`` (``None``: not set); raises
+        StartupError when they cannot be served (the old host is gone by then)."""
         async with self._lock:
             old = self.host
             runner = await old.retire()
             self.environ.clear()
-            self.environ.update({**self.started_with, **settings})
+            self.environ.update(self.started_with)
+            for name, value in settings.items():
+                if value is None:
+                    self.environ.pop(name, None)
+                else:
+                    self.environ[name] = value
             forgotten = forget_app(old.app_dir)
             del old
             gc.collect()  # what the old app left unclosed is reported now, before the new one serves
@@ -82,7 +87,8 @@ class RestartableHost:
             logger.info("restarted on task hub %s (%d app modules reloaded)", task_hub, len(forgotten))
 
     async def handle_restart(self, request: web.Request) -> web.StreamResponse:
-        """``POST /_devhost/restart`` ``{"settings": {NAME: value}, "taskHub": NAME}``: 200 once the new
+        """``POST /_devhost/restart`` ``{"settings": {NAME: value or null}, "taskHub": NAME}`` (the
+        environment devhost started with, plus each value; ``null`` unsets a variable): 200 once the new
         host serves, 400 for a bad body (nothing restarted), 500 when the new settings cannot be served
         (devhost then stops, as it would at start)."""
         if request.content_type != "application/json":
@@ -94,9 +100,9 @@ class RestartableHost:
         settings = body.get("settings", {}) if isinstance(body, dict) else None
         task_hub = body.get("taskHub") if isinstance(body, dict) else None
         if not isinstance(settings, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in settings.items()
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in settings.items()
         ):
-            return json_error(400, "bad_request", "settings must map names to strings")
+            return json_error(400, "bad_request", "settings must map names to strings (or null)")
         if not isinstance(task_hub, str) or not TASK_HUB_NAME.fullmatch(task_hub):
             return json_error(
                 400, "bad_request", "taskHub must be 3-45 letters and digits, starting with a letter"

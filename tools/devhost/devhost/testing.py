@@ -59,6 +59,7 @@ class RunningDevhost:
     env: dict[str, str] = field(repr=False, default_factory=dict)
     log_start: int = 0  # where this test's part of the log begins (a shared devhost's earlier tests)
     started_env: dict[str, str] = field(repr=False, default_factory=dict)  # before any reset
+    started_settings: frozenset[str] = frozenset()  # the names in started_env that a reset replaces
 
     def log_text(self) -> str:
         if not self.log_path.exists():
@@ -75,14 +76,15 @@ class RunningDevhost:
         """Restart in place (``--testing`` only): the app loaded afresh with the environment it started
         with plus ``settings``, on ``task_hub`` (a fresh one by default); the log starts anew."""
         hub = task_hub or new_task_hub()
-        body = json.dumps({"settings": settings, "taskHub": hub}).encode()
+        unset: dict[str, str | None] = {name: None for name in self.started_settings - set(settings)}
+        body = json.dumps({"settings": {**unset, **settings}, "taskHub": hub}).encode()
         request = urllib.request.Request(  # noqa: S310 - loopback
             f"{self.url}/_devhost/restart", body, {"Content-Type": "application/json"}, method="POST"
         )
         with urllib.request.urlopen(request, timeout=START_TIMEOUT_S) as answer:  # noqa: S310
             assert answer.status == 200, answer.read()
         self.log_start = self.log_path.stat().st_size
-        self.env = {**self.started_env, **settings}
+        self.env = {**{k: v for k, v in self.started_env.items() if k not in unset}, **settings}
         self.args[self.args.index("--task-hub") + 1] = hub
 
     def kill(self) -> None:
@@ -128,7 +130,13 @@ def launch_devhost(
     log_path = log_dir / f"devhost-{next(_log_numbers)}.log"
     process = _start_and_wait(args, full_env, log_path)
     return RunningDevhost(
-        f"http://{LOOPBACK}:{port}", process, log_path, args, full_env, started_env=dict(full_env)
+        f"http://{LOOPBACK}:{port}",
+        process,
+        log_path,
+        args,
+        full_env,
+        started_env=dict(full_env),
+        started_settings=frozenset(env or ()),
     )
 
 
@@ -179,11 +187,12 @@ class SharedDevhosts:
         if known is not None and (known[0].process is not known[1] or not known[1].alive()):
             known[0].process.stop()
             known = None
-        if known is None:
+        if known is None:  # started with these settings (the app may need some to load), then reset
             host = launch_devhost(
-                app_dir, connection_string=self.connection_string, log_dir=self.log_dir, testing=True
+                app_dir, connection_string=self.connection_string, log_dir=self.log_dir, env=env, testing=True
             )
-            known = self.hosts[app_dir] = (host, host.process)
+            self.hosts[app_dir] = (host, host.process)
+            return host
         host, _ = known
         host.reset(env or {})
         return host
