@@ -6,8 +6,6 @@ loopback port, backed by the session's Azurite (``pytest_plugins = ["loopback.py
 and restarts it in place for each test with that test's settings and a fresh task hub
 (``devhost --testing``, ``POST /_devhost/restart``).
 
-Each devhost is forked from a zygote that has imported devhost and the Functions libraries once, never
-the app (``loopback.forking``; ``LOOPBACK_NO_ZYGOTE=1`` starts a fresh ``python -m devhost`` instead).
 """
 
 from __future__ import annotations
@@ -21,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from loopback.forking import start_python_module
-from loopback.processes import LOOPBACK, ManagedProcess, free_port, wait_for_line
+from loopback.processes import (
+    LOOPBACK,
+    ManagedProcess,
+    free_port,
+    python_module,
+    start_process,
+    wait_for_line,
+)
 
 from devhost import READY_LINE
 
 START_TIMEOUT_S = 60.0
-# Libraries only: the app is loaded by each devhost, after its environment is set (not azure.identity,
-# which an app with a connection string never imports).
-PRELOAD = ("devhost.host", "azure.functions", "azure.durable_functions", "azure.data.tables.aio")
 _log_numbers = itertools.count(1)
 
 
@@ -103,7 +104,7 @@ class RunningDevhost:
 
 def _start_and_wait(args: list[str], env: dict[str, str], log_path: Path) -> ManagedProcess:
     already = log_path.read_text(errors="replace").count(READY_LINE) if log_path.exists() else 0
-    process = start_python_module("devhost", "devhost", args, preload=PRELOAD, env=env, log_path=log_path)
+    process = start_process("devhost", python_module("devhost", *args), env=env, log_path=log_path)
     wait_for_line(process, READY_LINE, START_TIMEOUT_S, after=already)
     return process
 
