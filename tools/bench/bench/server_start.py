@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         azurite = start_azurite(azurite_port, work, log_path=work / "azurite.log")
         connection = azurite_connection_string(azurite_port)
         emulator = launch_emulator((), work)  # the app's Strava, for devhost's settings
+        assert emulator.process is not None
+        emulator_process = emulator.process
         settings = {
             "STRAVA_CLIENT_ID": emulator.client_id,
             "STRAVA_CLIENT_SECRET": emulator.client_secret,
@@ -61,11 +63,12 @@ def main(argv: list[str] | None = None) -> None:
         )
 
         def start_emulator() -> float:
-            started = launch_emulator((), work)
+            started = launch_emulator((), work).process
+            assert started is not None  # launch_emulator always starts one
             try:
-                return cpu_seconds(started.process.child.pid)
+                return cpu_seconds(started.child.pid)
             finally:
-                started.process.stop()
+                started.stop()
 
         def start_devhost() -> float:
             started = launch_devhost(app_dir, connection_string=connection, log_dir=work, env=settings)
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
                     samples.setdefault(name, []).append(measure())
         finally:
             shared.stop()
-            emulator.process.stop()
+            emulator_process.stop()
             azurite.stop()
     print(f"CPU to start a server until ready, or to restart devhost in place (median of {args.rounds})")
     for name, values in samples.items():
