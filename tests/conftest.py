@@ -19,11 +19,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """End-to-end tests take longest: hand them out first, so parallel workers finish together. With
-    ``--no-servers``, leave out every test that uses a server fixture (or a browser)."""
+    """Hand out the longest tests first, so parallel workers finish together: those marked
+    ``slow(seconds)`` longest first, then the end-to-end ones, then the rest. With ``--no-servers``,
+    leave out every test that uses a server fixture (or a browser)."""
     if config.getoption("--no-servers"):
         needs_servers = [item for item in items if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))]
         if needs_servers:
             config.hook.pytest_deselected(items=needs_servers)
             items[:] = [item for item in items if item not in needs_servers]
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+    items.sort(key=lambda item: (-expected_seconds(item), item.get_closest_marker("e2e") is None))
+
+
+def expected_seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("slow")
+    return float(marker.args[0]) if marker else 0.0

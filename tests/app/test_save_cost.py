@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from bench.save_cost import environment, measure
 
 import services as services_module
@@ -14,6 +15,7 @@ from history.section import history_fields, recent_activities
 from timestamps import parse_utc
 
 
+@pytest.mark.slow(28)
 async def test_a_save_after_a_webhook_reads_at_most_50_entities(
     azurite: str, table_prefix: str, monkeypatch: Any
 ) -> None:

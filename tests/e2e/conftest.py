@@ -135,14 +135,20 @@ def app_settings_for(emulator: RunningEmulator, table_prefix: str) -> dict[str, 
 
 @pytest.fixture
 async def launch_app(
+    shared_devhost: Callable[..., RunningDevhost],
     start_devhost: Callable[..., RunningDevhost],
     start_strava_emulator: Callable[..., RunningEmulator],
     azurite: str,
     table_prefix: str,
     app_dir: Path,
 ) -> AsyncIterator[Callable[..., AppUnderTest]]:
-    """``launch_app(*emulator_flags, **settings)``: an emulator, then devhost with the app wired to it."""
+    """``launch_app(*emulator_flags, **settings)``: an emulator, then devhost with the app wired to it.
+
+    The first app of a test runs on this test process's shared devhost, restarted with the test's
+    settings on a fresh task hub and table prefix (nothing of an earlier test remains: see
+    test_shared_host.py); a second app in the same test gets a devhost of its own."""
     async with browser_session() as http:
+        launched: list[AppUnderTest] = []
 
         def launch(*emulator_flags: str, **settings: str) -> AppUnderTest:
             emulator = start_strava_emulator(*emulator_flags)
@@ -151,8 +157,9 @@ async def launch_app(
                 "CORS_ALLOWED_ORIGINS": "https://site.example",
                 **settings,
             }
-            host = start_devhost(app_dir, env=env)
-            return AppUnderTest(host, emulator, http, azurite, table_prefix)
+            host = start_devhost(app_dir, env=env) if launched else shared_devhost(app_dir, env)
+            launched.append(AppUnderTest(host, emulator, http, azurite, table_prefix))
+            return launched[-1]
 
         yield launch
 

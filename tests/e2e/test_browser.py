@@ -79,6 +79,7 @@ def answer(status: int, error: str) -> Callable[[Any], Awaitable[None]]:
     return fulfill
 
 
+@pytest.mark.slow(15)
 async def test_example_site_from_another_origin(launch_app, tmp_path: Path):
     require_chromium()
     site_port = free_port()
@@ -370,6 +371,7 @@ async def published_app(
     return app, athlete_id
 
 
+@pytest.mark.slow(25)
 async def test_every_docs_snippet_fits_phones_and_desktops(launch_app, tmp_path: Path):
     require_chromium()
     pages: Pages = {}
@@ -498,6 +500,7 @@ PIXEL = """async ([selector, x, y]) => {
 }"""
 
 
+@pytest.mark.slow(12)
 async def test_theme_auto_follows_the_visitors_dark_mode_in_an_image(launch_app, tmp_path: Path):
     require_chromium()
     pages: Pages = {}
@@ -529,6 +532,7 @@ WIDGET_LATEST = """() => document.querySelector("strava-stats").shadowRoot
   .querySelector("[data-field=latest-name]")?.textContent"""
 
 
+@pytest.mark.slow(55)
 async def test_a_returning_visitor_sees_a_new_activity_within_90_s_with_the_default_settings(
     launch_app, tmp_path: Path
 ):

@@ -95,6 +95,7 @@ async def stored_cursor(app: AppUnderTest, athlete_id: int) -> int:
     return state.next_page if state.mode else 0
 
 
+@pytest.mark.slow(15)
 async def test_backfill_resumes_where_it_stopped_after_kill_9(launch_app):
     pages = 8  # 1,600 activities, 200 a page
     app = launch_app("--activities", str(pages * 200), "--latency-ms", "400")

@@ -16,6 +16,7 @@ TOKEN_TTL_S = 12
 MARGIN_S = 2
 
 
+@pytest.mark.slow(20)
 async def test_refreshes_before_every_expiry_and_survives_kill_9(launch_app):
     app = launch_app("--token-ttl", str(TOKEN_TTL_S), TOKEN_REFRESH_MARGIN_SECONDS=str(MARGIN_S))
     status, _, _ = await app.connect()
@@ -86,6 +87,7 @@ async def test_revoked_access_ends_the_lifecycle_and_the_status_says_how_to_fix_
     await app.assert_no_secret_leaked()
 
 
+@pytest.mark.slow(14)
 async def test_a_fetch_meeting_a_rejected_token_wakes_the_lifecycle_and_the_snapshot_recovers(launch_app):
     app = launch_app()
     await app.connect()

@@ -74,6 +74,7 @@ async def test_subscription_calls_past_strava_s_rate_limit_answer_429_with_retry
     assert 1 <= int(headers["Retry-After"]) <= 15 * 60
 
 
+@pytest.mark.slow(13)
 async def test_create_burst_private_and_delete_reach_the_stats_with_one_refresh_per_burst(launch_app):
     app = launch_app(*EMULATOR_FLAGS, **WEBHOOK_SETTINGS)
     athlete_id, _ = await connected_and_subscribed(app)
@@ -363,6 +364,7 @@ async def test_a_flood_of_forged_updates_costs_a_few_calls_and_fails_nothing(lau
     assert all(body == ACCEPTED for _, body in answers)
 
 
+@pytest.mark.slow(13)
 async def test_a_bulk_edit_making_500_activities_private_hides_them_all(launch_app):
     app = launch_app("--athletes", "2", "--activities", "600", **WEBHOOK_SETTINGS)
     athlete_id, _ = await connected_and_subscribed(app)

@@ -70,6 +70,7 @@ def case_counts(events: Path) -> dict[str, Counter[str]]:
     return dict(sorted(counts.items()))
 
 
+@pytest.mark.slow(35)
 def test_every_operation_holds_up_under_generated_requests(demo_stack: Stack, tmp_path: Path) -> None:
     examples = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
     report_path, events_path = tmp_path / "schemathesis.json", tmp_path / "events.ndjson"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +87,7 @@ def served_ends(door: Point, policy: MapPolicy, seed: int) -> tuple[list[Point],
     return ends, served
 
 
+@pytest.mark.slow(18)
 @settings(max_examples=25, deadline=None)
 @given(
     lat=st.floats(-65, 65),

@@ -1,10 +1,11 @@
-"""CPU to start a test server, exec'd vs forked from a zygote: ``python -m bench.server_start [--rounds N]``.
+"""CPU to start a test server, and to restart a shared devhost in place: ``python -m bench.server_start
+[--rounds N]``.
 
 Starts the Strava emulator and devhost (serving the app, on Azurite) the way the test plugins do, until
-each is ready, alternating a fresh ``python -m`` (``LOOPBACK_NO_ZYGOTE=1``) with a fork from the warm
-zygote (``loopback.forking``), so a noisy neighbour slows both alike. A start's CPU is the server's own
-user + system time at ready (``/proc/PID/stat``), plus, when forked, what the zygote spent meanwhile
-(the fork); the zygote's one-off imports are shown apart. Figures are medians.
+each is ready, and restarts one ``--testing`` devhost in place (``POST /_devhost/restart``, what the
+app's end-to-end tests do between tests) as often, alternated, so a noisy neighbour slows all alike. A
+start's CPU is the server's own user + system time at ready (``/proc/PID/stat``); a restart's is what
+the devhost process spent during the call. Figures are medians.
 """
 
 from __future__ import annotations
@@ -16,17 +17,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from devhost.testing import PRELOAD as DEVHOST_PRELOAD
-from devhost.testing import isolated_app_dir, launch_devhost
+from devhost.testing import RunningDevhost, isolated_app_dir, launch_devhost
 from loopback.azurite import azurite_connection_string, start_azurite
-from loopback.forking import NO_ZYGOTE_VARIABLE, ZygoteChild, start_python_module
-from loopback.processes import ManagedProcess, free_port, wait_until_listening
-from strava_emulator.testing import PRELOAD as EMULATOR_PRELOAD
+from loopback.processes import free_port
+from strava_emulator.testing import launch_emulator
 
 from bench.import_cost import app_root
 
 TICK_S = 1 / os.sysconf("SC_CLK_TCK")
-MODES = ("exec", "zygote")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -35,92 +33,71 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(value) for value in fields[11:15]) * TICK_S
 
 
-def start_emulator(log_dir: Path) -> tuple[ManagedProcess, str]:
-    port = free_port()
-    process = start_python_module(
-        "strava-emulator",
-        "strava_emulator",
-        ["--port", str(port)],
-        preload=EMULATOR_PRELOAD,
-        log_path=log_dir / "emulator.log",
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_listening(process, f"{url}/_emulator/stats")
-    return process, url
-
-
-def measured(
-    start: Callable[[], ManagedProcess], zygotes: dict[int, float], preload: dict[str, float]
-) -> float:
-    """CPU seconds of one start until ready, with what its zygote spent since the previous start (the
-    fork, the reaping); ``zygotes`` holds each zygote's CPU so far. The server is stopped after."""
-    process = start()
-    try:
-        cpu = cpu_seconds(process.child.pid)
-        if isinstance(process.child, ZygoteChild):
-            pid = process.child.zygote.process.child.pid
-            now = cpu_seconds(pid)
-            if pid in zygotes:
-                cpu += now - zygotes[pid]
-            else:  # the first fork: the zygote imported its modules meanwhile
-                preload[process.name] = now
-            zygotes[pid] = now
-        return cpu
-    finally:
-        process.stop()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.server_start", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=8, help="starts per server and mode (default: 8)")
+    parser.add_argument("--rounds", type=int, default=8, help="samples of each (default: 8)")
     args = parser.parse_args(argv)
     root = app_root()
     if root is None:
         raise SystemExit("run from the checkout: function_app.py not found")
-    samples: dict[tuple[str, str], list[float]] = {}
-    zygotes: dict[int, float] = {}
-    preload: dict[str, float] = {}
+    samples: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         app_dir = isolated_app_dir(root, work / "app")
         azurite_port = free_port()
         azurite = start_azurite(azurite_port, work, log_path=work / "azurite.log")
-        os.environ[NO_ZYGOTE_VARIABLE] = "1"
-        emulator, emulator_url = start_emulator(work)  # the app's Strava, for devhost's settings
+        connection = azurite_connection_string(azurite_port)
+        emulator = launch_emulator((), work)  # the app's Strava, for devhost's settings
+        assert emulator.process is not None
+        emulator_process = emulator.process
         settings = {
-            "STRAVA_CLIENT_ID": "12345",
-            "STRAVA_CLIENT_SECRET": "demo-secret",
-            "STRAVA_API_BASE_URL": f"{emulator_url}/api/v3",
-            "STRAVA_OAUTH_BASE_URL": f"{emulator_url}/oauth",
+            "STRAVA_CLIENT_ID": emulator.client_id,
+            "STRAVA_CLIENT_SECRET": emulator.client_secret,
+            "STRAVA_API_BASE_URL": emulator.api_base,
+            "STRAVA_OAUTH_BASE_URL": emulator.oauth_base,
             "TABLE_PREFIX": "benchstart",
             "SNAPSHOT_SCHEDULE": "0 0 0 1 1 *",  # never during the run
         }
+        shared = launch_devhost(
+            app_dir, connection_string=connection, log_dir=work, env=settings, testing=True
+        )
 
-        def devhost() -> ManagedProcess:
-            connection = azurite_connection_string(azurite_port)
-            return launch_devhost(app_dir, connection_string=connection, log_dir=work, env=settings).process
+        def start_emulator() -> float:
+            started = launch_emulator((), work).process
+            assert started is not None  # launch_emulator always starts one
+            try:
+                return cpu_seconds(started.child.pid)
+            finally:
+                started.stop()
 
-        servers: dict[str, Callable[[], ManagedProcess]] = {
-            "strava-emulator": lambda: start_emulator(work)[0],
-            "devhost": devhost,
+        def start_devhost() -> float:
+            started = launch_devhost(app_dir, connection_string=connection, log_dir=work, env=settings)
+            try:
+                return cpu_seconds(started.process.child.pid)
+            finally:
+                started.stop()
+
+        def restart(host: RunningDevhost = shared) -> float:
+            before = cpu_seconds(host.process.child.pid)
+            host.reset(settings)
+            return cpu_seconds(host.process.child.pid) - before
+
+        measures: dict[str, Callable[[], float]] = {
+            "strava-emulator start": start_emulator,
+            "devhost start": start_devhost,
+            "devhost restart in place": restart,
         }
         try:
-            for _ in range(args.rounds + 1):  # the first round warms the file cache and the zygotes
-                for name, start in servers.items():
-                    for mode in MODES:
-                        os.environ[NO_ZYGOTE_VARIABLE] = "1" if mode == "exec" else ""
-                        samples.setdefault((name, mode), []).append(measured(start, zygotes, preload))
+            for _ in range(args.rounds + 1):  # the first round warms the file and bytecode caches
+                for name, measure in measures.items():
+                    samples.setdefault(name, []).append(measure())
         finally:
-            emulator.stop()
+            shared.stop()
+            emulator_process.stop()
             azurite.stop()
-    print(f"CPU to start a server until ready (median of {args.rounds}, alternated; preload: zygote's once)")
-    for name in servers:
-        execed, forked = (statistics.median(samples[name, mode][1:]) for mode in MODES)
-        print(
-            f"  {name:<16} exec {execed * 1000:4.0f} ms   zygote {forked * 1000:4.0f} ms "
-            f"({forked / execed:.0%})   zygote's preload {preload.get(name, 0.0) * 1000:4.0f} ms "
-            f"({', '.join(DEVHOST_PRELOAD if name == 'devhost' else EMULATOR_PRELOAD)})"
-        )
+    print(f"CPU to start a server until ready, or to restart devhost in place (median of {args.rounds})")
+    for name, values in samples.items():
+        print(f"  {name:<25} {statistics.median(values[1:]) * 1000:4.0f} ms")
 
 
 if __name__ == "__main__":

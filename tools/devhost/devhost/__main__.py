@@ -17,6 +17,7 @@ from devhost import READY_LINE, logs
 from devhost.banner import banner
 from devhost.host import DevHost, HostOptions, StartupError
 from devhost.local_settings import DEFAULT_TASK_HUB
+from devhost.restart import RestartableHost
 
 DESCRIPTION = """\
 Run a Python v2-model Azure Functions app (HTTP, timer and Durable Functions) locally.
@@ -40,12 +41,19 @@ def parse_arguments(argv: Sequence[str] | None = None) -> HostOptions:
         "--task-hub",
         help=f"durable task hub name (default: host.json's durableTask.hubName, else {DEFAULT_TASK_HUB})",
     )
+    parser.add_argument(
+        "--testing",
+        action="store_true",
+        help="serve POST /_devhost/restart: restart with new app settings (test harnesses; loopback only)",
+    )
     args = parser.parse_args(argv)
     if not args.require_keys and not is_loopback(args.host):
         parser.exit(
             2, f"devhost: error: --host {args.host} is reachable from the network: add --require-keys\n"
         )
-    return HostOptions(args.app_dir, args.host, args.port, args.require_keys, args.task_hub)
+    if args.testing and not is_loopback(args.host):
+        parser.exit(2, f"devhost: error: --testing serves loopback only, not --host {args.host}\n")
+    return HostOptions(args.app_dir, args.host, args.port, args.require_keys, args.task_hub, args.testing)
 
 
 def is_loopback(host: str) -> bool:
@@ -59,20 +67,27 @@ def is_loopback(host: str) -> bool:
 
 
 async def serve(options: HostOptions) -> None:
-    """Start the host, announce it, and run until SIGINT or SIGTERM."""
-    host = DevHost(options)
+    """Start the host, announce it, and run until SIGINT or SIGTERM (or a failed ``--testing`` restart)."""
     stopping = asyncio.Event()
+    host: DevHost | RestartableHost = (
+        RestartableHost(options, on_failure=stopping.set) if options.testing else DevHost(options)
+    )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     try:
         await host.start()
-        print(banner(host.index, host.schedules, options.base_url, host.prefix, host.keys, host.task_hub))
+        shown = host.host if isinstance(host, RestartableHost) else host
+        print(
+            banner(shown.index, shown.schedules, options.base_url, shown.prefix, shown.keys, shown.task_hub)
+        )
         print(f"{READY_LINE}{options.base_url}", flush=True)
         await stopping.wait()
         logging.getLogger("devhost").info("stopping")
     finally:
         await host.stop()
+    if isinstance(host, RestartableHost) and host.failure:
+        raise StartupError(host.failure)
 
 
 class MalformedRequestFilter(logging.Filter):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,21 @@ def load_app(app_dir: Path, module: str = "function_app") -> func.FunctionApp:
     if len(apps) != 1:
         raise RuntimeError(f"{module}.py must define exactly one FunctionApp, found {len(apps)}")
     return apps[0]  # type: ignore[return-value]
+
+
+def forget_app(app_dir: Path) -> list[str]:
+    """Drop every module loaded from ``app_dir`` from ``sys.modules`` (the next :func:`load_app`
+    imports the app afresh, module-level state and all); returns their names."""
+    root = str(app_dir.resolve()) + os.sep
+    names = [
+        name
+        for name, module in list(sys.modules.items())
+        if os.path.abspath(getattr(module, "__file__", None) or os.sep).startswith(root)
+    ]
+    for name in names:
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    return names
 
 
 def index_functions(app: func.FunctionRegister) -> FunctionIndex:

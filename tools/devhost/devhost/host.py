@@ -51,6 +51,7 @@ class HostOptions:
     port: int = 7071
     require_keys: bool = False
     task_hub: str | None = None  # None: host.json's hubName, else the extension's default
+    testing: bool = False  # serve POST /_devhost/restart (devhost.restart)
 
     @property
     def base_url(self) -> str:
@@ -82,6 +83,7 @@ class DevHost:
         self.runtime: DurableRuntime | None = None
         self.runner: web.AppRunner | None = None
         self.timers: TimerRunner | None = None
+        self.control_routes: list[web.RouteDef] = []  # served beside the admin routes (devhost.restart)
 
     def prepare(self) -> HttpTriggers:
         """Load settings and the app, validate routes and schedules; raises StartupError on bad config."""
@@ -128,7 +130,9 @@ class DevHost:
             raise StartupError(f"storage is unreachable ({kind}): is Azurite running?") from None
         runtime = self.runtime
         triggers.storage_down = lambda: not runtime.storage_healthy
-        app = build_web_app(triggers.handle, self.keys, self.runtime, self.options.host)
+        app = build_web_app(
+            triggers.handle, self.keys, self.runtime, self.options.host, control_routes=self.control_routes
+        )
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         await web.TCPSite(self.runner, self.options.host, self.options.port).start()
@@ -142,6 +146,18 @@ class DevHost:
             await self.runner.cleanup()
         if self.runtime is not None:
             await self.runtime.stop()
+
+    async def retire(self) -> web.AppRunner | None:
+        """Stop listening, firing timers and running durable work, but leave the connections being
+        answered (the request asking for this, say) to the returned runner: the caller cleans it up."""
+        if self.timers is not None:
+            await self.timers.stop()
+        if self.runner is not None:
+            for site in list(self.runner.sites):
+                await site.stop()
+        if self.runtime is not None:
+            await self.runtime.stop()
+        return self.runner
 
     def client_binding(self) -> str:
         """The durable client JSON; management URLs carry the durable system key when keys are enforced."""

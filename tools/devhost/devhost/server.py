@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from aiohttp import web
@@ -17,6 +17,7 @@ from devhost.keys import HostKeys, supplied_key
 MAX_REQUEST_BODY = 10 * 1024 * 1024
 WEBHOOK_PREFIX = "/runtime/webhooks/"
 RPC_PREFIX = "/durabletask/"
+CONTROL_PREFIX = "/_devhost/"  # devhost's own test-harness routes (``--testing`` only)
 LOOPBACK_ADDRESSES = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 SAFE_FETCH_SITES = ("same-origin", "none")
 # Kestrel's rule for a Host header (HttpUtilities.IsHostHeaderValid, which Azure's host runs behind):
@@ -72,6 +73,12 @@ def _is_durable(path: str) -> bool:
     return lowered.startswith((RPC_PREFIX, WEBHOOK_PREFIX))
 
 
+def _is_local_only(path: str) -> bool:
+    """The routes for local programs only (the SDK's RPC, the test harness's control): no page, no
+    remote caller."""
+    return path.lower().startswith((RPC_PREFIX, CONTROL_PREFIX))
+
+
 def _trusted_host(host_header: str, bound_host: str) -> bool:
     """An IP literal, ``localhost`` or the bound name: never a name an attacker's DNS points here."""
     if host_header.startswith("["):
@@ -90,17 +97,17 @@ def _trusted_host(host_header: str, bound_host: str) -> bool:
 
 def browser_guard(bound_host: str) -> Middleware:
     """Middleware: a web page must not drive the durable API. Refused with 403: any ``Origin`` on the
-    RPC routes, a foreign ``Origin`` or a cross-site ``Sec-Fetch-Site`` on the webhooks, and a ``Host``
-    that is neither an IP address nor ``localhost`` (DNS rebinding)."""
+    RPC and control routes, a foreign ``Origin`` or a cross-site ``Sec-Fetch-Site`` on the webhooks,
+    and a ``Host`` that is neither an IP address nor ``localhost`` (DNS rebinding)."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not _is_durable(request.path):
+        if not (_is_durable(request.path) or _is_local_only(request.path)):
             return await handler(request)
         host = request.host or ""
         origin = request.headers.get("Origin")
         site = request.headers.get("Sec-Fetch-Site")
-        rpc = request.path.startswith(RPC_PREFIX)
+        rpc = _is_local_only(request.path)
         foreign_origin = origin is not None and (
             rpc or origin.lower() != f"{request.scheme}://{host}".lower()
         )
@@ -115,9 +122,10 @@ def browser_guard(bound_host: str) -> Middleware:
 
 @web.middleware
 async def rpc_from_loopback_only(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The durable client's RPC routes carry no keys: only local callers (the app's SDK) may use them."""
-    if request.path.startswith(RPC_PREFIX) and request.remote not in LOOPBACK_ADDRESSES:
-        return json_error(403, "forbidden", "the durable RPC routes are for local callers only")
+    """The durable client's RPC routes and the control routes carry no keys: only local callers (the
+    app's SDK, a test harness) may use them."""
+    if _is_local_only(request.path) and request.remote not in LOOPBACK_ADDRESSES:
+        return json_error(403, "forbidden", "the durable RPC and control routes are for local callers only")
     return await handler(request)
 
 
@@ -175,8 +183,10 @@ def build_web_app(
     keys: HostKeys | None,
     durable: DurableSurface | None = None,
     bound_host: str = "127.0.0.1",
+    control_routes: Sequence[web.RouteDef] = (),
 ) -> web.Application:
-    """Durable routes first, then the admin status, then the HTTP-trigger catch-all ``handle_http``."""
+    """Durable routes first, then the admin status and ``control_routes``, then the HTTP-trigger
+    catch-all ``handle_http``."""
     middlewares: list[Middleware] = [
         host_header,
         json_errors,
@@ -191,5 +201,6 @@ def build_web_app(
     if durable is not None:
         durable.add_routes(app)
     app.router.add_get("/admin/host/status", host_status_handler(keys, durable))
+    app.router.add_routes(control_routes)
     app.router.add_route("*", "/{path:.*}", handle_http)
     return app

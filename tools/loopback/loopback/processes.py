@@ -20,7 +20,6 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from loopback.ports import LOOPBACK as LOOPBACK
 from loopback.ports import free_port as free_port
@@ -29,25 +28,12 @@ from loopback.ports import group_members, listened_by
 PR_SET_PDEATHSIG = 1
 
 
-class Child(Protocol):
-    """The part of :class:`subprocess.Popen` a :class:`ManagedProcess` uses (a zygote's child has it too)."""
-
-    returncode: int | None
-
-    @property
-    def pid(self) -> int: ...
-
-    def poll(self) -> int | None: ...
-
-    def wait(self, timeout: float | None = None) -> int: ...
-
-
 @dataclass
 class ManagedProcess:
     """A child process, leader of its own process group, that is stopped (group and all) on :meth:`stop`."""
 
     name: str
-    child: Child
+    child: subprocess.Popen[bytes]
     log_path: Path | None = None
 
     def alive(self) -> bool:

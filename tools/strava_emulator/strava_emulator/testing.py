@@ -2,9 +2,7 @@
 
 An emulator with the default flags is shared by the tests of a session (per xdist worker) and reset to
 its starting state (``POST /_emulator/reset``) before each test that takes it; a test that asks for
-flags of its own gets an emulator of its own. Each emulator is forked from a zygote that has imported
-the emulator once (``loopback.forking``; ``LOOPBACK_NO_ZYGOTE=1`` starts a fresh ``python -m
-strava_emulator`` instead).
+flags of its own gets an emulator of its own.
 """
 
 from __future__ import annotations
@@ -20,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback.forking import start_python_module
-from loopback.processes import ManagedProcess, free_port, wait_until_listening
+from loopback.processes import ManagedProcess, free_port, python_module, start_process, wait_until_listening
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
-PRELOAD = ("strava_emulator.cli",)  # aiohttp and the emulator: nearly all of its start
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -264,11 +260,9 @@ class RunningEmulator:
 def launch_emulator(flags: tuple[str, ...], log_dir: Path) -> RunningEmulator:
     """Start an emulator with ``flags`` on a free port and wait until it answers; the caller stops it."""
     port = free_port()
-    process = start_python_module(
+    process = start_process(
         "strava-emulator",
-        "strava_emulator",
-        ["--port", str(port), *flags],
-        preload=PRELOAD,
+        python_module("strava_emulator", "--port", str(port), *flags),
         log_path=log_dir / "emulator.log",
     )
     base_url = f"http://127.0.0.1:{port}"

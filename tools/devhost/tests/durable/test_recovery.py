@@ -9,9 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from devhost.testing import PRELOAD
-from loopback.forking import start_python_module
-from loopback.processes import LOOPBACK, free_port, wait_until_listening
+from loopback.processes import LOOPBACK, free_port, python_module, start_process, wait_until_listening
 
 from tests.durable.conftest import start_host
 from tests.durable.test_conformance import armed_timer
@@ -127,8 +125,8 @@ def _http(method: str, url: str, body: object = None) -> tuple[int, Any]:
 def _serve(azurite: str, hub: str, tmp_path: Path, name: str, now: datetime):
     port = free_port()
     args = ["conformance", azurite, hub, str(port), now.isoformat()]
-    process = start_python_module(
-        name, "tests.durable.serve_app", args, preload=PRELOAD, log_path=tmp_path / f"{name}.log"
+    process = start_process(
+        name, python_module("tests.durable.serve_app", *args), log_path=tmp_path / f"{name}.log"
     )
     base = f"http://{LOOPBACK}:{port}/runtime/webhooks/durabletask"
     wait_until_listening(process, f"{base}/instances/none")

@@ -90,6 +90,15 @@ async def setting(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"value": os.environ.get(req.route_params["name"])})
 
 
+_calls: list[str] = []  # module state: what a restart of the host must forget
+
+
+@app.route(route="calls", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+async def count_call(req: func.HttpRequest) -> func.HttpResponse:
+    _calls.append(req.get_body().decode())
+    return _json({"calls": _calls})
+
+
 @app.route(route="open", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 async def open_route(req: func.HttpRequest) -> str:
     return "open"
