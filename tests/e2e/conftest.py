@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +147,8 @@ async def launch_app(
 
     The first app of a test runs on this test process's shared devhost, restarted with the test's
     settings on a fresh task hub and table prefix (nothing of an earlier test remains: see
-    test_shared_host.py); a second app in the same test gets a devhost of its own."""
+    test_shared_host.py), and idles on a fresh one after the test; a second app in the same test gets
+    a devhost of its own."""
     async with browser_session() as http:
         launched: list[AppUnderTest] = []
 
@@ -161,7 +163,14 @@ async def launch_app(
             launched.append(AppUnderTest(host, emulator, http, azurite, table_prefix))
             return launched[-1]
 
-        yield launch
+        try:
+            yield launch
+        finally:
+            host = launched[0].host if launched else None
+            if host is not None and host.process.alive():
+                # idle until the next test (a fresh task hub, no stored athlete): this test's work would
+                # otherwise go on against the shared emulator, which a next test without devhost resets
+                host.reset({**host.env, "TABLE_PREFIX": "idle" + uuid.uuid4().hex[:12]})
 
 
 def browser_session() -> aiohttp.ClientSession:

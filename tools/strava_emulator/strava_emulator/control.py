@@ -8,6 +8,7 @@ from aiohttp import web
 
 from strava_emulator import errors
 from strava_emulator.config import apply_changes
+from strava_emulator.flags import FlagError, config_from_flags
 from strava_emulator.render import summary_activity
 from strava_emulator.state import STATE
 from strava_emulator.webhooks import OUTBOX
@@ -31,9 +32,22 @@ async def reset_counters(request: web.Request) -> web.Response:
 @routes.post("/_emulator/reset")
 async def reset(request: web.Request) -> web.Response:
     """Back to the state the emulator started in: data, tokens, subscription, counters, live settings,
-    holds (parked requests go on) and webhook deliveries under way (dropped). Lets tests share one."""
+    holds (parked requests go on) and webhook deliveries under way (dropped); with ``{"flags": [...]}``,
+    as if started with those command-line flags instead, and later resets go back to them (not
+    ``--host`` or ``--port``; 400 with the reason if they do not parse, nothing reset). Lets tests
+    share one emulator, whatever its flags."""
+    body = await _json_object(request) if request.can_read_body else {}
+    flags = body.get("flags")
+    config = None
+    if flags is not None:
+        if not isinstance(flags, list) or not all(isinstance(flag, str) for flag in flags):
+            return web.json_response({"message": "flags: a list of strings"}, status=400)
+        try:
+            config = config_from_flags(flags)
+        except FlagError as error:
+            return web.json_response({"message": f"flags: {error}"}, status=400)
     await request.app[OUTBOX].drop()
-    request.app[STATE].restart()
+    request.app[STATE].restart(config)
     return web.json_response({"reset": True})
 
 

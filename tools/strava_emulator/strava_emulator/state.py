@@ -88,12 +88,14 @@ class EmulatorState:
             (item.id for athlete in self.athletes.values() for item in athlete.activities), default=0
         )
 
-    def restart(self) -> None:
+    def restart(self, config: EmulatorConfig | None = None) -> None:
         """Back to the state the emulator started in (data, tokens, subscription, counters, settings),
-        from the settings it was started with; parked requests go on first."""
+        from the settings it was started with, or as if started with ``config`` (which later restarts
+        then go back to); parked requests go on first."""
         self.holds.release()
-        fresh = EmulatorState.create(replace(self.initial_config), self.wall_clock)
-        fresh.initial_config = self.initial_config
+        start_config = config or self.initial_config
+        fresh = EmulatorState.create(replace(start_config), self.wall_clock)
+        fresh.initial_config = start_config
         vars(self).update(vars(fresh))
 
     def reset_counters(self) -> None:

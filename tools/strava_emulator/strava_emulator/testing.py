@@ -1,8 +1,8 @@
 """The Strava emulator as a real subprocess on a free loopback port, for any test that needs Strava.
 
-An emulator with the default flags is shared by the tests of a session (per xdist worker) and reset to
-its starting state (``POST /_emulator/reset``) before each test that takes it; a test that asks for
-flags of its own gets an emulator of its own.
+One emulator is shared by the tests of a session (per xdist worker): each test's first emulator is it,
+reset (``POST /_emulator/reset``) as if started with the flags the test asks for; a second one in the
+same test is an emulator of its own.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from loopback.processes import ManagedProcess, free_port, python_module, start_process, wait_until_listening
+
+from strava_emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from strava_emulator.flags import LISTENING_FLAGS
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
 
@@ -51,6 +54,16 @@ class RunningEmulator:
     def reset(self) -> None:
         """Back to the state it started in: data, tokens, subscription, counters, settings, holds."""
         self._control("POST", "/_emulator/reset", {})
+
+    def restart_as(self, *flags: str) -> RunningEmulator:
+        """Reset as if started with ``flags`` (later resets go back to them): this emulator with those
+        flags' credentials."""
+        self._control("POST", "/_emulator/reset", {"flags": list(flags)})
+        return replace(
+            self,
+            client_id=_flag_value(flags, "--client-id", DEMO_CLIENT_ID),
+            client_secret=_flag_value(flags, "--client-secret", DEMO_CLIENT_SECRET),
+        )
 
     def reset_counters(self) -> None:
         """Zero the counters and the rate-limit usage."""
@@ -271,8 +284,8 @@ def launch_emulator(flags: tuple[str, ...], log_dir: Path) -> RunningEmulator:
     except BaseException:
         process.stop()
         raise
-    client_id = _flag_value(flags, "--client-id", "12345")
-    client_secret = _flag_value(flags, "--client-secret", "demo-secret")
+    client_id = _flag_value(flags, "--client-id", DEMO_CLIENT_ID)
+    client_secret = _flag_value(flags, "--client-secret", DEMO_CLIENT_SECRET)
     return RunningEmulator(
         base_url, f"{base_url}/api/v3", f"{base_url}/oauth", client_id, client_secret, process
     )
@@ -293,22 +306,22 @@ def shared_strava_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def start_strava_emulator(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., RunningEmulator]]:
-    """Factory: ``start_strava_emulator("--token-ttl", "4")`` starts one more emulator with those flags.
+    """Factory: ``start_strava_emulator("--token-ttl", "4")``: an emulator as if started with those flags.
 
-    Without flags, the first call in a test returns the session's shared emulator, reset to its starting
-    state; later ones start an emulator of their own. Those are stopped at teardown; each one's log is
-    in a tmp dir (``process.log_path``).
+    The first call in a test returns the session's shared emulator, reset as if started with the flags
+    (``POST /_emulator/reset``); later ones start an emulator of their own, stopped at teardown, each
+    one's log in a tmp dir (``process.log_path``). Flags that set ``--host`` or ``--port`` always get
+    an emulator of their own.
     """
     started: list[ManagedProcess] = []
     shared_taken = False
 
     def start(*flags: str) -> RunningEmulator:
         nonlocal shared_taken
-        if not flags and not shared_taken:
+        if not shared_taken and not any(flag.split("=", 1)[0] in LISTENING_FLAGS for flag in flags):
             shared_taken = True
             shared: RunningEmulator = request.getfixturevalue("shared_strava_emulator")
-            shared.reset()
-            return shared
+            return shared.restart_as(*flags)
         emulator = launch_emulator(flags, Path(tmp_path_factory.mktemp("strava-emulator")))
         assert emulator.process is not None
         started.append(emulator.process)

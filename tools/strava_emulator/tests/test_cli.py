@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from strava_emulator.testing import launch_emulator
+
 from tests.calls import api_get, connect, refresh
 
 FLAGS = [
@@ -59,12 +61,15 @@ def test_bad_flag_value_fails_fast():
     assert "ROUTE=STATUS:FRACTION" in result.stderr
 
 
-async def test_log_never_holds_tokens(session, start_strava_emulator):
-    emu = start_strava_emulator("--client-secret", "s3cret-value")
-    tokens = await connect(session, emu)
-    await api_get(session, emu, f"/athlete?access_token={tokens['access_token']}", None)
-    await refresh(session, emu, tokens["refresh_token"])
-    emu.process.stop()
+async def test_log_never_holds_tokens(session, tmp_path):
+    emu = launch_emulator(("--client-secret", "s3cret-value"), tmp_path)  # its own: its log is read whole
+    assert emu.process is not None
+    try:
+        tokens = await connect(session, emu)
+        await api_get(session, emu, f"/athlete?access_token={tokens['access_token']}", None)
+        await refresh(session, emu, tokens["refresh_token"])
+    finally:
+        emu.process.stop()
     log = emu.process.log_text()
     assert "strava-emulator listening on " + emu.base_url in log
     assert "GET /api/v3/athlete -> 200" in log

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.calls import api_get, connect
 
 
@@ -41,3 +43,29 @@ async def test_the_shared_emulator_is_reset_for_each_test_two(strava_emulator):
     assert strava_emulator.stats()["requests"] == {}
     [first, *_] = strava_emulator.athletes()
     assert first["activities"] == 400
+
+
+async def test_a_reset_with_flags_is_a_start_with_those_flags_and_later_resets_return_to_them(
+    session, start_strava_emulator
+):
+    emu = start_strava_emulator()
+    as_started = emu.athletes()
+    other = emu.restart_as("--athletes", "1", "--activities", "5", "--client-secret", "other-secret")
+    assert other.base_url == emu.base_url and other.client_secret == "other-secret"
+    assert [athlete["activities"] for athlete in other.athletes()] == [5]
+    assert (await connect(session, other))["access_token"]  # the new credentials are the app's now
+    other.create_activity(other.athletes()[0]["id"], name="added")
+    other.reset()
+    assert [athlete["activities"] for athlete in other.athletes()] == [5]
+    assert emu.restart_as().athletes() == as_started
+
+
+@pytest.mark.parametrize(
+    ("flags", "reason"),
+    [(["--port", "1"], "--host and --port"), (["--athletes", "many"], "invalid int"), ("--seed", "list")],
+)
+async def test_a_reset_with_bad_flags_is_refused_and_resets_nothing(session, strava_emulator, flags, reason):
+    strava_emulator.create_activity(strava_emulator.athletes()[0]["id"], name="kept")
+    async with session.post(f"{strava_emulator.base_url}/_emulator/reset", json={"flags": flags}) as answer:
+        assert answer.status == 400 and reason in (await answer.json())["message"]
+    assert strava_emulator.athletes()[0]["activities"] == 401
