@@ -185,9 +185,14 @@ class _RaisingParser(argparse.ArgumentParser):
 LISTENING_FLAGS = ("--host", "--port")
 
 
+def moves_listener(flags: Sequence[str]) -> bool:
+    """Whether ``flags`` set where the emulator listens (``--host``, ``--port``)."""
+    return any(flag.split("=", 1)[0] in LISTENING_FLAGS for flag in flags)
+
+
 def config_from_flags(flags: Sequence[str]) -> EmulatorConfig:
     """The settings an emulator started with ``flags`` has; :class:`FlagError` if they do not parse or
     name where it listens (a running emulator cannot move)."""
-    if any(flag.split("=", 1)[0] in LISTENING_FLAGS for flag in flags):
+    if moves_listener(flags):
         raise FlagError("--host and --port cannot change on a reset")
     return config_from(parser(_RaisingParser).parse_args(list(flags)))

@@ -21,7 +21,7 @@ import pytest
 from loopback.processes import ManagedProcess, free_port, python_module, start_process, wait_until_listening
 
 from strava_emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from strava_emulator.flags import LISTENING_FLAGS
+from strava_emulator.flags import moves_listener
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1/callback"
 
@@ -318,7 +318,7 @@ def start_strava_emulator(
 
     def start(*flags: str) -> RunningEmulator:
         nonlocal shared_taken
-        if not shared_taken and not any(flag.split("=", 1)[0] in LISTENING_FLAGS for flag in flags):
+        if not shared_taken and not moves_listener(flags):
             shared_taken = True
             shared: RunningEmulator = request.getfixturevalue("shared_strava_emulator")
             return shared.restart_as(*flags)
