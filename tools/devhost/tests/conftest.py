@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 from loopback.azurite import azurite_connection_string, start_azurite
+from loopback.ports import port_is_free
 from loopback.processes import ManagedProcess, free_port
+
+from tests.polling import wait_until
 
 pytest_plugins = ["loopback.pytest_plugin", "devhost.testing"]
 
@@ -40,6 +43,8 @@ class OwnAzurite:
         self.process.kill()
 
     def start_again(self) -> None:
+        # the killed Azurite's connections may hold the port a moment longer on a busy machine
+        wait_until(lambda: port_is_free(self.port), 30, f"port {self.port} to be free again")
         self.process = start_azurite(self.port, self.workdir, log_path=self.workdir / "azurite.log")
 
 

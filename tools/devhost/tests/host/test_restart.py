@@ -11,6 +11,7 @@ from devhost.__main__ import parse_arguments
 from devhost.testing import RunningDevhost
 
 from tests.host.calls import Answer, call
+from tests.polling import wait_until
 
 JSON = {"Content-Type": "application/json"}
 
@@ -36,6 +37,12 @@ def instance(running: RunningDevhost, instance_id: str) -> Answer:
     return call("GET", f"{running.url}/runtime/webhooks/durabletask/instances/{instance_id}")
 
 
+def status_becomes(running: RunningDevhost, instance_id: str, status: str) -> None:
+    wait_until(
+        lambda: instance(running, instance_id).json()["runtimeStatus"] == status, 30, f"{instance_id} {status}"
+    )
+
+
 def test_restart_is_not_served_without_testing(basic_app: Path, start_devhost) -> None:
     running = start_devhost(basic_app)
     assert restart(running, {"settings": {}, "taskHub": "another"}).status == 404
@@ -55,7 +62,7 @@ def test_a_restart_loads_the_app_afresh_with_new_settings_on_a_new_task_hub(
     assert count_call(running, "before") == ["before"]
     waiting = start_waiting(running)
     old_hub = running.task_hub
-    assert instance(running, waiting).json()["runtimeStatus"] in ("Pending", "Running")
+    status_becomes(running, waiting, "Running")  # it ran, and waits for its event
 
     running.reset({"OVERRIDDEN": "from-the-restart"})
 
@@ -78,6 +85,8 @@ def test_a_restart_loads_the_app_afresh_with_new_settings_on_a_new_task_hub(
         JSON,
     )
     assert raised.status == 202, raised.text
+    status_becomes(running, waiting, "Completed")
+    assert instance(running, waiting).json()["output"] == 1
 
 
 def test_restart_refuses_pages_remote_shapes_and_bad_bodies(basic_app: Path, start_devhost) -> None:
