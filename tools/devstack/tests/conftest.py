@@ -43,6 +43,12 @@ def listening(port: int) -> bool:
         return sock.connect_ex((LOOPBACK, port)) == 0
 
 
+def _as_a_terminal_starts_it() -> None:
+    """SIGHUP at its default, as a shell gives a job, even when the suite itself runs under ``nohup``
+    (which devstack honours by ignoring hangups and not watching its parent)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 @dataclass
 class StackRun:
     """One `python -m devstack` in its own session (as a terminal's job), its output in a file."""
@@ -68,6 +74,7 @@ class StackRun:
                 stderr=out,
                 env={**os.environ, **self.env},
                 start_new_session=True,
+                preexec_fn=_as_a_terminal_starts_it,
             )
         return self
 
