@@ -17,8 +17,10 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 LOADED_RUNS = 3
+TEST_LOGS = Path(".run/test")  # where make test leaves each suite's log (overwritten by the next run)
 
 
 def load() -> str:
@@ -53,10 +55,21 @@ def timed(target: str) -> tuple[bool, str]:
     passed = result.returncode == 0
     outcome = "passed" if passed else f"FAILED (exit {result.returncode})"
     summary = lines[-1].strip("= ") if lines else ""
-    return passed, (
+    figures = (
         f"make {target}: {outcome}, {wall:.0f} s wall, {cpu:.0f} s CPU ({summary}); "
         f"load {load_before} before, {load()} after"
     )
+    return passed, figures + ("" if passed else "".join(f"\n    {test}" for test in failed_tests()))
+
+
+def failed_tests() -> list[str]:
+    """The ``FAILED``/``ERROR`` lines of the suites' logs, named by suite, before a next run replaces them."""
+    return [
+        f"{log.stem}: {line}"
+        for log in sorted(TEST_LOGS.glob("*.log"))
+        for line in log.read_text(errors="replace").splitlines()
+        if line.startswith(("FAILED ", "ERROR "))
+    ]
 
 
 def main() -> None:
