@@ -38,9 +38,10 @@ def instance(running: RunningDevhost, instance_id: str) -> Answer:
 
 
 def status_becomes(running: RunningDevhost, instance_id: str, status: str) -> None:
-    wait_until(
-        lambda: instance(running, instance_id).json()["runtimeStatus"] == status, 30, f"{instance_id} {status}"
-    )
+    def reached() -> bool:
+        return bool(instance(running, instance_id).json()["runtimeStatus"] == status)
+
+    wait_until(reached, 30, f"{instance_id} {status}")
 
 
 def test_restart_is_not_served_without_testing(basic_app: Path, start_devhost) -> None:
